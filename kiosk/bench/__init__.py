@@ -1,0 +1,1 @@
+"""Benchmarks run by ``kiosk bench NAME``: one module each, printing figures, never asserting."""

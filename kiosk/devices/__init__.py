@@ -1,0 +1,1 @@
+"""Hardware drivers, each with a simulated twin behind the same interface."""
