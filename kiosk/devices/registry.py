@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from kiosk.config import Settings
-from kiosk.devices.base import Device, DeviceKind, StatusBoard
+from kiosk.devices.base import Device, DeviceKind, DeviceState, StatusBoard
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,6 @@ class Devices:
                 driver.open()
             except Exception as exc:  # a broken driver must not keep the kiosk down
                 log.exception("device open failed", extra={"device": kind.value})
-                from kiosk.devices.base import DeviceState
-
                 driver.set_status(state=DeviceState.HARDWARE_ERROR, last_error=f"open failed: {exc}")
 
     def close_all(self) -> None:
@@ -69,9 +67,29 @@ class Devices:
         return driver
 
 
+class UnavailableDevice(Device):
+    """Stands in for a driver that could not be built, so the kiosk still starts and the
+    status bar, staff and technicians see exactly what is wrong."""
+
+    def __init__(self, kind: DeviceKind, name: str, board: StatusBoard, error: str):
+        self.kind = kind
+        super().__init__(name, board)
+        self.set_status(state=DeviceState.HARDWARE_ERROR, last_error=error)
+
+    def open(self) -> None:  # nothing to open; stays in error
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def build_one(kind: DeviceKind, settings: Settings, board: StatusBoard, simulated: bool | None = None) -> Device:
-    module = importlib.import_module(PACKAGES[kind])
-    return module.build(settings, board, simulated=simulated)
+    try:
+        module = importlib.import_module(PACKAGES[kind])
+        return module.build(settings, board, simulated=simulated)
+    except Exception as exc:
+        log.exception("device driver could not be built", extra={"device": kind.value})
+        return UnavailableDevice(kind, PACKAGES[kind].rsplit(".", 1)[-1], board, f"driver not built: {exc}")
 
 
 def build_devices(settings: Settings, board: StatusBoard | None = None, simulated: bool | None = None) -> Devices:

@@ -1,0 +1,76 @@
+"""Structured logging to rotating files in the data folder, never with personal data.
+
+Every record is one JSON object per line: time, level, logger, event, plus the ``extra``
+fields the caller gave.  Code must not log personal data in the first place; as a second line
+of defence a filter masks anything shaped like a 12-digit ID or 9-digit old ID number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import re
+import time
+from pathlib import Path
+
+_ID_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+_STD = set(vars(logging.LogRecord("x", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def _mask_numbers(text: str) -> str:
+    from kiosk.text import mask_id
+
+    return _ID_RX.sub(lambda m: mask_id(m.group(1)), text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _mask_numbers(record.msg)
+        if record.args:
+            record.args = tuple(_mask_numbers(a) if isinstance(a, str) else a for a in (
+                record.args if isinstance(record.args, tuple) else (record.args,)))
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STD and not key.startswith("_"):
+                entry[key] = value if isinstance(value, (int, float, bool, type(None))) else _mask_numbers(str(value))
+        if record.exc_info:
+            entry["exc"] = _mask_numbers(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def log_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "logs"
+
+
+def setup(data_dir: Path, level: str = "info", retention_days: int = 30) -> Path:
+    """Send the ``kiosk`` loggers to data_dir/logs/kiosk.log (daily rotation)."""
+    folder = log_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kiosk.log"
+    handler = logging.handlers.TimedRotatingFileHandler(
+        path, when="midnight", backupCount=retention_days, encoding="utf-8", utc=True
+    )
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("kiosk")
+    for old in list(root.handlers):
+        if getattr(old, "_kiosk_handler", False):
+            root.removeHandler(old)
+            old.close()
+    handler._kiosk_handler = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper()))
+    root.propagate = False
+    return path
