@@ -1,0 +1,143 @@
+"""``kiosk gateway``: run the demo gateway, query a gateway, look at the outbox."""
+
+from __future__ import annotations
+
+import sys
+
+from kiosk.commands import load_settings_or_exit, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("gateway", help="public-service gateway: demo server, lookups, outbox")
+    gsub = p.add_subparsers(dest="gateway_command", metavar="ACTION", required=True)
+
+    s = gsub.add_parser("serve", help="run the demo gateway (SQLite state) in the foreground")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    s.add_argument("--db", metavar="PATH", default=None,
+                   help="SQLite file for the demo state (default: in memory)")
+    s.add_argument("--bank-delay", type=float, default=None, metavar="SECONDS",
+                   help="seconds before the simulated bank confirms a VietQR payment")
+    s.add_argument("--tls-cert", metavar="PEM", default=None, help="serve HTTPS with this certificate")
+    s.add_argument("--tls-key", metavar="PEM", default=None, help="private key for --tls-cert")
+    s.add_argument("--client-ca", metavar="PEM", default=None,
+                   help="require client certificates signed by this CA (mutual TLS)")
+    s.add_argument("--tokens", metavar="FILE", default=None,
+                   help="require bearer tokens: file of 'KIOSK_ID TOKEN' lines")
+    s.set_defaults(func=_serve)
+
+    lk = gsub.add_parser("lookup", help="look a dossier up (for technicians)")
+    lk.add_argument("code", help="dossier code as printed on the receipt")
+    lk.add_argument("--url", default=None, help="gateway base URL (default: kiosk.ini [gateway] url)")
+    lk.add_argument("--json", action="store_true", help="print the raw dossier as JSON")
+    lk.set_defaults(func=_lookup)
+
+    hb = gsub.add_parser("ping", help="send a heartbeat and print the round-trip time")
+    hb.add_argument("--url", default=None, help="gateway base URL (default: kiosk.ini [gateway] url)")
+    hb.set_defaults(func=_ping)
+
+    ob = gsub.add_parser("outbox", help="show the offline outbox (depth, last error) or flush it")
+    ob.add_argument("--flush", action="store_true", help="try to deliver what is queued now")
+    ob.add_argument("--url", default=None, help="gateway base URL (default: kiosk.ini [gateway] url)")
+    ob.set_defaults(func=_outbox)
+
+    sp = gsub.add_parser("openapi", help="print the contract (OpenAPI 3 JSON) the demo gateway serves")
+    sp.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    sp.set_defaults(func=_openapi)
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    from kiosk.gateway.demo import create_app
+
+    kwargs = {}
+    if args.bank_delay is not None:
+        kwargs["bank_delay"] = args.bank_delay
+    if args.tokens:
+        from kiosk.gateway.demo.app import read_token_map
+
+        kwargs["tokens"] = read_token_map(args.tokens)
+    app = create_app(args.db, **kwargs)
+    ssl_kwargs = {}
+    if args.tls_cert:
+        import ssl
+
+        ssl_kwargs = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+        if args.client_ca:
+            ssl_kwargs.update(ssl_ca_certs=args.client_ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"demo gateway on {scheme}://{args.host}:{args.port}  (contract: /openapi.json)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **ssl_kwargs)
+    return 0
+
+
+def _client(args):
+    from kiosk.gateway.client import GatewayClient
+
+    settings = load_settings_or_exit(args)
+    return GatewayClient.from_settings(settings, base_url=args.url)
+
+
+def _lookup(args) -> int:
+    from kiosk.gateway.errors import GatewayError
+
+    try:
+        with _client(args) as client:
+            dossier = client.lookup_dossier(args.code)
+    except GatewayError as exc:
+        print(f"error: {exc.message_key} (next step: {exc.next_step}) {exc.detail}", file=sys.stderr)
+        return 1
+    if args.json:
+        from kiosk.gateway.models import to_jsonable
+
+        print_json(to_jsonable(dossier))
+        return 0
+    print(f"{dossier.code}  {dossier.procedure.code} {dossier.procedure.name_vi} / {dossier.procedure.name_en}")
+    print(f"  status: {dossier.status}   submitted: {dossier.submitted_at:%Y-%m-%d %H:%M %Z}"
+          f"   expected: {dossier.expected_date or '-'}")
+    print(f"  agency: {dossier.agency_vi}   fee: {dossier.fee.amount_vnd:,} VND "
+          f"({'paid' if dossier.fee.paid else 'unpaid'})   delivery: {dossier.delivery.method}")
+    for event in dossier.timeline:
+        print(f"  {event.at:%Y-%m-%d %H:%M}  {event.status:<21} {event.note_vi}")
+    return 0
+
+
+def _ping(args) -> int:
+    from kiosk.gateway.errors import GatewayError
+
+    try:
+        with _client(args) as client:
+            result = client.heartbeat()
+    except GatewayError as exc:
+        print(f"error: {exc.message_key} {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"gateway answered in {result.latency_ms:.1f} ms (server time {result.server_time:%Y-%m-%d %H:%M:%S %Z})")
+    return 0
+
+
+def _outbox(args) -> int:
+    from kiosk.gateway.outbox import Outbox
+
+    settings = load_settings_or_exit(args)
+    with Outbox.from_settings(settings) as outbox:
+        if args.flush:
+            with _client(args) as client:
+                sent = outbox.deliver(client)
+            print(f"delivered {sent}")
+        print_json({"depth": outbox.depth(), "last_error": outbox.last_error()})
+    return 0
+
+
+def _openapi(args) -> int:
+    import json
+
+    from kiosk.gateway.demo.app import openapi_document
+
+    text = json.dumps(openapi_document(), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,316 @@
+"""Client of the public-service gateway contract (docs/openapi.json).
+
+One ``requests.Session`` per client; connect and read timeouts from kiosk.ini; retries with
+exponential backoff only for idempotent calls (GET, and POSTs that carry an Idempotency-Key);
+TLS verification on; bearer token or mutual TLS per kiosk.  Every failure becomes a typed
+``GatewayError`` (kiosk.gateway.errors) the UI can explain.  Calls block: the UI runs them off
+its thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from typing import Any, Callable
+from urllib.parse import quote
+
+from kiosk.gateway import errors as E
+from kiosk.gateway import models as M
+from kiosk.text import InvalidDossierCode, normalize_dossier_code
+
+log = logging.getLogger("kiosk.gateway.client")
+
+API_PREFIX = "/v1"
+MAX_BODY_BYTES = 4 * 1024 * 1024
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+USER_AGENT = "kiosk-gateway-client/1"
+
+
+def _seg(value: str) -> str:
+    """One URL path segment, fully quoted (a '/' inside a value can never add a segment)."""
+    return quote(str(value), safe="")
+
+
+class GatewayClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        kiosk_id: str | None = None,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 15.0,
+        retries: int = 3,
+        backoff: float = 0.25,
+        max_backoff: float = 4.0,
+        verify: bool | str = True,
+        cert: tuple[str, str] | str | None = None,
+        token: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        import requests
+
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError("base_url must be an http(s) URL")
+        self.base_url = base_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self.timeout = (connect_timeout, read_timeout)
+        self.retries = max(0, int(retries))
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._local = threading.local()
+        self._requests = requests
+        self.session = requests.Session()
+        self.session.verify = verify
+        if cert:
+            self.session.cert = cert
+        self.session.trust_env = False  # no proxies or netrc from the environment
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        if kiosk_id:
+            self.session.headers["X-Kiosk-Id"] = kiosk_id
+        # connection pool large enough for a UI thread, a monitor and an outbox worker
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings, base_url: str | None = None, **overrides) -> "GatewayClient":
+        """A client configured from kiosk.ini's [gateway] section.
+
+        ``url = embedded`` with no ``base_url`` starts (once per process) the embedded demo
+        gateway and points at it.
+        """
+        g = settings.gateway
+        url = base_url or g.url
+        if url == "embedded":
+            from kiosk.gateway.embedded import shared
+
+            url = shared(settings).start()
+        verify: bool | str = bool(g.verify_tls)
+        if verify and g.ca_bundle:
+            verify = str(settings.resolve_path(g.ca_bundle))
+        cert = None
+        if g.client_cert:
+            cert_path = str(settings.resolve_path(g.client_cert))
+            cert = (cert_path, str(settings.resolve_path(g.client_key))) if g.client_key else cert_path
+        token = None
+        if g.token_file:
+            token = read_token(settings.resolve_path(g.token_file))
+        kwargs = dict(
+            kiosk_id=settings.kiosk.kiosk_id,
+            connect_timeout=g.connect_timeout,
+            read_timeout=g.read_timeout,
+            retries=g.retries,
+            verify=verify,
+            cert=cert,
+            token=token,
+        )
+        kwargs.update(overrides)
+        return cls(url, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "GatewayClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict | None = None,
+        idempotency_key: str | None = None,
+        retry: bool | None = None,
+        not_found: type[E.GatewayError] = E.NotFound,
+    ) -> Any:
+        """Send one call; returns the decoded JSON (or None for 204).
+
+        ``retry`` defaults to True for GET/HEAD/PUT/DELETE and for any call carrying an
+        idempotency key; otherwise a failed call is never repeated (it might have arrived).
+        """
+        url = self.base_url + path
+        headers = {}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        if retry is None:
+            retry = method.upper() in ("GET", "HEAD", "PUT", "DELETE") or bool(idempotency_key)
+        attempts = 1 + (self.retries if retry else 0)
+        last: E.GatewayError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self._sleep(self._delay(attempt, last))
+            try:
+                return self._once(method, url, json_body, params, headers, not_found)
+            except E.GatewayError as exc:
+                last = exc
+                if not exc.transient or attempt == attempts - 1:
+                    raise
+                log.info("gateway %s %s failed (%s), attempt %d/%d", method, path, exc.message_key,
+                         attempt + 1, attempts)
+        assert last is not None
+        raise last
+
+    def _delay(self, attempt: int, last: E.GatewayError | None) -> float:
+        retry_after = getattr(last, "retry_after", None)
+        if retry_after is not None:
+            return min(self.max_backoff, retry_after)
+        base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return base * (0.5 + random.random() / 2)  # jitter: many kiosks do not retry in step
+
+    def _once(self, method, url, json_body, params, headers, not_found):
+        rq = self._requests
+        started = time.monotonic()
+        try:
+            resp = self.session.request(method, url, json=json_body, params=params, headers=headers,
+                                        timeout=self.timeout, stream=True, allow_redirects=False)
+            try:
+                body = self._read_body(resp, started)
+            finally:
+                resp.close()
+        except rq.exceptions.SSLError as exc:
+            raise E.GatewayTlsError(f"TLS failure: {type(exc).__name__}") from None
+        except rq.exceptions.ConnectTimeout:
+            raise E.GatewayTimeout("connect timeout") from None
+        except rq.exceptions.ReadTimeout:
+            raise E.GatewayTimeout("read timeout") from None
+        except rq.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc).lower():
+                raise E.GatewayTimeout("timeout while reading") from None
+            raise E.GatewayUnavailable(f"connection failed: {type(exc).__name__}") from None
+        except rq.exceptions.RequestException as exc:
+            raise E.GatewayUnavailable(f"request failed: {type(exc).__name__}") from None
+        self.last_latency = time.monotonic() - started
+        return self._decode(resp, body, not_found)
+
+    def _read_body(self, resp, started: float) -> bytes:
+        # an overall deadline, so a server trickling bytes cannot hold the kiosk forever
+        deadline = started + self.timeout[0] + 2 * self.timeout[1]
+        chunks, size = [], 0
+        for chunk in resp.iter_content(65536):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise E.GatewayBadResponse("response too large")
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise E.GatewayTimeout("response took too long")
+        return b"".join(chunks)
+
+    def _decode(self, resp, body: bytes, not_found) -> Any:
+        status = resp.status_code
+        if 200 <= status < 300:
+            if status == 204 or not body:
+                return None
+            ctype = resp.headers.get("Content-Type", "")
+            if "json" not in ctype:
+                raise E.GatewayBadResponse(f"expected JSON, got {ctype or 'no content type'}", status=status)
+            try:
+                return json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                raise E.GatewayBadResponse("malformed JSON", status=status) from None
+        detail = _problem_type(body)
+        if status == 404:
+            raise not_found(detail, status=status)
+        if status in (401, 403):
+            raise E.GatewayAuthError(detail, status=status)
+        if status == 409:
+            raise E.Conflict(detail, status=status)
+        if status == 429:
+            exc = E.GatewayUnavailable("rate limited", status=status)
+            exc.retry_after = _retry_after(resp)
+            raise exc
+        if 400 <= status < 500:
+            raise E.InvalidRequest(detail, status=status)
+        if status >= 500:
+            exc = E.GatewayUnavailable(f"gateway answered {status}", status=status)
+            exc.retry_after = _retry_after(resp)
+            raise exc
+        raise E.GatewayBadResponse(f"unexpected status {status}", status=status)
+
+    def _get(self, path: str, *, params=None, not_found=E.NotFound) -> Any:
+        return self.request("GET", path, params=params, not_found=not_found)
+
+    @staticmethod
+    def _parse(factory, data):
+        try:
+            return factory(data)
+        except M.SchemaError as exc:
+            raise E.GatewayBadResponse(f"response does not follow the contract: {exc}") from None
+
+    # -- dossiers -----------------------------------------------------------------------------
+
+    def lookup_dossier(self, code: str) -> M.Dossier:
+        """Status and timeline of a dossier; the code is shape-checked before any call."""
+        try:
+            code = normalize_dossier_code(code)
+        except InvalidDossierCode as exc:
+            raise E.InvalidRequest("malformed dossier code", reason=exc.reason) from None
+        data = self._get(f"{API_PREFIX}/dossiers/{_seg(code)}", not_found=E.DossierNotFound)
+        return self._parse(M.Dossier.from_dict, data)
+
+    # -- kiosk ------------------------------------------------------------------------------
+
+    def heartbeat(self, status: dict | None = None) -> M.HeartbeatAck:
+        """Tell the gateway this kiosk is alive (with its device summary); measures latency.
+
+        Never retried: a heartbeat is a probe, its failure is the answer.
+        """
+        body = {"kiosk_id": self.kiosk_id or "unknown", "sent_at": M.iso(_now()), "devices": status or {}}
+        started = time.monotonic()
+        data = self.request("POST", f"{API_PREFIX}/kiosks/heartbeat", json_body=body, retry=False)
+        latency_ms = (time.monotonic() - started) * 1000
+        return self._parse(lambda d: M.HeartbeatAck.from_dict(d, latency_ms), data)
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def read_token(path) -> str:
+    """The bearer token from ``token_file``: first non-empty line, trimmed."""
+    text = open(path, encoding="utf-8").read()
+    for line in text.splitlines():
+        if line.strip():
+            token = line.strip()
+            if any(ch.isspace() or ord(ch) < 33 for ch in token):
+                raise ValueError("token_file: the token contains spaces or control characters")
+            return token
+    raise ValueError("token_file: empty")
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def _problem_type(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if isinstance(data, dict):
+        t = data.get("type")
+        return t if isinstance(t, str) else ""
+    return ""
+
+
+def _retry_after(resp) -> float | None:
+    raw = resp.headers.get("Retry-After")
+    if raw and raw.strip().isdigit():
+        return float(raw.strip())
+    return None
