@@ -314,3 +314,6 @@ def _retry_after(resp) -> float | None:
     if raw and raw.strip().isdigit():
         return float(raw.strip())
     return None
+
+
+from kiosk.gateway.monitor import GatewayMonitor  # noqa: E402  (re-exported for the UI)

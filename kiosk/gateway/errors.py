@@ -10,7 +10,7 @@ from __future__ import annotations
 
 class GatewayError(Exception):
     message_key = "gateway.error"
-    next_step = "ask_staff"
+    next_step = "next.ask_staff"
     #: True when sending the same request again later may succeed (outbox-worthy).
     transient = False
     #: seconds the gateway asked us to wait (Retry-After), when it said so
@@ -24,27 +24,27 @@ class GatewayError(Exception):
 
 class DossierNotFound(GatewayError):
     message_key = "gateway.not_found"
-    next_step = "check_code"
+    next_step = "next.check_code"
 
 
 class NotFound(GatewayError):
     """Some other resource (procedure, payment) does not exist."""
 
     message_key = "gateway.not_found"
-    next_step = "ask_staff"
+    next_step = "next.ask_staff"
 
 
 class GatewayUnavailable(GatewayError):
     """Connection refused, DNS failure, or a 5xx answer."""
 
     message_key = "gateway.unavailable"
-    next_step = "try_later"
+    next_step = "next.try_again"
     transient = True
 
 
 class GatewayTimeout(GatewayError):
     message_key = "gateway.timeout"
-    next_step = "try_later"
+    next_step = "next.try_again"
     transient = True
 
 
@@ -52,21 +52,21 @@ class GatewayBadResponse(GatewayError):
     """The gateway answered, but not with what the contract promises."""
 
     message_key = "gateway.bad_response"
-    next_step = "ask_staff"
+    next_step = "next.ask_staff"
 
 
 class GatewayTlsError(GatewayError):
     """The gateway's certificate does not verify (or ours was refused)."""
 
     message_key = "gateway.tls"
-    next_step = "call_technician"
+    next_step = "next.call_technician"
 
 
 class GatewayAuthError(GatewayError):
     """401/403: this kiosk's token or client certificate was refused."""
 
     message_key = "gateway.unauthorized"
-    next_step = "call_technician"
+    next_step = "next.call_technician"
 
 
 class InvalidRequest(GatewayError):
@@ -74,7 +74,7 @@ class InvalidRequest(GatewayError):
     failed our own checks before any network call (``reason`` says which)."""
 
     message_key = "gateway.invalid_request"
-    next_step = "check_input"
+    next_step = "next.check_input"
 
     def __init__(self, detail: str = "", *, status: int | None = None, reason: str | None = None):
         super().__init__(detail, status=status)
@@ -85,7 +85,7 @@ class Conflict(GatewayError):
     """409: e.g. the same Idempotency-Key reused with a different body."""
 
     message_key = "gateway.conflict"
-    next_step = "ask_staff"
+    next_step = "next.ask_staff"
 
 
 __all__ = [
