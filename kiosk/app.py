@@ -1,0 +1,351 @@
+"""The Kivy app: builds the window and screens and wires them to the core.
+
+Kivy is imported only here, in ``screens/`` and in ``widgets/``.  Call ``prepare_kivy()``
+before anything imports Kivy: it sets the window size, fullscreen and lockdown options.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from kiosk.config import Settings
+
+log = logging.getLogger("kiosk.app")
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare_kivy(settings: Settings, *, size: tuple[int, int] | None = None, fullscreen: bool | None = None,
+                 headless: bool = False) -> None:
+    """Configure Kivy before its first import (window size, fullscreen, no Escape exit)."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    kivy_home = settings.data_dir / "kivy"
+    kivy_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KIVY_HOME", str(kivy_home))
+    if headless or not has_display():
+        # Render with Mesa into an offscreen surface: screenshots and tests need no display.
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    from kivy.config import Config
+
+    w, h = size or settings.kiosk.screen_size
+    full = settings.kiosk.fullscreen if fullscreen is None else fullscreen
+    Config.set("graphics", "width", str(w))
+    Config.set("graphics", "height", str(h))
+    Config.set("graphics", "fullscreen", "auto" if full else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "show_cursor", "0" if full else "1")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+class LazyGateway:
+    """The gateway client, available as soon as the (embedded) gateway has started.
+
+    Start-up does not wait for the gateway: the first call made before it is ready waits for
+    it on the worker thread that made the call, never on the UI thread.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._ready = threading.Event()
+        self._client = None
+        self._server = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._start, name="gateway-start", daemon=True).start()
+
+    def _start(self) -> None:
+        try:
+            from kiosk.gateway.client import GatewayClient
+
+            base_url = None
+            if self.settings.gateway.url == "embedded":
+                from kiosk.gateway.embedded import EmbeddedGateway
+
+                self._server = EmbeddedGateway(self.settings)
+                base_url = self._server.start()
+            self._client = GatewayClient.from_settings(self.settings, base_url=base_url)
+        except BaseException as exc:  # noqa: BLE001
+            log.exception("gateway client could not start")
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def wait(self, timeout: float = 15.0):
+        if not self._ready.wait(timeout):
+            from kiosk.core import CitizenError
+
+            raise CitizenError("gateway.unavailable", "next.ask_staff", "gateway start timed out")
+        if self._client is None:
+            from kiosk.core import CitizenError
+
+            raise CitizenError("gateway.unavailable", "next.ask_staff", f"gateway start failed: {self._error}")
+        return self._client
+
+    @property
+    def base_url(self) -> str | None:
+        client = self.wait()
+        return getattr(client, "base_url", None)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.wait(), name)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+
+def build_app(settings: Settings, **kw):
+    """Import Kivy (after prepare_kivy) and make the app."""
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
+
+    from kiosk.core import KioskCore
+    from kiosk.devices.registry import build_devices
+    from kiosk.i18n import Translator
+    from kiosk.idle import IdlePhase
+    from kiosk.screens import SCREENS
+    from kiosk.widgets import theme as th
+    from kiosk.widgets.bars import NavBar, StatusBar, TimeoutDialog
+    from kiosk.widgets.common import Background
+
+    class KioskApp(App):
+        title = "Kiosk"
+
+        def __init__(self, settings: Settings, *, devices=None, gateway=None, idle_clock=None,
+                     locked: bool | None = None, animate: bool = True, on_first_frame: Callable | None = None):
+            super().__init__()
+            self.settings = settings
+            self._devices = devices
+            self._gateway = gateway
+            self._idle_clock = idle_clock
+            self.locked = settings.kiosk.fullscreen if locked is None else locked
+            self.animate = animate
+            self.on_first_frame = on_first_frame
+            self._allow_exit = False
+            self.screens: dict = {}
+            self.timeout_dialog = None
+
+        # -- building ---------------------------------------------------------------------
+
+        def build(self):
+            self.translator = Translator(self.settings.kiosk.language)
+            self.theme = th.get_theme()
+            devices = self._devices or build_devices(self.settings)
+            gateway = self._gateway or LazyGateway(self.settings)
+            self.core = KioskCore(self.settings, devices=devices, gateway=gateway, dispatch=self.run_on_ui,
+                                  idle_clock=self._idle_clock)
+            self.core.subscribe(self._on_core_event)
+            root = FloatLayout()
+            root.add_widget(Background())
+            frame = BoxLayout(orientation="vertical")
+            self.status_bar = StatusBar(self)
+            self.manager = ScreenManager(transition=FadeTransition(duration=0.15) if self.animate else NoTransition())
+            self.nav = NavBar(self)
+            frame.add_widget(self.status_bar)
+            frame.add_widget(self.manager)
+            frame.add_widget(self.nav)
+            root.add_widget(frame)
+            self.frame = frame
+            self.timeout_dialog = TimeoutDialog(self)
+            self.translator.subscribe(lambda _lang: self.relabel())
+            self.core.board.subscribe(lambda status: self.run_on_ui(lambda: self.status_bar.show(status)))
+            for status in self.core.board.all():
+                self.status_bar.show(status)
+            Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
+            Window.bind(on_touch_down=self._on_any_touch)
+            Clock.schedule_interval(self._tick, 0.25)
+            Clock.schedule_interval(self.status_bar.tick, 10)
+            self.show_step("attract")
+            self.relabel()
+            return root
+
+        def on_start(self):
+            if self.on_first_frame is not None:
+                def flipped(*_):
+                    Window.unbind(on_flip=flipped)
+                    self.on_first_frame(self)
+                Window.bind(on_flip=flipped)
+            # devices open after the first frame: a slow reader never delays the attract screen
+            Clock.schedule_once(lambda dt: self.core.run_async(self.core.devices.open_all, lambda _: None,
+                                                               lambda err: None, what="open-devices"), 0)
+
+        def on_stop(self):
+            self.core.shutdown()
+            stop = getattr(self.core.gateway, "stop", None)
+            if stop:
+                stop()
+
+        # -- threads ----------------------------------------------------------------------
+
+        def run_on_ui(self, fn: Callable[[], None]) -> None:
+            """Run ``fn`` on the UI thread (safe to call from any thread)."""
+            Clock.schedule_once(lambda dt: fn(), 0)
+
+        # -- language and text ------------------------------------------------------------
+
+        def t(self, key: str, lang: str | None = None, **fmt) -> str:
+            return self.translator.t(key, lang=lang, **fmt)
+
+        def relabel(self) -> None:
+            self.status_bar.relabel()
+            self.nav.relabel()
+            self.timeout_dialog.relabel()
+            for screen in self.screens.values():
+                screen.relabel()
+
+        def set_language(self, lang: str, start: bool = False) -> None:
+            self.translator.set_language(lang)
+            self.core.set_language(lang)
+            if start:
+                self.start_session()
+
+        def toggle_language(self) -> None:
+            self.set_language("en" if self.translator.lang == "vi" else "vi")
+
+        def toggle_large_text(self) -> None:
+            scale = self.settings.accessibility.large_text_scale
+            self.theme.text_scale = 1.0 if self.theme.text_scale > 1 else scale
+            self.nav.relabel()
+
+        def format_date(self, value) -> str:
+            if isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value[:10])
+                except ValueError:
+                    return value
+            if isinstance(value, time.struct_time):
+                value = date(value.tm_year, value.tm_mon, value.tm_mday)
+            if self.translator.lang == "vi":
+                return f"{value.day:02d}/{value.month:02d}/{value.year}"
+            return value.strftime("%d %b %Y")
+
+        def format_datetime(self, value) -> str:
+            if isinstance(value, str):
+                try:
+                    value = datetime.fromisoformat(value)
+                except ValueError:
+                    return value
+            if value.tzinfo is not None:
+                value = value.astimezone()
+            return f"{value:%H:%M} · {self.format_date(value)}"
+
+        # -- navigation -------------------------------------------------------------------
+
+        def screen(self, name: str):
+            if name not in self.screens:
+                screen = SCREENS[name](self, name=name)
+                self.screens[name] = screen
+                self.manager.add_widget(screen)
+            return self.screens[name]
+
+        def show_step(self, name: str) -> None:
+            screen = self.screen(name)
+            self.manager.current = name
+            self.nav.opacity = 0 if name == "attract" else 1
+            self.nav.disabled = name == "attract"
+            self.nav.back.disabled = name in ("attract", "menu")
+            screen.enter()
+
+        @property
+        def current(self) -> str:
+            return self.manager.current
+
+        def start_session(self) -> None:
+            self.core.begin()
+
+        def start_journey(self, name: str) -> None:
+            self.core.start_journey(name)
+
+        def go_back(self) -> None:
+            self.core.back()
+
+        def go_home(self) -> None:
+            for screen in self.screens.values():
+                screen.wipe()
+            self.core.home()
+
+        def _on_core_event(self, event: str, value) -> None:
+            if event == "step":
+                self.show_step(value)
+            elif event == "reset":
+                self._after_reset()
+
+        def _after_reset(self) -> None:
+            if self.timeout_dialog.parent:
+                self.timeout_dialog.dismiss(animation=False)
+            for screen in self.screens.values():
+                screen.wipe()
+            self.theme.text_scale = 1.0
+            self.theme.high_contrast = False
+            self.translator.set_language(self.settings.kiosk.language)
+            self.show_step("attract")
+
+        # -- idle -------------------------------------------------------------------------
+
+        def _on_any_touch(self, _window, _touch):
+            self.core.idle.touch()
+            return False
+
+        def _tick(self, _dt) -> None:
+            phase = self.core.idle_tick()
+            if phase is IdlePhase.WARNING:
+                self.timeout_dialog.update(self.core.idle.status().remaining)
+                if not self.timeout_dialog.parent:
+                    self.timeout_dialog.open(animation=False)
+            elif self.timeout_dialog.parent and phase is not IdlePhase.EXPIRED:
+                self.timeout_dialog.dismiss(animation=False)
+
+        # -- lockdown ---------------------------------------------------------------------
+
+        def _on_request_close(self, *_args, **_kw) -> bool:
+            """Alt+F4 and the window's close button do nothing while locked down."""
+            if self.locked and not self._allow_exit:
+                log.info("close request refused (locked down)")
+                return True
+            return False
+
+        def _on_keyboard(self, _window, key, *_args) -> bool:
+            if key == 27:  # Escape (and Android back): swallowed, never exits
+                return True
+            return False
+
+        def exit_kiosk(self) -> None:
+            """The only way out of a locked-down kiosk (technician mode calls this)."""
+            self._allow_exit = True
+            self.stop()
+
+    return KioskApp(settings, **kw)
+
+
+def run(settings: Settings, *, windowed: bool = False, size=None, on_first_frame=None) -> int:
+    from kiosk import logs
+
+    logs.setup(settings.data_dir, settings.kiosk.log_level, settings.privacy.log_retention_days)
+    prepare_kivy(settings, size=size, fullscreen=False if windowed else None)
+    app = build_app(settings, locked=False if windowed else None, on_first_frame=on_first_frame)
+    log.info("kiosk starting", extra={"kiosk_id": settings.kiosk.kiosk_id, "windowed": windowed})
+    app.run()
+    log.info("kiosk stopped")
+    return 0
+
+
+def data_path(settings: Settings, *parts: str) -> Path:
+    path = settings.data_dir.joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,202 @@
+"""Drives the real Kivy app in-process, frame by frame: for tests, screenshots and benchmarks.
+
+The app runs on Kivy's own event loop, stepped here one frame at a time; touches go through
+the window as real motion events (Kivy's ``UnitTestTouch``), so a tap reaches exactly the
+widget a finger would.  Works under Xvfb or with SDL's offscreen driver (Mesa), never with
+``SDL_VIDEODRIVER=dummy``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kiosk.config import Settings
+
+
+class UiTimeout(AssertionError):
+    pass
+
+
+class AppDriver:
+    def __init__(self, settings: Settings, *, size: tuple[int, int] | None = None, **app_kw):
+        from kiosk.app import build_app, prepare_kivy
+
+        prepare_kivy(settings, size=size, fullscreen=False, headless=True)
+        from kivy.base import EventLoop
+
+        self.EventLoop = EventLoop
+        app_kw.setdefault("animate", False)
+        app_kw.setdefault("locked", True)
+        self.app = build_app(settings, **app_kw)
+        self.app._run_prepare()
+        self.window = EventLoop.window
+        self.frames(3)
+
+    # -- time -------------------------------------------------------------------------------
+
+    def frames(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.EventLoop.idle()
+
+    def advance(self, seconds: float) -> None:
+        """Run the event loop for ``seconds`` of wall time."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.EventLoop.idle()
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.EventLoop.idle()
+            if predicate():
+                self.frames(2)
+                return
+        raise UiTimeout(f"timed out after {timeout}s waiting for {what}; screen={self.app.current!r}, "
+                        f"texts={self.texts()[:12]}")
+
+    # -- looking ----------------------------------------------------------------------------
+
+    @property
+    def screen(self):
+        return self.app.manager.current_screen
+
+    def walk(self, root=None) -> Iterable:
+        root = root or self.window
+        stack = [root]
+        while stack:
+            widget = stack.pop()
+            yield widget
+            stack.extend(widget.children)
+
+    def visible(self, widget) -> bool:
+        w = widget
+        while w is not None and w is not self.window:
+            if getattr(w, "opacity", 1) == 0:
+                return False
+            parent = w.parent
+            if parent is not None and hasattr(parent, "current_screen") and w is not parent.current_screen:
+                return False  # a screen that is not the current one
+            w = parent
+        return True
+
+    def labels(self):
+        from kivy.uix.label import Label
+
+        return [w for w in self.walk() if isinstance(w, Label) and w.text and self.visible(w)]
+
+    def texts(self) -> list[str]:
+        return [w.text for w in self.labels()]
+
+    def find_text(self, text: str, exact: bool = False):
+        for w in self.labels():
+            if (w.text == text) if exact else (text in w.text):
+                return w
+        return None
+
+    def has_text(self, text: str) -> bool:
+        return self.find_text(text) is not None
+
+    # -- touching ---------------------------------------------------------------------------
+
+    def tap(self, widget, hold: float = 0.0) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        if widget is None:
+            raise AssertionError("nothing to tap")
+        if not self.visible(widget):
+            raise AssertionError(f"cannot tap an invisible widget: {getattr(widget, 'text', widget)!r}")
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        if hold:
+            self.advance(hold)
+        touch.touch_up()
+        self.frames(2)
+
+    def tap_text(self, text: str, exact: bool = False) -> None:
+        widget = self.find_text(text, exact=exact)
+        if widget is None:
+            raise AssertionError(f"no visible text {text!r}; screen={self.app.current!r}, texts={self.texts()}")
+        self.tap(widget)
+
+    def tap_xy(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        touch.touch_up()
+        self.frames(2)
+
+    # -- pictures and layout checks ---------------------------------------------------------
+
+    def screenshot(self, path: str | Path) -> Path:
+        """The whole window (screen and any open dialog) as a PNG."""
+        from kivy.core.image import Image as CoreImage  # noqa: F401  (ensures the image provider)
+
+        self.frames(2)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        w, h = self.window.size
+        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+
+        data = glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE)
+        from PIL import Image
+
+        image = Image.frombytes("RGBA", (w, h), bytes(data)).transpose(Image.FLIP_TOP_BOTTOM).convert("RGB")
+        image.save(path)
+        return path
+
+    def layout_problems(self) -> list[str]:
+        """Visible text that is clipped by its own box, runs off the window, or overlaps
+        other text.  Labels inside a scroll view are checked against the scroll content."""
+        from kivy.uix.scrollview import ScrollView
+
+        problems: list[str] = []
+        W, H = self.window.size
+        boxes = []
+        for label in self.labels():
+            label.texture_update()
+            tw, th_ = label.texture_size
+            if label.shorten:
+                tw = min(tw, label.width)
+            if tw > label.width + 2 or th_ > label.height + 2:
+                problems.append(f"clipped: {label.text[:40]!r} needs {tw:.0f}x{th_:.0f}, has {label.width:.0f}x{label.height:.0f}")
+            in_scroll = any(isinstance(a, ScrollView) for a in self._ancestors(label))
+            x0, y0 = label.to_window(label.x, label.y)
+            x1, y1 = label.to_window(label.right, label.top)
+            if not in_scroll and (x0 < -1 or y0 < -1 or x1 > W + 1 or y1 > H + 1):
+                problems.append(f"off-screen: {label.text[:40]!r} at ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
+            if not in_scroll:
+                # the ink of the text, not the whole box, is what must not overlap
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                ink = (cx - min(tw, label.width) / 2, cy - min(th_, label.height) / 2,
+                       cx + min(tw, label.width) / 2, cy + min(th_, label.height) / 2)
+                boxes.append((label, ink))
+        for i, (a, ra) in enumerate(boxes):
+            for b, rb in boxes[i + 1:]:
+                if self._in_dialog(a) != self._in_dialog(b):
+                    continue  # a dialog covers the screen behind it on purpose
+                overlap_w = min(ra[2], rb[2]) - max(ra[0], rb[0])
+                overlap_h = min(ra[3], rb[3]) - max(ra[1], rb[1])
+                if overlap_w > 3 and overlap_h > 3:
+                    problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
+        return problems
+
+    def _ancestors(self, widget):
+        w = widget.parent
+        while w is not None and w is not self.window:
+            yield w
+            w = w.parent
+
+    def _in_dialog(self, widget) -> bool:
+        from kivy.uix.modalview import ModalView
+
+        return any(isinstance(a, ModalView) for a in self._ancestors(widget))
+
+    def close(self) -> None:
+        self.app.stop()
+        self.frames(1)

@@ -1,0 +1,20 @@
+"""One module per screen.  Screens are thin: show the core's state, forward touches.
+
+``SCREENS`` maps a step name (what the core's journeys use) to its screen class; the app
+creates a screen the first time its step is reached.
+"""
+
+from __future__ import annotations
+
+from kiosk.screens.attract import AttractScreen
+from kiosk.screens.done import DoneScreen
+from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
+from kiosk.screens.menu import MenuScreen
+
+SCREENS = {
+    "attract": AttractScreen,
+    "menu": MenuScreen,
+    "lookup_code": LookupCodeScreen,
+    "lookup_status": LookupStatusScreen,
+    "done": DoneScreen,
+}

@@ -1,0 +1,86 @@
+"""Attract screen: what a passer-by sees.  Touch anywhere to start."""
+
+from __future__ import annotations
+
+import time
+
+from kivy.clock import Clock
+
+from kiosk.screens.base import KioskScreen
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Panel, Spacer, Text, hbox, vbox
+
+# Alternates between the two languages whatever the kiosk's language is.
+LOOP = (("vi", "attract.touch"), ("en", "attract.touch"))
+
+
+class AttractScreen(KioskScreen):
+    def build(self) -> None:
+        t = th.get_theme()
+        self.body.padding = t.px(64)
+        self.crest = Text("", size=th.FONT_HEADING, role="accent", halign="center", bold=True)
+        self.tr(self.crest, "attract.service_name")
+        self.location = Text(self.core.settings.kiosk.location_name, size=th.FONT_BODY, halign="center",
+                             role="muted")
+        self.clock = Text("", size=th.FONT_DISPLAY, halign="center", bold=True)
+        self.date = Text("", size=th.FONT_BODY, halign="center", role="muted")
+        self.services = Text("", size=th.FONT_BODY, halign="center")
+        self.tr(self.services, "attract.services")
+        self.prompt = BigButton("", action=self.start, size=th.FONT_DISPLAY)
+        self.prompt.min_height = 320
+        self.prompt_sub = Text("", size=th.FONT_HEADING, halign="center", role="muted")
+        self.vi = BigButton("Tiếng Việt", action=lambda: self.app.set_language("vi", start=True), kind="secondary",
+                            size=th.FONT_BODY)
+        self.en = BigButton("English", action=lambda: self.app.set_language("en", start=True), kind="secondary",
+                            size=th.FONT_BODY)
+        self.access = BigButton("", action=self.app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
+        self.tr(self.access, "attract.accessibility")
+        for w in (self.crest, self.location, Spacer(), self.clock, self.date, Spacer()):
+            self.body.add_widget(w)
+        panel = Panel(orientation="vertical", size_hint_y=None, padding=t.px(36), spacing=t.px(24))
+        panel.bind(minimum_height=panel.setter("height"))
+        panel.add_widget(self.services)
+        panel.add_widget(self.prompt)
+        panel.add_widget(self.prompt_sub)
+        self.body.add_widget(panel)
+        row = hbox(self.vi, self.en, self.access, size_hint_y=None)
+        self.vi.bind(height=lambda *_: setattr(row, "height", max(self.vi.height, self.en.height, self.access.height)))
+        self.access.bind(height=lambda *_: setattr(row, "height", max(self.vi.height, self.en.height, self.access.height)))
+        self.body.add_widget(row)
+        self._phase = 0
+        self._loop = None
+
+    def start(self) -> None:
+        self.app.start_session()
+
+    def on_touch_down(self, touch):
+        # Touch anywhere starts; the language and accessibility buttons keep their meaning.
+        if super().on_touch_down(touch):
+            return True
+        if self.collide_point(*touch.pos):
+            self.start()
+            return True
+        return False
+
+    def enter(self, **kw) -> None:
+        self._tick()
+        if self._loop is None:
+            self._loop = Clock.schedule_interval(self._tick, 3.0)
+
+    def on_leave(self, *a):
+        if self._loop is not None:
+            self._loop.cancel()
+            self._loop = None
+
+    def _tick(self, *_):
+        lang, key = LOOP[self._phase % len(LOOP)]
+        other = LOOP[(self._phase + 1) % len(LOOP)][0]
+        self.prompt.text = self.app.t(key, lang=lang)
+        self.prompt_sub.text = self.app.t("attract.touch", lang=other)
+        self._phase += 1
+        self.clock.text = time.strftime("%H:%M")
+        self.date.text = self.app.format_date(time.localtime())
+
+    def on_relabel(self) -> None:
+        self._phase = 0
+        self._tick()

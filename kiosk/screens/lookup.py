@@ -1,0 +1,205 @@
+"""Look up a dossier: type (or scan) the code → the status and its timeline."""
+
+from __future__ import annotations
+
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from kiosk.core import CitizenError
+from kiosk.screens.base import KioskScreen
+from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Panel, Text, fit_height, hbox, vbox
+from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
+
+STATUS_ROLE = {
+    "received": "primary",
+    "in_progress": "primary",
+    "supplement_requested": "warn",
+    "result_ready": "ok",
+    "delivered": "ok",
+    "collected": "ok",
+    "rejected": "error",
+}
+
+
+class LookupCodeScreen(KioskScreen):
+    title_key = "lookup.title"
+    subtitle_key = "lookup.subtitle"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.code = ""
+        self.busy = False
+        self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
+        self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
+        self.field.add_widget(self.field_text)
+        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(130))))
+        self.keyboard = CodeKeyboard(self.key, label_for=self._key_label)
+        self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
+        self.submit.min_height = 170
+        self.tr(self.submit, "lookup.submit")
+        if t.landscape:
+            left = vbox(self.title, self.subtitle, self.field, Widget(), self.submit, spacing=28)
+            self.body.remove_widget(self.title)
+            self.body.remove_widget(self.subtitle)
+            right = vbox(Widget(), self.keyboard, spacing=0)
+            self.form = left
+            self.body.add_widget(hbox(left, right, spacing=48))
+        else:
+            self.form = self.body
+            for w in (Widget(), self.field, self.keyboard, self.submit):
+                self.body.add_widget(w)
+        self._show_code()
+
+    def _error_index(self, target) -> int:
+        # errors appear just under the code field, where the eye already is
+        return target.children.index(self.field)
+
+    def _key_label(self, key: str) -> str:
+        if key == BACKSPACE:
+            return self.app.t("keyboard.backspace")
+        if key == CLEAR:
+            return self.app.t("keyboard.clear")
+        if key == "ABC":
+            return self.app.t("keyboard.letters")
+        if key == "123":
+            return self.app.t("keyboard.digits")
+        return key
+
+    def on_relabel(self) -> None:
+        self.keyboard.relabel()
+        self._show_code()
+
+    def enter(self, **kw) -> None:
+        self.set_busy(False)
+
+    def key(self, ch: str) -> None:
+        if self.busy:
+            return
+        self.hide_error()
+        if ch == BACKSPACE:
+            self.code = self.code[:-1]
+        elif ch == CLEAR:
+            self.code = ""
+        elif len(self.code) < DOSSIER_CODE_MAX:
+            self.code += ch
+        self._show_code()
+
+    def set_code(self, code: str) -> None:
+        """A scanned receipt QR fills the field (the QR module validates it first)."""
+        self.code = code[:DOSSIER_CODE_MAX]
+        self.hide_error()
+        self._show_code()
+
+    def _show_code(self) -> None:
+        if self.code:
+            self._tr.pop(id(self.field_text), None)
+            self.field_text.text = self.code
+            self.field_text.role = "text"
+        else:
+            self.tr(self.field_text, "lookup.placeholder")
+            self.field_text.role = "muted"
+        self.submit.disabled = self.busy or len(self.code) < DOSSIER_CODE_MIN
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.tr(self.submit, "lookup.searching" if busy else "lookup.submit")
+        self.keyboard.disabled = busy
+        self._show_code()
+
+    def lookup(self) -> None:
+        if self.busy:
+            return
+        self.set_busy(True)
+        self.core.lookup_dossier(self.code, self._found, self._failed)
+
+    def _found(self, dossier) -> None:
+        self.set_busy(False)
+        self.core.next()
+
+    def _failed(self, err: CitizenError) -> None:
+        self.set_busy(False)
+        self.show_error(err, container=self.form)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.code = ""
+        self.keyboard.set_mode("digits")
+        self.set_busy(False)
+
+
+class LookupStatusScreen(KioskScreen):
+    title_key = "status.title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.content = fit_height(vbox(spacing=22))
+        scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+        scroll.add_widget(self.content)
+        self.scroll = scroll
+        self.body.add_widget(scroll)
+        self.print_hint = Text("", size=th.FONT_SMALL, role="muted")
+        self.done_button = BigButton("", action=self.core.next, size=th.FONT_TITLE)
+        self.done_button.min_height = 170
+        self.tr(self.done_button, "status.done")
+        self.body.add_widget(self.done_button)
+
+    def enter(self, **kw) -> None:
+        self.render()
+        self.scroll.scroll_y = 1
+
+    def on_relabel(self) -> None:
+        if self.core.session.dossier is not None:
+            self.render()
+
+    def render(self) -> None:
+        self.content.clear_widgets()
+        d = self.core.session.dossier
+        if d is None:
+            return
+        lang = self.app.translator.lang
+        t = th.get_theme()
+        status = str(getattr(d.status, "value", d.status))
+        head = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(12))
+        head.bind(minimum_height=head.setter("height"))
+        head.add_widget(Text(self.app.t("status.code", code=d.code), size=th.FONT_BODY, role="muted"))
+        head.add_widget(Text(_localized(d.procedure, "name", lang), size=th.FONT_HEADING, bold=True))
+        agency = _localized(d, "agency", lang)
+        if agency:
+            head.add_widget(Text(agency, size=th.FONT_SMALL, role="muted"))
+        self.content.add_widget(head)
+
+        now = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(8),
+                    role=STATUS_ROLE.get(status, "primary"))
+        now.bind(minimum_height=now.setter("height"))
+        now.add_widget(Text(self.app.t("status.now"), size=th.FONT_SMALL, role="on_primary"))
+        now.add_widget(Text(self.app.t(f"dossier.status.{status}"), size=th.FONT_TITLE, role="on_primary", bold=True))
+        expected = getattr(d, "expected_date", None)
+        if expected:
+            now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
+                                size=th.FONT_BODY, role="on_primary"))
+        self.content.add_widget(now)
+
+        self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
+        for event in reversed(list(d.timeline)):
+            ev_status = str(getattr(event.status, "value", event.status))
+            row = Panel(orientation="vertical", size_hint_y=None, padding=t.px(22), spacing=t.px(6))
+            row.bind(minimum_height=row.setter("height"))
+            row.add_widget(Text(self.app.format_datetime(event.at), size=th.FONT_SMALL, role="muted"))
+            row.add_widget(Text(self.app.t(f"dossier.status.{ev_status}"), size=th.FONT_BODY, bold=True))
+            note = _localized(event, "note", lang)
+            if note:
+                row.add_widget(Text(note, size=th.FONT_SMALL))
+            self.content.add_widget(row)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.content.clear_widgets()
+
+
+def _localized(obj, base: str, lang: str) -> str:
+    if obj is None:
+        return ""
+    value = getattr(obj, f"{base}_{lang}", None) or getattr(obj, f"{base}_vi", None) or getattr(obj, base, None)
+    return str(value) if value else ""

@@ -1,0 +1,159 @@
+"""The status bar (top), the navigation bar (bottom) and the idle-timeout dialog."""
+
+from __future__ import annotations
+
+import time
+
+from kivy.graphics import Color, Ellipse
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
+
+from kiosk.devices.base import DeviceKind, DeviceState, DeviceStatus, MediaState
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+
+DEVICE_KEYS = {
+    DeviceKind.CARD_READER: "device.card_reader",
+    DeviceKind.QR_SOURCE: "device.qr_source",
+    DeviceKind.PRINTER: "device.printer",
+    DeviceKind.GATEWAY: "device.gateway",
+}
+
+
+def health(status: DeviceStatus | None) -> str:
+    """ok | warn | error for a status dot."""
+    if status is None:
+        return "warn"
+    if status.needs_technician or status.state in (DeviceState.HARDWARE_ERROR, DeviceState.USER_ERROR):
+        return "error"
+    if status.state is DeviceState.BUSY or status.media in (MediaState.PAPER_NEAR_END, MediaState.UNKNOWN):
+        return "warn"
+    return "ok"
+
+
+class Dot(Widget):
+    def __init__(self, **kw):
+        super().__init__(size_hint=(None, None), **kw)
+        t = th.get_theme()
+        self.size = (t.px(26), t.px(26))
+        with self.canvas:
+            self._c = Color()
+            self._e = Ellipse()
+        self.level = "warn"
+        self.bind(pos=self._redraw, size=self._redraw)
+
+    def set_level(self, level: str) -> None:
+        self.level = level
+        self._redraw()
+
+    def _redraw(self, *_):
+        p = th.get_theme().palette
+        self._c.rgba = {"ok": p.ok, "warn": p.warn, "error": p.error}[self.level]
+        self._e.pos, self._e.size = self.pos, self.size
+
+
+class StatusBar(Panel):
+    """Location, device health and the clock; visible on every screen."""
+
+    def __init__(self, app, **kw):
+        t = th.get_theme()
+        super().__init__(orientation="horizontal", size_hint_y=None, height=t.px(84), padding=(t.px(24), 0),
+                         spacing=t.px(18), role="bar", radius=0, **kw)
+        self.app = app
+        self.location = Text(app.core.settings.kiosk.location_name, size=th.FONT_SMALL, role="on_bar",
+                             shorten=True, shorten_from="right", fixed_height=True, size_hint_y=1)
+        self.location.fixed_height = True
+        self.add_widget(self.location)
+        self.devices: dict[DeviceKind, tuple[Dot, Text]] = {}
+        for kind in DEVICE_KEYS:
+            dot = Dot()
+            label = Text("", size=th.FONT_SMALL * 0.8, role="on_bar", size_hint=(None, 1), fixed_height=True)
+            label.fixed_height = True
+            label.bind(texture_size=lambda w, s: setattr(w, "width", s[0]))
+            box = hbox(vbox(Widget(), dot, Widget(), spacing=0, size_hint_x=None, width=dot.width), label,
+                       spacing=8, size_hint_x=None)
+            label.bind(width=lambda w, v, b=box, d=dot: setattr(b, "width", v + d.width + th.get_theme().px(8)))
+            self.devices[kind] = (dot, label)
+            self.add_widget(box)
+        self.clock = Text("", size=th.FONT_SMALL, role="on_bar", halign="right", size_hint=(None, 1),
+                          width=t.px(110), fixed_height=True)
+        self.clock.fixed_height = True
+        self.add_widget(self.clock)
+        self.tick()
+
+    def tick(self, *_):
+        self.clock.text = time.strftime("%H:%M")
+
+    def relabel(self) -> None:
+        for kind, (dot, label) in self.devices.items():
+            label.text = self.app.t(DEVICE_KEYS[kind])
+
+    def show(self, status: DeviceStatus) -> None:
+        if status.kind in self.devices:
+            self.devices[status.kind][0].set_level(health(status))
+
+
+class TimeoutDialog(ModalView):
+    """'Do you need more time?' with a countdown and one big button."""
+
+    def __init__(self, app, **kw):
+        super().__init__(auto_dismiss=False, size_hint=(0.86, None), background_color=(0, 0, 0, 0.6), **kw)
+        self.app = app
+        t = th.get_theme()
+        self.title = Text("", size=th.FONT_TITLE, halign="center", bold=True)
+        self.countdown = Text("", size=th.FONT_HEADING, halign="center", role="accent")
+        self.more = BigButton("", action=self._more, kind="primary", size=th.FONT_TITLE)
+        self.more.min_height = 190
+        self.end = BigButton("", action=self._end, kind="secondary")
+        panel = Panel(orientation="vertical", padding=t.px(48), spacing=t.px(36))
+        for w in (self.title, self.countdown, self.more, self.end):
+            panel.add_widget(w)
+        panel.size_hint_y = None
+        panel.bind(minimum_height=panel.setter("height"))
+        panel.bind(height=lambda *_: setattr(self, "height", panel.height))
+        self.add_widget(panel)
+        self.remaining = 0
+
+    def relabel(self) -> None:
+        self.title.text = self.app.t("timeout.title")
+        self.countdown.text = self.app.t("timeout.countdown", seconds=int(self.remaining + 0.999))
+        self.more.text = self.app.t("timeout.more_time")
+        self.end.text = self.app.t("timeout.end_now")
+
+    def update(self, remaining: float) -> None:
+        self.remaining = remaining
+        self.relabel()
+
+    def _more(self):
+        self.app.core.idle.extend()
+        self.dismiss()
+
+    def _end(self):
+        self.dismiss()
+        self.app.core.reset("ended-by-citizen")
+
+
+class NavBar(BoxLayout):
+    """Back, home, language and accessibility: on every screen but attract."""
+
+    def __init__(self, app, **kw):
+        t = th.get_theme()
+        super().__init__(orientation="horizontal", size_hint_y=None, spacing=t.px(16),
+                         padding=(t.px(24), t.px(16)), **kw)
+        self.app = app
+        self.back = BigButton("", action=app.go_back, kind="secondary", size=th.FONT_BODY)
+        self.home = BigButton("", action=app.go_home, kind="secondary", size=th.FONT_BODY)
+        self.lang = BigButton("", action=app.toggle_language, kind="quiet", size=th.FONT_BODY)
+        self.access = BigButton("", action=app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
+        for b in (self.back, self.home, self.lang, self.access):
+            b.min_height = 130
+            self.add_widget(b)
+        self.bind(minimum_height=self.setter("height"))
+        self.back.bind(height=lambda *_: setattr(self, "height", max(b.height for b in self.children) + t.px(32)))
+
+    def relabel(self) -> None:
+        self.back.text = self.app.t("nav.back")
+        self.home.text = self.app.t("nav.home")
+        self.lang.text = self.app.t("nav.other_language")
+        self.access.text = self.app.t("nav.large_text_off" if th.get_theme().text_scale > 1 else "nav.large_text_on")

@@ -1,0 +1,208 @@
+"""The few widgets every screen is built from: text, big buttons, tiles, panels.
+
+All follow the theme (text size, high contrast) live, wrap their text to their width and grow
+in height to fit it, so nothing is clipped at either orientation or in large-text mode.
+"""
+
+from __future__ import annotations
+
+from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.metrics import dp  # noqa: F401  (re-exported for screens)
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.widgets import theme as th
+
+
+class Text(Label):
+    """Wrapped text whose height follows its content (``fixed_height`` to opt out)."""
+
+    design_size = NumericProperty(th.FONT_BODY)
+    role = StringProperty("text")  # palette attribute for the colour
+    fixed_height = BooleanProperty(False)
+
+    def __init__(self, text: str = "", size: float = th.FONT_BODY, role: str = "text", **kw):
+        kw.setdefault("halign", "left")
+        kw.setdefault("valign", "middle")
+        super().__init__(text=text, **kw)
+        self.design_size = size
+        self.role = role
+        self.size_hint_y = None if not self.fixed_height else self.size_hint_y
+        t = th.get_theme()
+        t.bind(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
+        self.bind(width=self._wrap, texture_size=self._fit, design_size=self._restyle, role=self._restyle)
+        self._restyle()
+
+    def _restyle(self, *_):
+        t = th.get_theme()
+        self.font_size = t.font(self.design_size)
+        self.color = getattr(t.palette, self.role)
+        # a disabled tile's text stays readable: its colour comes from the palette, not a fade
+        self.disabled_color = self.color
+        self.line_height = 1.15
+
+    def _wrap(self, *_):
+        self.text_size = (max(1, self.width), None)
+
+    def _fit(self, *_):
+        if not self.fixed_height:
+            self.height = max(self.texture_size[1], 1)
+
+
+class Panel(BoxLayout):
+    """A box with a filled (optionally rounded) background from the palette."""
+
+    role = StringProperty("surface")
+    radius = NumericProperty(18)
+    border_role = StringProperty("")
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        with self.canvas.before:
+            self._color = Color()
+            self._rect = RoundedRectangle()
+            self._bcolor = Color(0, 0, 0, 0)
+            self._border = Line(width=2)
+        t = th.get_theme()
+        t.bind(high_contrast=self._redraw, unit=self._redraw)
+        self.bind(pos=self._redraw, size=self._redraw, role=self._redraw)
+        self._redraw()
+
+    def _redraw(self, *_):
+        t = th.get_theme()
+        self._color.rgba = getattr(t.palette, self.role)
+        r = t.px(self.radius)
+        self._rect.pos, self._rect.size, self._rect.radius = self.pos, self.size, [r] * 4
+        if self.border_role or t.high_contrast:
+            self._bcolor.rgba = getattr(t.palette, self.border_role or "text")
+            self._border.rounded_rectangle = (*self.pos, *self.size, r)
+        else:
+            self._bcolor.rgba = (0, 0, 0, 0)
+
+
+class Background(Widget):
+    """Paints the whole parent area with the palette's background colour."""
+
+    def __init__(self, role: str = "background", **kw):
+        super().__init__(**kw)
+        self.role = role
+        with self.canvas:
+            self._c = Color()
+            self._r = Rectangle()
+        th.get_theme().bind(high_contrast=self._redraw)
+        self.bind(pos=self._redraw, size=self._redraw)
+        self._redraw()
+
+    def _redraw(self, *_):
+        self._c.rgba = getattr(th.get_theme().palette, self.role)
+        self._r.pos, self._r.size = self.pos, self.size
+
+
+class BigButton(ButtonBehavior, Label):
+    """A large, high-contrast button: the only kind of button a citizen sees."""
+
+    kind = StringProperty("primary")  # primary | secondary | danger | quiet
+    design_size = NumericProperty(th.FONT_HEADING)
+    min_height = NumericProperty(th.BUTTON_HEIGHT)
+    action = ObjectProperty(None, allownone=True)
+
+    def __init__(self, text: str = "", action=None, kind: str = "primary", size: float = th.FONT_HEADING, **kw):
+        kw.setdefault("halign", "center")
+        kw.setdefault("valign", "middle")
+        kw.setdefault("size_hint_y", None)
+        super().__init__(text=text, **kw)
+        self.kind = kind
+        self.design_size = size
+        self.action = action
+        with self.canvas.before:
+            self._bg = Color()
+            self._rect = RoundedRectangle()
+            self._edge = Color()
+            self._line = Line(width=2)
+        t = th.get_theme()
+        t.bind(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
+        self.bind(
+            pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
+            kind=self._restyle, width=self._wrap, texture_size=self._fit,
+        )
+        self._restyle()
+
+    def on_release(self):
+        if self.action is not None:
+            self.action()
+
+    def _colors(self):
+        p = th.get_theme().palette
+        if self.disabled:
+            return p.disabled, p.on_disabled, p.on_disabled
+        return {
+            "primary": (p.primary, p.on_primary, p.primary),
+            "secondary": (p.surface, p.primary, p.primary),
+            "danger": (p.error, p.on_primary, p.error),
+            "quiet": (p.background, p.text, p.muted),
+        }[self.kind]
+
+    def _restyle(self, *_):
+        t = th.get_theme()
+        self.font_size = t.font(self.design_size)
+        bg, fg, edge = self._colors()
+        self.color = fg
+        self.disabled_color = fg
+        self._bg.rgba = bg
+        self._edge.rgba = edge
+        self.bold = True
+        self._fit()
+        self._redraw()
+
+    def _wrap(self, *_):
+        pad = th.get_theme().px(28)
+        self.text_size = (max(1, self.width - 2 * pad), None)
+
+    def _fit(self, *_):
+        t = th.get_theme()
+        self.height = max(t.px(self.min_height), self.texture_size[1] + t.px(40))
+
+    def _redraw(self, *_):
+        t = th.get_theme()
+        r = t.px(22)
+        pressed = self.state == "down"
+        inset = t.px(4) if pressed else 0
+        self._rect.pos = (self.x + inset, self.y + inset)
+        self._rect.size = (self.width - 2 * inset, self.height - 2 * inset)
+        self._rect.radius = [r] * 4
+        self._line.rounded_rectangle = (self.x, self.y, self.width, self.height, r)
+        self._line.width = max(1.5, t.px(3))
+
+
+class Spacer(Widget):
+    def __init__(self, height: float | None = None, **kw):
+        if height is not None:
+            kw.setdefault("size_hint_y", None)
+            kw["height"] = th.get_theme().px(height)
+        super().__init__(**kw)
+
+
+def vbox(*children, spacing: float = 24, padding: float = 0, **kw) -> BoxLayout:
+    t = th.get_theme()
+    box = BoxLayout(orientation="vertical", spacing=t.px(spacing), padding=t.px(padding), **kw)
+    for child in children:
+        box.add_widget(child)
+    return box
+
+
+def hbox(*children, spacing: float = 24, padding: float = 0, **kw) -> BoxLayout:
+    t = th.get_theme()
+    box = BoxLayout(orientation="horizontal", spacing=t.px(spacing), padding=t.px(padding), **kw)
+    for child in children:
+        box.add_widget(child)
+    return box
+
+
+def fit_height(box: BoxLayout) -> BoxLayout:
+    """Make a vertical box exactly as tall as its children (for use inside a ScrollView)."""
+    box.size_hint_y = None
+    box.bind(minimum_height=box.setter("height"))
+    return box

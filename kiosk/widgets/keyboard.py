@@ -1,0 +1,75 @@
+"""On-screen keyboards: no physical keyboard is needed anywhere.
+
+``CodeKeyboard`` types dossier codes: a phone-style digit pad with the separators codes use,
+and an alphabetical letter pad (easier than QWERTY for people who do not type).  ``digits_only``
+gives the plain numeric pad for ID numbers and PINs.  Keys are at least 120 design pixels.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, vbox
+
+BACKSPACE = "⌫"
+CLEAR = "clear"
+DIGITS = [["1", "2", "3", "."], ["4", "5", "6", "-"], ["7", "8", "9", "/"], ["ABC", "0", BACKSPACE]]
+PIN = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], [CLEAR, "0", BACKSPACE]]
+LETTERS = [list("ABCDEFG"), list("HIJKLMN"), list("OPQRSTU"), list("VWXYZ.-"), ["123", "/", BACKSPACE]]
+
+
+class CodeKeyboard(GridLayout):
+    """Calls ``on_key(ch)`` with a character, ``BACKSPACE`` or ``CLEAR``."""
+
+    def __init__(self, on_key: Callable[[str], None], mode: str = "digits", digits_only: bool = False,
+                 label_for: Callable[[str], str] | None = None, **kw):
+        self.on_key = on_key
+        self.digits_only = digits_only
+        self.label_for = label_for or (lambda k: k)
+        t = th.get_theme()
+        super().__init__(cols=1, spacing=t.px(12), size_hint_y=None, **kw)
+        self.bind(minimum_height=self.setter("height"))
+        self.keys: dict[str, BigButton] = {}
+        self.mode = ""
+        self.set_mode("pin" if digits_only else mode)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.clear_widgets()
+        self.keys.clear()
+        rows = {"digits": DIGITS, "letters": LETTERS, "pin": PIN}[mode]
+        t = th.get_theme()
+        width = max(len(r) for r in rows)
+        for row in rows:
+            grid = GridLayout(cols=width, spacing=t.px(12), size_hint_y=None)
+            grid.bind(minimum_height=grid.setter("height"))
+            for key in row:
+                special = key in ("ABC", "123", BACKSPACE, CLEAR)
+                button = BigButton(
+                    self.label_for(key), action=lambda k=key: self._press(k),
+                    kind="secondary" if special else "quiet", size=th.FONT_TITLE if not special else th.FONT_BODY,
+                )
+                button.min_height = th.KEY_SIZE
+                button.key = key
+                self.keys[key] = button
+                grid.add_widget(button)
+            if len(row) < width and row is rows[-1]:
+                # the last row of the digit pad: backspace takes the spare column
+                for _ in range(width - len(row)):
+                    grid.add_widget(vbox(size_hint_y=None, height=t.px(th.KEY_SIZE)))
+            self.add_widget(grid)
+
+    def relabel(self) -> None:
+        for key, button in self.keys.items():
+            button.text = self.label_for(key)
+
+    def _press(self, key: str) -> None:
+        if key == "ABC":
+            self.set_mode("letters")
+        elif key == "123":
+            self.set_mode("digits")
+        else:
+            self.on_key(key)

@@ -1,0 +1,122 @@
+"""Colours, sizes and fonts for every screen, in one place.
+
+Sizes are given for a 1080-pixel short side and scaled to the real window, so the same screens
+lay out at 1080x1920 (portrait) and 1920x1080 (landscape).  ``text_scale`` is the large-text
+mode (1.0 or ≥ 1.5); ``high_contrast`` switches to white on black with yellow accents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kivy.core.window import Window
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, NumericProperty
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: tuple
+    surface: tuple
+    text: tuple
+    muted: tuple
+    primary: tuple
+    on_primary: tuple
+    accent: tuple
+    ok: tuple
+    warn: tuple
+    error: tuple
+    disabled: tuple
+    on_disabled: tuple
+    bar: tuple
+    on_bar: tuple
+
+
+def _rgb(hex_: str, a: float = 1.0) -> tuple:
+    hex_ = hex_.lstrip("#")
+    return tuple(int(hex_[i : i + 2], 16) / 255 for i in (0, 2, 4)) + (a,)
+
+
+# Contrast ratios checked against WCAG AA (≥ 4.5:1 for body text) for every text/background pair.
+STANDARD = Palette(
+    background=_rgb("F4F6F8"),
+    surface=_rgb("FFFFFF"),
+    text=_rgb("14213D"),
+    muted=_rgb("46546B"),
+    primary=_rgb("0B5CAD"),
+    on_primary=_rgb("FFFFFF"),
+    accent=_rgb("C8102E"),
+    ok=_rgb("1E7B34"),
+    warn=_rgb("A05A00"),
+    error=_rgb("B00020"),
+    disabled=_rgb("D5DAE1"),
+    on_disabled=_rgb("46546B"),
+    bar=_rgb("14213D"),
+    on_bar=_rgb("FFFFFF"),
+)
+
+HIGH_CONTRAST = Palette(
+    background=_rgb("000000"),
+    surface=_rgb("000000"),
+    text=_rgb("FFFFFF"),
+    muted=_rgb("FFFFFF"),
+    primary=_rgb("FFD400"),
+    on_primary=_rgb("000000"),
+    accent=_rgb("FFD400"),
+    ok=_rgb("7CFF7C"),
+    warn=_rgb("FFD400"),
+    error=_rgb("FF8A8A"),
+    disabled=_rgb("333333"),
+    on_disabled=_rgb("FFFFFF"),
+    bar=_rgb("000000"),
+    on_bar=_rgb("FFFFFF"),
+)
+
+
+class Theme(EventDispatcher):
+    text_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
+    unit = NumericProperty(1.0)  # pixels per design pixel (1080 on the short side)
+    landscape = BooleanProperty(False)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        Window.bind(size=self._on_window)
+        self._on_window(Window, Window.size)
+
+    def _on_window(self, _w, size) -> None:
+        w, h = size
+        self.unit = min(w, h) / 1080.0
+        self.landscape = w > h
+
+    @property
+    def palette(self) -> Palette:
+        return HIGH_CONTRAST if self.high_contrast else STANDARD
+
+    def px(self, design_px: float) -> float:
+        """A layout size (not text) in window pixels."""
+        return design_px * self.unit
+
+    def font(self, design_px: float) -> float:
+        """A font size in window pixels, scaled by the large-text mode."""
+        return design_px * self.unit * self.text_scale
+
+
+# Type scale in design pixels (at 1080 px short side).  Body text of 40 px on a 27-inch
+# portrait screen is about 8 mm tall: above the 4.8 mm that ADA §707 asks for.
+FONT_DISPLAY = 88
+FONT_TITLE = 64
+FONT_HEADING = 50
+FONT_BODY = 40
+FONT_SMALL = 32
+BUTTON_HEIGHT = 150  # touch targets well above 100 px
+KEY_SIZE = 120
+
+theme: Theme | None = None
+
+
+def get_theme() -> Theme:
+    global theme
+    if theme is None:
+        theme = Theme()
+    return theme
