@@ -94,7 +94,7 @@ class UnknownPayload:
     reason: str  # stable, no payload content: "too-long", "host-not-allowed", "vietqr-crc-mismatch"…
     length: int = 0
     message_key: str = NOT_DOSSIER_OR_ID
-    next_step: str = "qr.next.show_receipt_or_card"
+    next_step: str = "next.check_code"
 
 
 Payload = DossierCodePayload | IdCardQr | VietQrPayload | UnknownPayload

@@ -28,7 +28,7 @@ class VietQrError(ValueError):
     """A string that is not a well-formed VietQR/EMVCo payload.  ``message_key`` for the UI."""
 
     message_key = "qr.payment_invalid"
-    next_step = "qr.next.ask_staff"
+    next_step = "next.ask_staff"
 
     def __init__(self, reason: str):
         self.reason = reason

@@ -78,7 +78,7 @@ class FrameResult:
 
 class DecodeError(Exception):
     message_key = "qr.image_unreadable"
-    next_step = "qr.next.try_again"
+    next_step = "next.try_again"
 
 
 # --- images ------------------------------------------------------------------------------------
