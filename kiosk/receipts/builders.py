@@ -1,0 +1,250 @@
+"""Receipt builders: plain values in, a ``Receipt`` layout out.
+
+Each builder takes one dataclass (or a dict with the same keys) describing the thing being
+printed, plus where it is printed (``office``, ``kiosk_id``), ``printed_at`` and ``lang``.
+ID numbers are masked here (kiosk.text.mask_id) so the full number never reaches paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field, fields
+from typing import Any, Sequence
+
+from kiosk.text import mask_id
+from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
+from kiosk.receipts.strings import table
+
+DEFAULT_SITE = "dichvucong.gov.vn"
+
+
+@dataclass
+class DossierInfo:
+    code: str
+    procedure_name: str
+    citizen_name: str
+    id_number: str
+    documents: Sequence[str] = ()
+    fee_vnd: int = 0
+    payment_status: str = "unpaid"  # paid | unpaid | exempt
+    expected_date: dt.date | None = None
+    delivery: str = "pickup"  # pickup (at result_address, a post office) | post (to result_address)
+    result_address: str = ""
+    procedure_code: str = ""
+    lookup_url: str = ""  # QR payload; empty: the dossier code itself
+
+
+@dataclass
+class PaymentInfo:
+    dossier_code: str
+    payer_name: str
+    items: Sequence[tuple[str, int]] = ()  # (label, amount in VND)
+    method: str = "vietqr"  # vietqr | cash | card
+    transaction_ref: str = ""
+    paid_at: dt.datetime | None = None
+
+
+@dataclass
+class StatusInfo:
+    dossier_code: str
+    procedure_name: str
+    status: str  # received | processing | supplement | done | delivered | rejected
+    updated_at: dt.datetime | None = None
+    expected_date: dt.date | None = None
+    history: Sequence[tuple[dt.datetime, str]] = ()
+    next_step: str = ""
+
+
+@dataclass
+class TicketInfo:
+    number: str
+    service: str
+    waiting_ahead: int = 0
+    counter: str = ""
+
+
+def _coerce(cls, value):
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, dict):
+        names = {f.name for f in fields(cls)}
+        unknown = set(value) - names
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown keys {sorted(unknown)}")
+        return cls(**value)
+    raise TypeError(f"expected {cls.__name__} or dict, got {type(value).__name__}")
+
+
+def money(amount: int, lang: str) -> str:
+    digits = f"{int(amount):,}"
+    digits = digits.replace(",", ".") if lang == "vi" else digits
+    return table(lang)["money"].format(amount=digits)
+
+
+def fmt_date(d: dt.date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "-"
+
+
+def fmt_datetime(t: dt.datetime | None) -> str:
+    return t.strftime("%H:%M %d/%m/%Y") if t else "-"
+
+
+def _header(s: dict, title: str, office: str, kiosk_id: str, printed_at: dt.datetime) -> list:
+    return [
+        Text(s["agency"], "small", "center"),
+        Text(office, "bold", "center"),
+        Space(6),
+        Text(title, "title", "center"),
+        Space(6),
+        Row(s["kiosk"], kiosk_id),
+        Row(s["printed_at"], fmt_datetime(printed_at)),
+        Rule(),
+    ]
+
+
+def _now(printed_at):
+    return printed_at or dt.datetime.now().replace(microsecond=0)
+
+
+def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
+                    lang: str = "vi", site: str = DEFAULT_SITE) -> Receipt:
+    """The receipt a citizen keeps until the result arrives."""
+    d = _coerce(DossierInfo, dossier)
+    s = table(lang)
+    el = _header(s, s["dossier.title"], office, kiosk_id, _now(printed_at))
+    el += [
+        Row(s["dossier_code"], d.code, "bold"),
+        QR(d.lookup_url or d.code),
+        Rule(),
+        Row(s["procedure"], (f"{d.procedure_name} ({d.procedure_code})" if d.procedure_code else d.procedure_name)),
+        Row(s["citizen"], d.citizen_name),
+        Row(s["id_number"], mask_id(d.id_number)),
+    ]
+    if d.documents:
+        el.append(Text(s["documents"] + ":"))
+        el += [Text(f"{i}. {doc}", indent=16) for i, doc in enumerate(d.documents, 1)]
+    el += [
+        Row(s["fee"], money(d.fee_vnd, lang)),
+        Row(s["payment"], s.get(f"payment.{d.payment_status}", d.payment_status)),
+        Row(s["expected_date"], fmt_date(d.expected_date), "bold"),
+        Row(s["result.post"] if d.delivery == "post" else s["result.pickup"], d.result_address or office),
+        Rule(),
+        Text(s["lookup.title"], "bold"),
+        Text(s["lookup.how"].format(site=site), "small"),
+        Space(8),
+        Text(s["keep_receipt"], "small", "center"),
+        Cut(),
+    ]
+    return Receipt("dossier-receipt", lang, tuple(el), reference=d.code)
+
+
+def payment_receipt(payment, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
+                    lang: str = "vi") -> Receipt:
+    p = _coerce(PaymentInfo, payment)
+    s = table(lang)
+    el = _header(s, s["payment.title"], office, kiosk_id, _now(printed_at))
+    el += [
+        Row(s["dossier_code"], p.dossier_code, "bold"),
+        Row(s["payer"], p.payer_name),
+        Rule(),
+    ]
+    total = 0
+    for label, amount in p.items:
+        el.append(Row(label, money(amount, lang)))
+        total += int(amount)
+    el += [
+        Rule(),
+        Row(s["total"], money(total, lang), "large"),
+        Row(s["method"], s.get(f"method.{p.method}", p.method)),
+        Row(s["transaction"], p.transaction_ref or "-"),
+        Row(s["paid_at"], fmt_datetime(p.paid_at)),
+        Space(8),
+        Text(s["thanks"], "bold", "center"),
+        Cut(),
+    ]
+    return Receipt("payment-receipt", lang, tuple(el), reference=p.dossier_code)
+
+
+def status_slip(status, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
+                lang: str = "vi") -> Receipt:
+    st = _coerce(StatusInfo, status)
+    s = table(lang)
+    el = _header(s, s["status.title"], office, kiosk_id, _now(printed_at))
+    el += [
+        Row(s["dossier_code"], st.dossier_code, "bold"),
+        Row(s["procedure"], st.procedure_name),
+        Row(s["status"], s.get(f"status.{st.status}", st.status), "bold"),
+        Row(s["updated_at"], fmt_datetime(st.updated_at)),
+    ]
+    if st.expected_date:
+        el.append(Row(s["expected_date"], fmt_date(st.expected_date)))
+    if st.history:
+        el += [Rule(), Text(s["history"] + ":", "bold")]
+        el += [Text(f"{fmt_datetime(when)}  {what}", "small", indent=8) for when, what in st.history]
+    if st.next_step:
+        el += [Rule(), Row(s["next_step"], st.next_step)]
+    el += [QR(st.dossier_code), Cut()]
+    return Receipt("status-slip", lang, tuple(el), reference=st.dossier_code)
+
+
+def help_ticket(ticket, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
+                lang: str = "vi") -> Receipt:
+    t = _coerce(TicketInfo, ticket)
+    s = table(lang)
+    when = _now(printed_at)
+    el = [
+        Text(s["agency"], "small", "center"),
+        Text(office, "bold", "center"),
+        Text(s["ticket.title"], "bold", "center"),
+        Text(t.number, "title", "center"),
+        Row(s["ticket.service"], t.service),
+        Text(s["ticket.ahead"].format(n=t.waiting_ahead)),
+    ]
+    if t.counter:
+        el.append(Text(s["ticket.counter"].format(counter=t.counter)))
+    el += [Row(s["ticket.issued"], fmt_datetime(when)), Row(s["kiosk"], kiosk_id), Cut()]
+    return Receipt("ticket", lang, tuple(el), reference=t.number)
+
+
+def vietnamese_letters() -> list[str]:
+    """The 134 precomposed Vietnamese letters outside ASCII: 67 lower-case, 67 upper-case."""
+    tones = ["\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    lower: list[str] = []
+    for base in "aăâeêioôơuưy":
+        b = unicodedata.normalize("NFC", base)
+        if not b.isascii():
+            lower.append(b)
+        lower += [unicodedata.normalize("NFC", b + t) for t in tones]
+    lower.append("đ")
+    return lower + [ch.upper() for ch in lower]
+
+
+def self_test(devices: Sequence[Any] = (), *, office: str, kiosk_id: str, profile: str = "",
+              paper_mm: int = 80, text_mode: str = "raster", printed_at: dt.datetime | None = None,
+              lang: str = "vi") -> Receipt:
+    """Technician page: device statuses, every Vietnamese letter, a QR, a cut.
+
+    ``devices``: DeviceStatus objects (kiosk.devices.base) or dicts with kind/state/media.
+    """
+    s = table(lang)
+    el = _header(s, s["selftest.title"], office, kiosk_id, _now(printed_at))
+    el += [
+        Row(s["selftest.profile"], profile or "-"),
+        Row(s["selftest.paper"], f"{paper_mm} mm"),
+        Row(s["selftest.mode"], text_mode),
+        Rule(),
+        Text(s["selftest.devices"] + ":", "bold"),
+    ]
+    for dev in devices:
+        d = dev.as_dict() if hasattr(dev, "as_dict") else dict(dev)
+        media = d.get("media", "n/a")
+        value = d.get("state", "?") + ("" if media in ("n/a", None) else f" / {media}")
+        el.append(Row(str(d.get("kind", "?")), value, "small"))
+    letters = vietnamese_letters()
+    el += [Rule(), Text(s["selftest.letters"] + ":", "bold")]
+    for i in range(0, len(letters), 12):
+        el.append(Text(" ".join(letters[i:i + 12])))
+    qr_text = f"KIOSK-SELFTEST {kiosk_id}"
+    el += [Rule(), Text(s["selftest.qr"] + ":", "small"), QR(qr_text), Text(s["selftest.end"], "small", "center"), Cut()]
+    return Receipt("self-test", lang, tuple(el), reference="self-test")
