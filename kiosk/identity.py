@@ -1,0 +1,113 @@
+"""The citizen's identity as read from the chip ID card: in memory for one session only.
+
+``Identity`` holds what DG1/DG2/DG13 said, the passive-authentication result and how the chip
+was opened.  ``wipe()`` clears every field and overwrites the face bytes; the session calls it
+when it ends.  ``repr()`` never shows personal data, so an Identity that slips into a log line
+or a traceback leaks nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+
+@dataclass(repr=False)
+class FaceImage:
+    """A decoded face picture the UI can show: raw RGB rows (top first) and the same as PNG."""
+
+    width: int = 0
+    height: int = 0
+    rgb: bytearray = field(default_factory=bytearray)
+    png: bytearray = field(default_factory=bytearray)
+
+    def wipe(self) -> None:
+        for buf in (self.rgb, self.png):
+            buf[:] = b"\x00" * len(buf)
+            del buf[:]
+        self.width = self.height = 0
+
+    def __repr__(self) -> str:
+        return f"FaceImage({self.width}x{self.height})" if self.width else "FaceImage(<empty>)"
+
+
+@dataclass(repr=False, eq=False)
+class Identity:
+    id_number: str = ""
+    full_name: str = ""  # NFC, as printed on the card
+    date_of_birth: date | None = None
+    date_of_birth_text: str = ""  # as printed (dd/mm/yyyy), in case only a year is known
+    sex: str = ""  # "Nam" / "Nữ"
+    nationality: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    hometown: str = ""  # quê quán, as printed (may name a district)
+    residence: str = ""  # nơi thường trú, as printed (may name a district: never "corrected")
+    identifying_marks: str = ""
+    issue_date: date | None = None
+    expiry_date: date | None = None  # None with expiry_text "Không thời hạn": no expiry
+    expiry_text: str = ""
+    father: str = ""
+    mother: str = ""
+    spouse: str = ""
+    old_id_number: str = ""  # the 9-digit CMND, when the card lists one
+    document_number: str = ""  # the MRZ document number (last 9 digits of the ID)
+    mrz_name: str = ""  # the name without diacritics, from the MRZ
+    face_image: bytearray = field(default_factory=bytearray)  # JPEG / JPEG 2000 from DG2
+    face_format: str = ""  # "jpeg" / "jpeg2000"
+    face: FaceImage = field(default_factory=FaceImage)  # decoded
+    passive_auth: Any = None  # cardreader.sod.PassiveAuthResult
+    access_method: str = ""  # "pace" / "bac"
+    unknown_fields: dict[int, bytes] = field(default_factory=dict)  # DG13 fields we do not know, raw
+    wiped: bool = False
+
+    @property
+    def authentic(self) -> bool:
+        return getattr(self.passive_auth, "status", None) == "authentic"
+
+    @property
+    def pa_status(self) -> str:
+        return getattr(self.passive_auth, "status", "") or ""
+
+    def wipe(self) -> None:
+        """Forget everything: overwrite the face bytes, clear every field."""
+        self.face_image[:] = b"\x00" * len(self.face_image)
+        del self.face_image[:]
+        self.face.wipe()
+        for raw in self.unknown_fields.values():
+            if isinstance(raw, bytearray):
+                raw[:] = b"\x00" * len(raw)
+        self.unknown_fields.clear()
+        for f in fields(self):
+            if f.name in ("face_image", "face", "unknown_fields", "wiped"):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                setattr(self, f.name, "")
+            else:
+                setattr(self, f.name, None)
+        self.wiped = True
+
+    def as_dict(self, include_face: bool = False) -> dict:
+        """Plain values for the core / a technician's JSON output (never for logs)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("face_image", "face", "passive_auth", "unknown_fields", "wiped"):
+                continue
+            v = getattr(self, f.name)
+            out[f.name] = v.isoformat() if isinstance(v, date) else v
+        out["face"] = {"format": self.face_format, "bytes": len(self.face_image),
+                       "width": self.face.width, "height": self.face.height}
+        if include_face:
+            out["face"]["data_hex"] = bytes(self.face_image).hex()
+        out["unknown_fields"] = {str(k): bytes(v).hex() for k, v in self.unknown_fields.items()}
+        out["passive_auth"] = self.passive_auth.as_dict() if self.passive_auth is not None else None
+        return out
+
+    def __repr__(self) -> str:
+        if self.wiped:
+            return "Identity(<wiped>)"
+        return f"Identity(<personal data hidden>, access={self.access_method or '?'}, pa={self.pa_status or '?'})"
+
+    __str__ = __repr__
