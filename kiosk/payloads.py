@@ -136,6 +136,8 @@ def parse_payload(text: str, allowed_hosts: tuple[str, ...] = ()) -> Payload:
     low = body[:8].lower()
     if low.startswith("http://") or low.startswith("https://"):
         return _parse_lookup_url(body, allowed_hosts, length)
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}:", body) and not re.fullmatch(r"[A-Za-z0-9.\-/]+", body):
+        return UnknownPayload("other-uri-scheme", length)  # javascript:, WIFI:, MECARD:, tel:…
     try:
         return DossierCodePayload(normalize_dossier_code(body))
     except InvalidDossierCode as exc:

@@ -164,7 +164,7 @@ def parse(text: str) -> VietQr:
     if [t for t, _ in fields].count("63") != 1:
         raise VietQrError("crc-missing")
     expected = crc_hex(text[:-4])
-    if fields[-1][1].upper() != expected:
+    if fields[-1][1] != expected:  # 4 upper-case hex digits, exactly
         raise VietQrError("crc-mismatch")
     values = dict(fields)
     init = values.get("01", "")
