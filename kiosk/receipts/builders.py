@@ -243,8 +243,10 @@ def self_test(devices: Sequence[Any] = (), *, office: str, kiosk_id: str, profil
         el.append(Row(str(d.get("kind", "?")), value, "small"))
     letters = vietnamese_letters()
     el += [Rule(), Text(s["selftest.letters"] + ":", "bold")]
-    for i in range(0, len(letters), 12):
-        el.append(Text(" ".join(letters[i:i + 12])))
+    half = len(letters) // 2  # lower-case, then upper-case
+    for group in (letters[:half], letters[half:]):
+        for i in range(0, len(group), 12):
+            el.append(Text(" ".join(group[i:i + 12])))
     qr_text = f"KIOSK-SELFTEST {kiosk_id}"
     el += [Rule(), Text(s["selftest.qr"] + ":", "small"), QR(qr_text), Text(s["selftest.end"], "small", "center"), Cut()]
     return Receipt("self-test", lang, tuple(el), reference="self-test")
