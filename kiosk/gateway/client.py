@@ -262,6 +262,135 @@ class GatewayClient:
         data = self._get(f"{API_PREFIX}/dossiers/{_seg(code)}", not_found=E.DossierNotFound)
         return self._parse(M.Dossier.from_dict, data)
 
+    # -- catalog ------------------------------------------------------------------------------
+
+    def life_events(self) -> list[M.LifeEvent]:
+        data = self._get(f"{API_PREFIX}/life-events")
+        return self._parse(lambda d: [M.LifeEvent.from_dict(x) for x in _as_list(d)], data)
+
+    def list_procedures(self, *, life_event: str | None = None, level: str | None = None,
+                        limit: int = 50, offset: int = 0) -> M.ProcedurePage:
+        params = {k: v for k, v in (("life_event", life_event), ("level", level)) if v}
+        params.update(limit=int(limit), offset=int(offset))
+        return self._parse(M.ProcedurePage.from_dict, self._get(f"{API_PREFIX}/procedures", params=params))
+
+    def search_procedures(self, query: str, *, life_event: str | None = None, limit: int = 50) -> M.ProcedurePage:
+        from kiosk.text import nfc
+
+        query = nfc(query or "").strip()[:100]
+        params = {"q": query, "limit": int(limit)}
+        if life_event:
+            params["life_event"] = life_event
+        return self._parse(M.ProcedurePage.from_dict, self._get(f"{API_PREFIX}/procedures", params=params))
+
+    def get_procedure(self, code: str) -> M.Procedure:
+        code = _checked(code, r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,19}", "procedure_code")
+        return self._parse(M.Procedure.from_dict, self._get(f"{API_PREFIX}/procedures/{_seg(code)}"))
+
+    def provinces(self) -> list[M.Province]:
+        data = self._get(f"{API_PREFIX}/units/provinces")
+        return self._parse(lambda d: [M.Province.from_dict(x) for x in _as_list(d)], data)
+
+    # -- submissions ------------------------------------------------------------------------
+
+    def submit_dossier(self, submission: "M.DossierSubmission | dict", idempotency_key: str) -> M.SubmissionReceipt:
+        """Submit a dossier.  Retried (with backoff) because it carries its idempotency key: the
+        gateway answers a repeat with the first receipt, so a dossier is never filed twice."""
+        key = _idem(idempotency_key)
+        body = submission.to_json() if hasattr(submission, "to_json") else submission
+        data = self.request("POST", f"{API_PREFIX}/dossiers", json_body=body, idempotency_key=key)
+        return self._parse(M.SubmissionReceipt.from_dict, data)
+
+    # -- payments ---------------------------------------------------------------------------
+
+    def create_payment(self, dossier_code: str, method: str = "vietqr", *, idempotency_key: str | None = None) -> M.Payment:
+        if method not in ("vietqr", "cash"):
+            raise ValueError("method must be vietqr or cash")
+        code = _dossier_code(dossier_code)
+        key = _idem(idempotency_key or new_idempotency_key())
+        data = self.request("POST", f"{API_PREFIX}/payments", json_body={"dossier_code": code, "method": method},
+                            idempotency_key=key)
+        return self._parse(M.Payment.from_dict, data)
+
+    def payment_status(self, payment_id: str) -> M.Payment:
+        pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
+        return self._parse(M.Payment.from_dict, self._get(f"{API_PREFIX}/payments/{_seg(pid)}"))
+
+    def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
+                     idempotency_key: str) -> M.Payment:
+        pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
+        body = {"staff_id": staff_id, "amount_vnd": int(amount_vnd)}
+        if receipt_number:
+            body["receipt_number"] = receipt_number
+        data = self.request("POST", f"{API_PREFIX}/payments/{_seg(pid)}/cash-confirmation", json_body=body,
+                            idempotency_key=_idem(idempotency_key))
+        return self._parse(M.Payment.from_dict, data)
+
+    def demo_confirm_payment(self, payment_id: str) -> M.Payment:
+        """Demo gateway only: the simulated bank confirms now."""
+        pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
+        data = self.request("POST", f"{API_PREFIX}/demo/payments/{_seg(pid)}/confirm", retry=True)
+        return self._parse(M.Payment.from_dict, data)
+
+    # -- delivery ---------------------------------------------------------------------------
+
+    def book_delivery(self, dossier_code: str, address: "M.Address | dict", recipient_name: str, phone: str, *,
+                      note: str | None = None, idempotency_key: str) -> M.DeliveryConfirmation:
+        code = _dossier_code(dossier_code)
+        addr = M.to_jsonable(address)
+        body = {"address": addr, "recipient_name": recipient_name, "phone": phone}
+        if note:
+            body["note"] = note
+        data = self.request("POST", f"{API_PREFIX}/dossiers/{_seg(code)}/delivery", json_body=body,
+                            idempotency_key=_idem(idempotency_key), not_found=E.DossierNotFound)
+        return self._parse(M.DeliveryConfirmation.from_dict, data)
+
+    # -- help and ratings -------------------------------------------------------------------
+
+    def create_help_request(self, reason: str, *, procedure_code: str | None = None,
+                            note: str | None = None) -> M.HelpTicket:
+        if reason not in M.HELP_REASONS:
+            raise ValueError("unknown help reason")
+        body = {"reason": reason}
+        if procedure_code:
+            body["procedure_code"] = procedure_code
+        if note:
+            body["note"] = note
+        # not idempotent: a lost answer could mean a ticket exists, so never sent twice automatically
+        data = self.request("POST", f"{API_PREFIX}/help-requests", json_body=body, retry=False)
+        return self._parse(M.HelpTicket.from_dict, data)
+
+    def list_help_requests(self, status: str | None = "waiting", *, kiosk_id: str | None = None) -> list[M.HelpTicket]:
+        params = {}
+        if status:
+            params["status"] = status
+        if kiosk_id:
+            params["kiosk_id"] = kiosk_id
+        data = self._get(f"{API_PREFIX}/help-requests", params=params)
+        return self._parse(lambda d: [M.HelpTicket.from_dict(x) for x in _as_list(d)], data)
+
+    def update_help_request(self, help_id: int, status: str, *, staff_id: str | None = None) -> M.HelpTicket:
+        if status not in M.HELP_STATUSES:
+            raise ValueError("unknown help status")
+        body = {"status": status}
+        if staff_id:
+            body["staff_id"] = staff_id
+        # setting a status is idempotent by nature
+        data = self.request("POST", f"{API_PREFIX}/help-requests/{int(help_id)}/status", json_body=body, retry=True)
+        return self._parse(M.HelpTicket.from_dict, data)
+
+    def rate(self, score: int, journey: str = "other", *, dossier_code: str | None = None,
+             comment: str | None = None, rated_at=None, idempotency_key: str) -> int:
+        body = {"score": int(score), "journey": journey}
+        if dossier_code:
+            body["dossier_code"] = dossier_code
+        if comment:
+            body["comment"] = comment[:500]
+        if rated_at is not None:
+            body["rated_at"] = M.iso(rated_at) if not isinstance(rated_at, str) else rated_at
+        data = self.request("POST", f"{API_PREFIX}/ratings", json_body=body, idempotency_key=_idem(idempotency_key))
+        return self._parse(lambda d: M._get(d, "id", int), data)
+
     # -- kiosk ------------------------------------------------------------------------------
 
     def heartbeat(self, status: dict | None = None) -> M.HeartbeatAck:
@@ -280,6 +409,35 @@ def _now():
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc)
+
+
+def _as_list(d):
+    if not isinstance(d, list):
+        raise M.SchemaError("expected a list")
+    return d
+
+
+def _checked(value: str, pattern: str, what: str) -> str:
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise E.InvalidRequest(f"malformed {what}", reason=f"bad-{what}")
+    return value
+
+
+def _idem(key: str | None) -> str:
+    import re
+
+    if not key or not re.fullmatch(r"[A-Za-z0-9_\-]{8,80}", key):
+        raise ValueError("an idempotency key of 8-80 letters, digits, '-' or '_' is required (e.g. a UUID)")
+    return key
+
+
+def _dossier_code(code: str) -> str:
+    try:
+        return normalize_dossier_code(code)
+    except InvalidDossierCode as exc:
+        raise E.InvalidRequest("malformed dossier code", reason=exc.reason) from None
 
 
 def read_token(path) -> str:

@@ -101,6 +101,7 @@ class Store:
         self.catalog_dir = catalog_dir or CATALOG_DIR
         self.path = str(path) if path else ":memory:"
         self._lock = threading.RLock()
+        self._depth = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         if self.path != ":memory:":
@@ -120,13 +121,17 @@ class Store:
         class _Tx:
             def __enter__(self_inner):
                 store._lock.acquire()
-                store._db.execute("BEGIN IMMEDIATE")
+                store._depth += 1
+                if store._depth == 1:
+                    store._db.execute("BEGIN IMMEDIATE")
                 return store._db
 
             def __exit__(self_inner, exc_type, exc, tb):
                 try:
-                    store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+                    if store._depth == 1:
+                        store._db.execute("ROLLBACK" if exc_type else "COMMIT")
                 finally:
+                    store._depth -= 1
                     store._lock.release()
                 return False
 
@@ -211,3 +216,227 @@ class Store:
         with self.tx() as db:
             db.execute("INSERT OR REPLACE INTO heartbeats(kiosk_id, body, at) VALUES (?,?,?)",
                        (kiosk_id, json.dumps(body, ensure_ascii=False), self.clock()))
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    def summary(self, p: dict) -> dict:
+        return {
+            "code": p["code"], "name_vi": p["name_vi"], "name_en": p["name_en"], "level": p["level"],
+            "life_event": p["life_event"], "agency_vi": p["agency_vi"], "agency_en": p["agency_en"],
+            "processing_days": p["processing_days"], "fee_vnd": p["fees"][0]["amount_vnd"] if p["fees"] else 0,
+        }
+
+    def search(self, q: str | None, life_event: str | None, level: str | None) -> list[dict]:
+        from kiosk.text import fold
+
+        words = fold(q).split() if q else []
+        out = []
+        for p in self.catalog["procedures"]:
+            if life_event and p["life_event"] != life_event:
+                continue
+            if level and p["level"] != level:
+                continue
+            hay = fold(" ".join([p["code"], p["name_vi"], p["name_en"], p["field_vi"], p["field_en"]]))
+            if all(w in hay for w in words):
+                out.append(self.summary(p))
+        return out
+
+    # -- submissions --------------------------------------------------------------------------
+
+    def new_dossier(self, kiosk_id: str, sub: dict, progress_step: float) -> dict:
+        proc = self.procedures[sub["procedure_code"]]
+        now = self.clock()
+        with self.tx() as db:
+            day = datetime.fromtimestamp(now, timezone.utc).strftime("%y%m%d")
+            key = f"seq:{day}"
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            seq = int(row["value"]) + 1 if row else 101
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, str(seq)))
+            code = f"H26.99-{day}-{seq:04d}"
+            fee_amount = proc["fees"][0]["amount_vnd"] if proc["fees"] else 0
+            delivery = sub["delivery"]
+            addr = delivery.get("address") or {}
+            body = {
+                "procedure": self.procedure_ref(proc["code"]),
+                "agency_vi": proc["agency_vi"], "agency_en": proc["agency_en"],
+                "submitted_at": iso_utc(now),
+                "expected_date": _add_working_days(now, proc["processing_days"]).isoformat(),
+                "fee": {"amount_vnd": fee_amount, "paid": fee_amount == 0},
+                "delivery": {"method": delivery["method"], **({"province": addr["province"], "ward": addr["ward"]}
+                                                            if delivery["method"] == "post" and addr else {})},
+            }
+            # the status page moves on by itself: received → in progress → result ready (→ delivered)
+            steps = [("received", 0, "Đã tiếp nhận hồ sơ từ điểm bưu điện.", "Dossier received from the post office."),
+                     ("in_progress", 1, "Cơ quan có thẩm quyền đang xử lý.", "The competent agency is processing it."),
+                     ("result_ready", 3, "Đã có kết quả.", "The result is ready.")]
+            if delivery["method"] == "post":
+                steps.append(("delivered", 5, "Bưu điện đã phát kết quả.", "The post delivered the result."))
+            events = [{"status": st, "at": iso_utc(now + k * progress_step), "note_vi": vi, "note_en": en}
+                      for st, k, vi, en in steps]
+            db.execute("INSERT INTO dossiers(code, kiosk_id, body, events, created_at) VALUES (?,?,?,?,?)",
+                       (code, kiosk_id, json.dumps(body, ensure_ascii=False), json.dumps(events, ensure_ascii=False), now))
+        return {
+            "code": code, "status": "received", "procedure": body["procedure"], "received_at": iso_utc(now),
+            "expected_date": body["expected_date"], "fee": body["fee"],
+            "provisional_reference": sub.get("provisional_reference"),
+        }
+
+    # -- idempotency --------------------------------------------------------------------------
+
+    def idempotent(self, kiosk_id: str, key: str, request_hash: str, produce) -> tuple[int, Any, bool]:
+        """(status, body, replayed).  ``produce()`` runs at most once per (kiosk, key);
+        a replay with another body raises IdempotencyConflict."""
+        with self.tx() as db:
+            row = db.execute("SELECT request_hash, status_code, response FROM idempotency WHERE kiosk_id=? AND key=?",
+                             (kiosk_id, key)).fetchone()
+            if row:
+                if row["request_hash"] != request_hash:
+                    raise IdempotencyConflict()
+                return row["status_code"], json.loads(row["response"]), True
+            status, body = produce()
+            if 200 <= status < 300:  # failures are not remembered: the caller may fix and retry
+                db.execute("INSERT INTO idempotency(kiosk_id, key, request_hash, status_code, response, created_at)"
+                           " VALUES (?,?,?,?,?,?)", (kiosk_id, key, request_hash, status,
+                                                     json.dumps(body, ensure_ascii=False), self.clock()))
+            return status, body, False
+
+    # -- payments -----------------------------------------------------------------------------
+
+    def new_payment(self, kiosk_id: str, dossier_code: str, method: str, amount: int, bank_delay: float,
+                    ttl: float, qr_builder) -> dict:
+        import secrets
+
+        now = self.clock()
+        pid = "PAY" + secrets.token_hex(6).upper()
+        qr = qr_builder(pid, amount) if method == "vietqr" else None
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO payments(id, kiosk_id, dossier_code, amount_vnd, status, method, qr_payload, created_at,"
+                " expires_at, bank_confirms_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (pid, kiosk_id, dossier_code, amount, "pending", method, qr, now, now + ttl,
+                 now + bank_delay if method == "vietqr" else None))
+        return self.payment(pid)
+
+    def payment(self, pid: str) -> dict | None:
+        now = self.clock()
+        with self.tx() as db:
+            row = db.execute("SELECT * FROM payments WHERE id=?", (pid,)).fetchone()
+            if row is None:
+                return None
+            if row["status"] == "pending":
+                if row["bank_confirms_at"] is not None and now >= row["bank_confirms_at"] and row["bank_confirms_at"] < row["expires_at"]:
+                    db.execute("UPDATE payments SET status='paid', paid_at=?, confirmed_by='bank' WHERE id=?",
+                               (row["bank_confirms_at"], pid))
+                elif now >= row["expires_at"]:
+                    db.execute("UPDATE payments SET status='expired' WHERE id=?", (pid,))
+                row = db.execute("SELECT * FROM payments WHERE id=?", (pid,)).fetchone()
+        return _payment_json(row)
+
+    def confirm_payment(self, pid: str, by: str) -> dict | None:
+        with self.tx() as db:
+            row = db.execute("SELECT status FROM payments WHERE id=?", (pid,)).fetchone()
+            if row is None:
+                return None
+            if row["status"] == "pending":
+                db.execute("UPDATE payments SET status='paid', paid_at=?, confirmed_by=? WHERE id=?",
+                           (self.clock(), by, pid))
+        return self.payment(pid)
+
+    # -- delivery, help, ratings --------------------------------------------------------------
+
+    def book_delivery(self, kiosk_id: str, code: str, booking: dict) -> dict:
+        import secrets
+
+        bid = "DLV" + secrets.token_hex(5).upper()
+        tracking = "EB" + "".join(str(secrets.randbelow(10)) for _ in range(9)) + "VN"
+        with self.tx() as db:
+            row = db.execute("SELECT body FROM dossiers WHERE code=?", (code,)).fetchone()
+            body = json.loads(row["body"])
+            addr = booking["address"]
+            body["delivery"] = {"method": "post", "province": addr["province"], "ward": addr["ward"],
+                                "tracking_code": tracking}
+            db.execute("UPDATE dossiers SET body=? WHERE code=?", (json.dumps(body, ensure_ascii=False), code))
+            # only the booking facts a status page needs are kept: no name, phone or street
+            db.execute("INSERT INTO deliveries(id, kiosk_id, dossier_code, body, created_at) VALUES (?,?,?,?,?)",
+                       (bid, kiosk_id, code, json.dumps({"province": addr["province"], "ward": addr["ward"],
+                                                          "tracking_code": tracking}, ensure_ascii=False), self.clock()))
+        return {"booking_id": bid, "dossier_code": code, "tracking_code": tracking, "fee_vnd": 25000,
+                "estimated_days": 2, "province": addr["province"], "ward": addr["ward"]}
+
+    def new_help(self, kiosk_id: str, req: dict) -> dict:
+        now = self.clock()
+        with self.tx() as db:
+            day = datetime.fromtimestamp(now, timezone.utc).strftime("%y%m%d")
+            key = f"help:{day}"
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            n = int(row["value"]) + 1 if row else 1
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, str(n)))
+            ticket = f"H-{n:03d}"
+            cur = db.execute("INSERT INTO help_requests(ticket, kiosk_id, body, status, created_at) VALUES (?,?,?,?,?)",
+                             (ticket, kiosk_id, json.dumps(req, ensure_ascii=False), "waiting", now))
+            hid = cur.lastrowid
+        return self.help(hid)
+
+    def help(self, hid: int) -> dict | None:
+        rows = self.query("SELECT * FROM help_requests WHERE id=?", (hid,))
+        if not rows:
+            return None
+        return self._help_json(rows[0])
+
+    def _help_json(self, row) -> dict:
+        position = None
+        if row["status"] == "waiting":
+            position = self.query("SELECT COUNT(*) AS n FROM help_requests WHERE status='waiting' AND id<=?",
+                                  (row["id"],))[0]["n"]
+        body = json.loads(row["body"])
+        return {"id": row["id"], "ticket": row["ticket"], "kiosk_id": row["kiosk_id"], "reason": body["reason"],
+                "status": row["status"], "created_at": iso_utc(row["created_at"]), "position": position}
+
+    def helps(self, status: str | None, kiosk_id: str | None) -> list[dict]:
+        sql, args = "SELECT * FROM help_requests WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if kiosk_id:
+            sql += " AND kiosk_id=?"
+            args.append(kiosk_id)
+        return [self._help_json(r) for r in self.query(sql + " ORDER BY id", tuple(args))]
+
+    def set_help_status(self, hid: int, status: str) -> dict | None:
+        with self.tx() as db:
+            db.execute("UPDATE help_requests SET status=? WHERE id=?", (status, hid))
+        return self.help(hid)
+
+    def rate(self, kiosk_id: str, rating: dict) -> dict:
+        with self.tx() as db:
+            cur = db.execute("INSERT INTO ratings(kiosk_id, body, created_at) VALUES (?,?,?)",
+                             (kiosk_id, json.dumps(rating, ensure_ascii=False), self.clock()))
+            return {"id": cur.lastrowid}
+
+    def counts(self) -> dict:
+        out = {}
+        for table in ("dossiers", "payments", "deliveries", "help_requests", "ratings", "heartbeats", "idempotency"):
+            out[table] = self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+        return out
+
+
+class IdempotencyConflict(Exception):
+    pass
+
+
+def _payment_json(row) -> dict:
+    return {
+        "id": row["id"], "dossier_code": row["dossier_code"], "amount_vnd": row["amount_vnd"],
+        "method": row["method"], "status": row["status"], "qr_payload": row["qr_payload"],
+        "created_at": iso_utc(row["created_at"]), "expires_at": iso_utc(row["expires_at"]),
+        "paid_at": iso_utc(row["paid_at"]) if row["paid_at"] else None, "confirmed_by": row["confirmed_by"],
+    }
+
+
+def _add_working_days(ts: float, days: int):
+    d = datetime.fromtimestamp(ts, timezone.utc).date()
+    while days > 0:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            days -= 1
+    return d
