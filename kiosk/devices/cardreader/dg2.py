@@ -130,5 +130,5 @@ def decode_face(record: FaceRecord) -> DecodedFace:
         except Exception as exc:
             raise CardDataError(f"face image cannot be decoded ({type(exc).__name__})") from None
     out = io.BytesIO()
-    img.save(out, "PNG")
+    img.save(out, "PNG", compress_level=1)
     return DecodedFace(img.width, img.height, img.tobytes(), out.getvalue())

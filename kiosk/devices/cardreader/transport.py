@@ -221,3 +221,27 @@ def list_pcsc_readers() -> list[str]:
         return [str(r) for r in readers()]
     except Exception:
         return []
+
+
+def reader_states() -> list[dict]:
+    """Every PC/SC reader with card presence and ATR (for ``kiosk card readers``)."""
+    try:
+        from smartcard import scard
+    except Exception:
+        return []
+    hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr != scard.SCARD_S_SUCCESS:
+        return []
+    try:
+        hr, names = scard.SCardListReaders(ctx, [])
+        if hr != scard.SCARD_S_SUCCESS or not names:
+            return []
+        hr, states = scard.SCardGetStatusChange(ctx, 0, [(n, scard.SCARD_STATE_UNAWARE) for n in names])
+        out = []
+        for name, state, atr in states or []:
+            present = bool(state & scard.SCARD_STATE_PRESENT) and not (state & scard.SCARD_STATE_MUTE)
+            out.append({"reader": name, "card_present": present,
+                        "atr": bytes(atr).hex().upper() if present and atr else ""})
+        return out
+    finally:
+        scard.SCardReleaseContext(ctx)
