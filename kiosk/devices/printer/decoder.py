@@ -243,12 +243,13 @@ class Decoder:
                     self.paper.problems.append(f"offset {i}: unknown control byte 0x{b:02X}")
                     i += 1
                 else:
+                    cw = self._cell()[0] * self.wmul
+                    if (self._column() * self._cell()[0] + cw > self.sheet.width
+                            and self._display_column() * self._cell()[0] + cw > self.sheet.width
+                            and not self._combining(b)):
+                        self._print_line(None)  # no room left on the line: the printer wraps
                     self._text_byte(b)
                     i += 1
-                    if self._column() * self._cell()[0] >= self.sheet.width and (
-                        self._display_column() * self._cell()[0] >= self.sheet.width
-                    ):
-                        self._print_line(None)  # line buffer full: printer wraps
             except _Truncated:
                 self.paper.problems.append(f"offset {start}: command 0x{data[start]:02X} cut short at end of data")
                 break
@@ -256,6 +257,10 @@ class Decoder:
             self.paper.problems.append("text left in the line buffer at end of data (no LF): not printed")
         self.paper.image = self.sheet.image()
         return self.paper
+
+    def _combining(self, b: int) -> bool:
+        ch = codepage.decode_page(bytes([b]), self.profile.encoding_at(self.page))
+        return len(ch) == 1 and unicodedata.combining(ch) != 0
 
     def _display_column(self) -> int:
         """Cells used so far: combining tone marks (CP1258) share their letter's cell."""

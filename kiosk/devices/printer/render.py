@@ -32,6 +32,7 @@ class Rendered:
     text_mode: str  # what was really used
     fallbacks: int  # elements printed as raster in codepage mode
     ms: float
+    drawn: list  # (line, style) of every text line drawn as raster, in order
 
 
 def render(receipt: Receipt, profile: PrinterProfile, text_mode: str = "raster", qr: str = "auto") -> Rendered:
@@ -46,7 +47,7 @@ def render(receipt: Receipt, profile: PrinterProfile, text_mode: str = "raster",
         r.element(el)
     r.flush()
     data = bytes(r.out)
-    return Rendered(data, text_mode, r.fallbacks, (time.perf_counter() - t0) * 1000)
+    return Rendered(data, text_mode, r.fallbacks, (time.perf_counter() - t0) * 1000, r.drawn)
 
 
 class _Renderer:
@@ -58,6 +59,7 @@ class _Renderer:
         self.out = bytearray(b"\x1b@")  # ESC @: initialise
         self.rows: list[np.ndarray] = []  # pending raster (bool rows x width)
         self.fallbacks = 0
+        self.drawn: list[tuple[str, str]] = []
         self.tab = int(self.width * 0.36)
 
     def set_tab(self, labels: list[str]) -> None:
@@ -125,6 +127,7 @@ class _Renderer:
             else:
                 x = MARGIN + el.indent
             raster.draw_line(img, x, 0, line, el.style)
+            self.drawn.append((line, el.style))
             self._push(img)
 
     def _row(self, el: Row) -> None:
@@ -133,11 +136,20 @@ class _Renderer:
         label = el.label
         value_x = self.tab
         label_lines = raster.wrap(label, "body", self.width - 2 * MARGIN)
+        value_w = self.width - MARGIN - value_x
+        if any(vf.width(word) > value_w for word in el.value.split()):
+            # a word (a dossier code, a URL) too long for the value column: never cut it,
+            # put the value under the label, across the paper
+            value_x = MARGIN + 16
+            label_lines = label_lines + [""] if len(label_lines) == 1 else label_lines
         if len(label_lines) > 1 or lf.width(label) > self.tab - MARGIN - 10:
             # long label: label lines, then the value under it at the value column
             for line in label_lines:
+                if not line:
+                    continue
                 img = self._canvas(lf.height)
                 raster.draw_line(img, MARGIN, 0, line, "body")
+                self.drawn.append((line, "body"))
                 self._push(img)
             label_lines = []
         values = raster.wrap(el.value, el.style, self.width - MARGIN - value_x)
@@ -146,8 +158,10 @@ class _Renderer:
         img = self._canvas(line_h * n)
         if label_lines:
             raster.draw_line(img, MARGIN, line_h - lf.height, label_lines[0], "body")
+            self.drawn.append((label_lines[0], "body"))
         for i, v in enumerate(values):
             raster.draw_line(img, value_x, i * line_h, v, el.style)
+            self.drawn.append((v, el.style))
         self._push(img)
 
     def _qr(self, el: QR) -> None:
@@ -178,7 +192,8 @@ class _Renderer:
         else:
             tab = cols * 2 // 5
             double = el.style in ("large", "title")
-            if len(el.label) + 1 < tab and not double:
+            fits = all(len(w) <= cols - tab for w in el.value.split())
+            if len(el.label) + 1 < tab and not double and fits:
                 vals = _wrap_cols(el.value, cols - tab)
                 lines.append((el.label.ljust(tab) + vals[0], el.style, "left"))
                 lines += [(" " * tab + v, el.style, "left") for v in vals[1:]]
