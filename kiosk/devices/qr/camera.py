@@ -33,7 +33,8 @@ HINT_SHOW_CODE = "qr.hint.show_code"
 
 # Guidance thresholds (measured on generated frames, see tests/qr/test_guidance.py):
 CLOSER_FRACTION = 0.15  # code side / frame's short side below this: "come closer"
-MOTION_THRESHOLD = 8.0  # mean absolute difference (0-255) of 160x90 thumbnails between frames
+MOTION_THRESHOLD = 3.0  # % of a 160x90 thumbnail that changed by more than MOTION_LEVEL since the last frame
+MOTION_LEVEL = 20  # grey levels: well above sensor noise and slow light changes
 FOUND_HOLD_SECONDS = 1.0  # keep saying "found" this long after a read, so the hint does not flicker
 
 
@@ -42,7 +43,7 @@ class Guidance:
     key: str
     points: tuple[tuple[float, float], ...] | None  # outline of the code read (or seen)
     code_fraction: float  # code side / frame short side (0 when none seen)
-    motion: float  # 0-255
+    motion: float  # % of the frame that changed since the previous frame
     sharpness: float  # variance of the Laplacian over the code region (or the frame)
 
 
@@ -81,7 +82,7 @@ class GuidanceTracker:
 
     def update(self, gray: np.ndarray, result: FrameResult) -> Guidance:
         thumb = _thumb(gray)
-        motion = float(np.abs(thumb - self._prev).mean()) if self._prev is not None and self._prev.shape == thumb.shape else 0.0
+        motion = float((np.abs(thumb - self._prev) > MOTION_LEVEL).mean() * 100.0) if self._prev is not None and self._prev.shape == thumb.shape else 0.0
         self._prev = thumb
         short = float(min(gray.shape[:2])) or 1.0
         now = self.clock()
