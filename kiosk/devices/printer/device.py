@@ -98,7 +98,7 @@ class ReprintStore:
             return item
 
     def _trim(self) -> None:
-        done = [k for k, v in self._items.items() if v.state in ("printed", "reprinted", "pending", "unconfirmed")]
+        done = [k for k, v in self._items.items() if v.state in ("printed", "reprinted", "unconfirmed")]
         failed = [k for k, v in self._items.items() if v.state == "failed"]
         for k in done[: max(0, len(done) - self.keep)]:
             del self._items[k]
