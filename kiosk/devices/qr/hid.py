@@ -176,6 +176,8 @@ class HidQrSource(QrSourceDevice):
                     texts = self.framer.feed("".join(chars).encode("utf-8"), now)
                 else:
                     texts = self.framer.poll(now)
+            except BlockingIOError:  # woken up with nothing to read after all
+                texts = []
             except (OSError, ValueError) as exc:  # ENODEV: unplugged; EBADF after close
                 if self.stopping:
                     break

@@ -67,7 +67,11 @@ class SerialQrSource(QrSourceDevice):
                     break
                 continue
             try:
-                data = self.ser.read(256)
+                data = self.ser.read(1)  # waits at most one gap; returns as soon as a byte arrives
+                if data:  # then whatever else is already there, so the time we note is arrival time
+                    waiting = self.ser.in_waiting
+                    if waiting:
+                        data += self.ser.read(min(waiting, 4096))
                 texts = self.framer.feed(data, time.monotonic()) if data else self.framer.poll(time.monotonic())
             except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
                 if self.stopping:
