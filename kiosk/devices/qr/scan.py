@@ -110,6 +110,9 @@ class Framer:
         now = time.monotonic() if now is None else now
         if now - self._last < self.gap:
             return []
+        return self._take()
+
+    def _take(self) -> list[str]:
         if self._overflow:
             self._overflow = False
             self.discarded += 1
@@ -123,7 +126,7 @@ class Framer:
 
     def flush(self) -> list[str]:
         """Close the current scan now (the port closed, the device went away)."""
-        return self.poll(self._last + self.gap)
+        return self._take()
 
     def finish(self, raw: bytes) -> str:
         for term in self.terminators:
