@@ -48,6 +48,7 @@ def test_refuses_before_printing_and_keeps_the_receipt(fault, key, media):
     assert board.get(DeviceKind.PRINTER).needs_technician or fault == "hardware_error"
     failed = dev.reprint_store.failed()
     assert [f["message_key"] for f in failed] == [key]
+    assert "1 receipt(s) waiting for reprint" in board.get(DeviceKind.PRINTER).detail
     with pytest.raises(PrinterError) as err:
         result.raise_for_failure()
     assert err.value.message_key == key and err.value.next_step == NEXT_COLLECT

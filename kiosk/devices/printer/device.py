@@ -26,6 +26,7 @@ NEXT_COLLECT = "next.collect_at_counter"
 NEXT_CHECK = "next.check_receipt_or_ask_staff"
 CHUNK = 4096
 STATUS_TIMEOUT = 0.5
+POST_PRINT_BASE = 2.0  # seconds: paper motion of a long receipt
 
 
 class PrinterError(Exception):
@@ -166,8 +167,12 @@ class PrinterDevice(Device):
         self.set_status(state=DeviceState.OFFLINE)
 
     # -- status ----------------------------------------------------------------------------------
-    def read_status(self) -> st.PrinterStatus:
-        """Ask DLE EOT 1, 2, 3, 4; stops at the first silence (then everything is unknown)."""
+    def read_status(self, first_timeout: float = STATUS_TIMEOUT) -> st.PrinterStatus:
+        """Ask DLE EOT 1, 2, 3, 4; stops at the first silence (then everything is unknown).
+
+        ``first_timeout``: how long to wait for the first answer (after a receipt the request
+        queues behind the print data on serial and TCP links).
+        """
         replies: dict[int, int | None] = {}
         if not self.transport.readable:
             return st.PrinterStatus(replies)
@@ -176,15 +181,15 @@ class PrinterDevice(Device):
                 pass
             for n in st.QUERY_ORDER:
                 self.transport.write(st.query(n))
-                got = self.transport.read(STATUS_TIMEOUT)
+                got = self.transport.read(first_timeout if n == st.QUERY_ORDER[0] else STATUS_TIMEOUT)
                 replies[n] = got[0] if got else None
                 if not got:
                     break
         return st.PrinterStatus(replies)
 
-    def refresh(self):
+    def refresh(self, first_timeout: float = STATUS_TIMEOUT):
         try:
-            status = self.read_status()
+            status = self.read_status(first_timeout)
         except TransportError as exc:
             self.last_status = None
             return self.set_status(state=DeviceState.NO_DEVICE, media=MediaState.UNKNOWN, last_error=str(exc))
@@ -198,6 +203,9 @@ class PrinterDevice(Device):
 
     def _detail(self, status: st.PrinterStatus | None = None) -> str:
         text = f"{self.profile.dot_width} dots, text {self.text_mode}, qr {'native' if self.profile.qr_native else 'image'}"
+        waiting = len(self.reprint_store.failed()) if hasattr(self, "reprint_store") else 0
+        if waiting:
+            text += f"; {waiting} receipt(s) waiting for reprint"
         return f"{text}; {status.describe()}" if status is not None else text
 
     # -- printing --------------------------------------------------------------------------------
@@ -213,6 +221,7 @@ class PrinterDevice(Device):
 
     def _fail(self, item: StoredReceipt, key: str, detail: str, t0: float, sent: int = 0) -> PrintResult:
         self.reprint_store.mark(item, "failed", key)
+        self.set_status(detail=self._detail(self.last_status))
         log.warning("receipt not printed", extra={"receipt_id": item.id, "kind": item.kind, "reason": key})
         return PrintResult(False, item.id, key, NEXT_COLLECT, confirmed=True, media=self.status.media,
                            bytes_sent=sent, seconds=time.perf_counter() - t0, detail=detail)
@@ -240,7 +249,7 @@ class PrinterDevice(Device):
             except TransportError as exc:
                 self.set_status(state=DeviceState.NO_DEVICE, media=MediaState.UNKNOWN, last_error="link lost while printing")
                 return self._fail(item, "printer.failed", str(exc), t0, sent)
-            after = self.refresh()
+            after = self.refresh(self._post_print_timeout(len(data)))
             post = self.last_status
             if post is not None and self.transport.readable and post.answered:
                 problem = post.problem()
@@ -255,6 +264,11 @@ class PrinterDevice(Device):
                 self.set_status(state=DeviceState.OFFLINE, media=MediaState.UNKNOWN, last_error="printer.no_answer")
             return PrintResult(True, item.id, "printer.unconfirmed", NEXT_CHECK, False, MediaState.UNKNOWN, sent,
                                time.perf_counter() - t0, "no status answer")
+
+    def _post_print_timeout(self, nbytes: int) -> float:
+        """Wait for the link to carry the receipt and the printer to print it (~100 mm/s)."""
+        rate = getattr(self.transport, "bytes_per_second", None) or 1_000_000
+        return POST_PRINT_BASE + nbytes / rate
 
     # -- simulated printer helpers ---------------------------------------------------------------
     def last_paper(self):

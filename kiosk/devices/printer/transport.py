@@ -46,6 +46,7 @@ class EscposTransport(Transport):
         self.name = name
         self.readable = kind != "file"
         self._open = False
+        self.bytes_per_second: float | None = None  # link speed, for post-print waits
 
     def open(self) -> None:
         if self._open:
@@ -113,6 +114,9 @@ def from_settings(settings) -> EscposTransport:
 
         conn = Serial(devfile=d.printer_serial_port, baudrate=d.printer_serial_baud, timeout=1)
         name = f"serial {d.printer_serial_port}@{d.printer_serial_baud}"
+        transport = EscposTransport(kind, conn, name)
+        transport.bytes_per_second = d.printer_serial_baud / 10
+        return transport
     elif kind == "network":
         from escpos.printer import Network
 
