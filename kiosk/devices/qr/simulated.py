@@ -96,6 +96,7 @@ class SimulatedQrSource(QrSourceDevice):
             return
         if raw == "generated":
             self._playlist = [fit_in_frame(make_code_image(c, 6), self.size) for c in DEMO_CODES]
+            self._freeze()
             return
         path = Path(raw).expanduser()
         if path.is_dir():
@@ -107,6 +108,11 @@ class SimulatedQrSource(QrSourceDevice):
             self._playlist = [fit_in_frame(load_image(path), self.size)]
         else:
             self.set_status(state=DeviceState.NO_DEVICE, last_error=f"simulated images not found: {path.name}")
+        self._freeze()
+
+    def _freeze(self) -> None:
+        for frame in self._playlist:
+            frame.flags.writeable = False  # shared with preview(): nobody may draw on it
 
     # --- what tests and the demo call --------------------------------------------------------
 
@@ -119,6 +125,8 @@ class SimulatedQrSource(QrSourceDevice):
             if img.ndim == 3 and img.shape[2] == 4:
                 img = img[..., :3]
             frame = img.copy() if (img.ndim == 3 and (img.shape[1], img.shape[0]) == tuple(self.size)) else fit_in_frame(img, self.size)
+        if frame is not None:
+            frame.flags.writeable = False  # shared with preview(): nobody may draw on it
         with self._shown_lock:
             self._shown = frame
 
