@@ -62,8 +62,11 @@ def test_refuses_before_printing_and_keeps_the_receipt(fault, key, media):
 
 def test_paper_runs_out_mid_receipt():
     dev, board = sim()
-    dev.faults.set_faults(fail_after=6000, fail_mode="paper_out")
-    result = dev.print_receipt(sample("dossier-receipt"))
+    receipt = sample("dossier-receipt")
+    qr_at = dev.render(receipt).find(b"\x1d(k")
+    assert qr_at > 1000
+    dev.faults.set_faults(fail_after=qr_at - 500, fail_mode="paper_out")  # the roll ends before the QR
+    result = dev.print_receipt(receipt)
     assert not result.ok and result.message_key == "printer.paper_out" and result.next_step == NEXT_COLLECT
     assert board.get(DeviceKind.PRINTER).media == MediaState.PAPER_OUT
     half = dev.last_paper()

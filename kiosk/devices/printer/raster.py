@@ -143,8 +143,12 @@ def feed_bytes(dots: int) -> bytes:
     return bytes(out)
 
 
-def encode_raster(ink: np.ndarray, command: str = "raster") -> bytes:
-    """ESC/POS for a bool array (rows x dots); blank rows are fed, not sent."""
+def encode_raster(ink: np.ndarray, command: str = "raster", trim: bool = True) -> bytes:
+    """ESC/POS for a bool array (rows x dots); blank rows are fed, not sent.
+
+    ``trim``: cut each band to its rightmost ink byte; False keeps the full width (needed
+    when the printer positions the image itself, e.g. centred with ESC a 1).
+    """
     if ink.size == 0:
         return b""
     height, width = ink.shape
@@ -154,6 +158,8 @@ def encode_raster(ink: np.ndarray, command: str = "raster") -> bytes:
         return _encode_columns(ink)
     packed = np.packbits(ink, axis=1)
     widths = _row_widths(packed)
+    if not trim:
+        widths = np.where(widths > 0, packed.shape[1], 0)
     header = 8 if command == "raster" else 22
     out = bytearray()
     y = 0

@@ -85,6 +85,18 @@ class _Renderer:
             self.rows = []
             self.out += raster.encode_raster(ink, self.p.image_command)
 
+    def _push_centered(self, img: Image.Image) -> None:
+        """A centred line: only its ink columns are sent and the printer centres them (ESC a 1,
+        which applies to raster images); a printer ignoring it prints the line flush left."""
+        arr = np.array(img, dtype=bool)
+        cols = np.nonzero(arr.any(axis=0))[0]
+        if len(cols) == 0 or self.p.image_command == "column":
+            self.rows.append(arr)
+            return
+        self.flush()
+        left, right = (cols.min() // 8) * 8, -(-(cols.max() + 1) // 8) * 8
+        self.out += b"\x1ba\x01" + raster.encode_raster(arr[:, left:right], self.p.image_command, trim=False) + b"\x1ba\x00"
+
     # -- elements ------------------------------------------------------------------------------
     def element(self, el) -> None:
         if isinstance(el, (Text, Row)) and self.text_mode == "codepage":
@@ -128,7 +140,10 @@ class _Renderer:
                 x = MARGIN + el.indent
             raster.draw_line(img, x, 0, line, el.style)
             self.drawn.append((line, el.style))
-            self._push(img)
+            if el.align == "center":
+                self._push_centered(img)
+            else:
+                self._push(img)
 
     def _row(self, el: Row) -> None:
         lf = raster.face("body")
@@ -143,7 +158,8 @@ class _Renderer:
             value_x = MARGIN + 16
             label_lines = label_lines + [""] if len(label_lines) == 1 else label_lines
         if len(label_lines) > 1 or lf.width(label) > self.tab - MARGIN - 10:
-            # long label: label lines, then the value under it at the value column
+            # long label: label lines, then the value under it, slightly indented
+            value_x = MARGIN + 16
             for line in label_lines:
                 if not line:
                     continue
@@ -169,7 +185,7 @@ class _Renderer:
             self.flush()
             self.out += qr_native_bytes(el.payload, el.module or QR_MODULE_NATIVE)
             return
-        module = el.module or QR_MODULE_IMAGE
+        module = el.module or (QR_MODULE_IMAGE if self.width > 400 else QR_MODULE_IMAGE - 1)
         matrix = qr_matrix(el.payload)
         size = matrix.shape[0] * module
         arr = np.zeros((size + 2 * 4 * module, self.width), dtype=bool)
