@@ -294,3 +294,26 @@ def test_camera_that_does_not_exist_is_no_device():
     source.open()
     assert source.status.state == DeviceState.NO_DEVICE
     source.close()
+
+
+def test_an_odd_frame_does_not_stop_the_decoder():
+    stop = threading.Event()
+    good = qi.rotated("HS-2026-ODDFRAME", 0)
+    odd = [np.zeros((5,), np.uint8), np.zeros((40, 40, 7), np.uint8)]
+
+    def grab():
+        time.sleep(0.1 if odd else 0.005)  # odd frames slowly: the decoder surely takes each
+        return odd.pop(0) if odd else good
+
+    seen = queue.Queue()
+    pipe = CameraPipeline(grab, lambda found: seen.put(found[0].text), stop)
+    threads = [threading.Thread(target=pipe.grabber), threading.Thread(target=pipe.decoder)]
+    for t in threads:
+        t.start()
+    try:
+        assert seen.get(timeout=WAIT) == "HS-2026-ODDFRAME"
+        assert pipe.bad_frames == 2
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(5)

@@ -131,6 +131,7 @@ class CameraPipeline:
         self.decoded_frames = 0
         self.dropped = 0
         self.decode_ms_total = 0.0
+        self.bad_frames = 0
 
     def grabber(self) -> None:
         while not self.stop_event.is_set():
@@ -161,11 +162,17 @@ class CameraPipeline:
                 frame, self._slot = self._slot, None
             if frame is None:
                 continue
-            result = decode_frame(frame, self.steps)
+            try:
+                result = decode_frame(frame, self.steps)
+                gray = to_gray(frame)
+                self._latest_guidance = self.guidance.update(gray, result)
+            except Exception:  # one odd frame (size, format) must not stop the camera
+                self.bad_frames += 1
+                if self.bad_frames in (1, 10, 100) or self.bad_frames % 1000 == 0:
+                    log.exception("qr frame could not be decoded", extra={"bad_frames": self.bad_frames})
+                continue
             self.decoded_frames += 1
             self.decode_ms_total += result.ms
-            gray = to_gray(frame)
-            self._latest_guidance = self.guidance.update(gray, result)
             if result.decoded:
                 self.on_decoded(result.decoded)
 
