@@ -46,6 +46,7 @@ def prepare_kivy(settings: Settings, *, size: tuple[int, int] | None = None, ful
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "log_level", "debug" if settings.kiosk.log_level == "debug" else "warning")
 
 
 class LazyGateway:
@@ -257,8 +258,11 @@ def build_app(settings: Settings, **kw):
         def show_step(self, name: str) -> None:
             screen = self.screen(name)
             self.manager.current = name
-            self.nav.opacity = 0 if name == "attract" else 1
-            self.nav.disabled = name == "attract"
+            # the attract screen has its own language and text-size buttons: no navigation bar
+            if name == "attract" and self.nav.parent:
+                self.frame.remove_widget(self.nav)
+            elif name != "attract" and not self.nav.parent:
+                self.frame.add_widget(self.nav)
             self.nav.back.disabled = name in ("attract", "menu")
             screen.enter()
 

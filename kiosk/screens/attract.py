@@ -35,18 +35,28 @@ class AttractScreen(KioskScreen):
                             size=th.FONT_BODY)
         self.access = BigButton("", action=self.app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
         self.tr(self.access, "attract.accessibility")
-        for w in (self.crest, self.location, Spacer(), self.clock, self.date, Spacer()):
-            self.body.add_widget(w)
         panel = Panel(orientation="vertical", size_hint_y=None, padding=t.px(36), spacing=t.px(24))
         panel.bind(minimum_height=panel.setter("height"))
         panel.add_widget(self.services)
         panel.add_widget(self.prompt)
         panel.add_widget(self.prompt_sub)
-        self.body.add_widget(panel)
         row = hbox(self.vi, self.en, self.access, size_hint_y=None)
-        self.vi.bind(height=lambda *_: setattr(row, "height", max(self.vi.height, self.en.height, self.access.height)))
-        self.access.bind(height=lambda *_: setattr(row, "height", max(self.vi.height, self.en.height, self.access.height)))
-        self.body.add_widget(row)
+
+        def fit_row(*_):
+            row.height = max(self.vi.height, self.en.height, self.access.height)
+
+        for b in (self.vi, self.en, self.access):
+            b.bind(height=fit_row)
+        fit_row()
+        welcome = (self.crest, self.location, Spacer(), self.clock, self.date, Spacer())
+        if t.landscape:
+            # two columns: who we are on the left, what to touch on the right
+            left = vbox(Spacer(), *welcome, spacing=16)
+            right = vbox(Spacer(), panel, row, Spacer(), spacing=28)
+            self.body.add_widget(hbox(left, right, spacing=64))
+        else:
+            for w in welcome + (panel, row):
+                self.body.add_widget(w)
         self._phase = 0
         self._loop = None
 

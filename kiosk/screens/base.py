@@ -21,7 +21,7 @@ class KioskScreen(Screen):
         self._tr: dict[int, tuple[object, str, dict]] = {}
         self.add_widget(Background())
         t = th.get_theme()
-        self.body = vbox(padding=48, spacing=28)
+        self.body = vbox(padding=32 if t.landscape else 48, spacing=20 if t.landscape else 28)
         self.add_widget(self.body)
         self.title = Text("", size=th.FONT_TITLE, bold=True)
         self.subtitle = Text("", size=th.FONT_BODY, role="muted")

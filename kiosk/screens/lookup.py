@@ -35,15 +35,16 @@ class LookupCodeScreen(KioskScreen):
         self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
         self.field.add_widget(self.field_text)
         self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(130))))
-        self.keyboard = CodeKeyboard(self.key, label_for=self._key_label)
+        self.keyboard = CodeKeyboard(self.key, label_for=self._key_label, key_size=100 if t.landscape else th.KEY_SIZE)
         self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
         self.submit.min_height = 170
         self.tr(self.submit, "lookup.submit")
         if t.landscape:
-            left = vbox(self.title, self.subtitle, self.field, Widget(), self.submit, spacing=28)
             self.body.remove_widget(self.title)
             self.body.remove_widget(self.subtitle)
-            right = vbox(Widget(), self.keyboard, spacing=0)
+            # landscape: what to do and the code on the left, keys and the button on the right
+            left = vbox(self.title, self.subtitle, self.field, Widget(), spacing=20)
+            right = vbox(Widget(), self.keyboard, self.submit, spacing=20)
             self.form = left
             self.body.add_widget(hbox(left, right, spacing=48))
         else:
@@ -134,12 +135,20 @@ class LookupStatusScreen(KioskScreen):
 
     def build(self) -> None:
         t = th.get_theme()
+        self.summary = fit_height(vbox(spacing=22))
         self.content = fit_height(vbox(spacing=22))
         scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
         scroll.add_widget(self.content)
         self.scroll = scroll
-        self.body.add_widget(scroll)
-        self.print_hint = Text("", size=th.FONT_SMALL, role="muted")
+        if t.landscape:
+            # what the dossier is and where it stands on the left, its history on the right
+            left = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+            left.add_widget(self.summary)
+            self.summary_scroll = left
+            self.body.add_widget(hbox(left, scroll, spacing=40))
+        else:
+            self.content.add_widget(self.summary)
+            self.body.add_widget(scroll)
         self.done_button = BigButton("", action=self.core.next, size=th.FONT_TITLE)
         self.done_button.min_height = 170
         self.tr(self.done_button, "status.done")
@@ -148,13 +157,15 @@ class LookupStatusScreen(KioskScreen):
     def enter(self, **kw) -> None:
         self.render()
         self.scroll.scroll_y = 1
+        if hasattr(self, "summary_scroll"):
+            self.summary_scroll.scroll_y = 1
 
     def on_relabel(self) -> None:
         if self.core.session.dossier is not None:
             self.render()
 
     def render(self) -> None:
-        self.content.clear_widgets()
+        self._clear()
         d = self.core.session.dossier
         if d is None:
             return
@@ -168,7 +179,7 @@ class LookupStatusScreen(KioskScreen):
         agency = _localized(d, "agency", lang)
         if agency:
             head.add_widget(Text(agency, size=th.FONT_SMALL, role="muted"))
-        self.content.add_widget(head)
+        self.summary.add_widget(head)
 
         now = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(8),
                     role=STATUS_ROLE.get(status, "primary"))
@@ -179,7 +190,7 @@ class LookupStatusScreen(KioskScreen):
         if expected:
             now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
                                 size=th.FONT_BODY, role="on_primary"))
-        self.content.add_widget(now)
+        self.summary.add_widget(now)
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
         for event in reversed(list(d.timeline)):
@@ -193,9 +204,15 @@ class LookupStatusScreen(KioskScreen):
                 row.add_widget(Text(note, size=th.FONT_SMALL))
             self.content.add_widget(row)
 
+    def _clear(self) -> None:
+        self.summary.clear_widgets()
+        for child in list(self.content.children):
+            if child is not self.summary:
+                self.content.remove_widget(child)
+
     def wipe(self) -> None:
         super().wipe()
-        self.content.clear_widgets()
+        self._clear()
 
 
 def _localized(obj, base: str, lang: str) -> str:

@@ -40,7 +40,7 @@ class MenuScreen(KioskScreen):
 
     def build(self) -> None:
         t = th.get_theme()
-        self.grid = GridLayout(cols=2, spacing=t.px(24), size_hint_y=None)
+        self.grid = GridLayout(cols=3 if t.landscape else 2, spacing=t.px(24), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         self.tiles: dict[str, Tile] = {}
         for service in journeys.SERVICES:

@@ -6,6 +6,7 @@ import time
 
 from kivy.graphics import Color, Ellipse
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
@@ -68,11 +69,16 @@ class StatusBar(Panel):
         self.devices: dict[DeviceKind, tuple[Dot, Text]] = {}
         for kind in DEVICE_KEYS:
             dot = Dot()
-            label = Text("", size=th.FONT_SMALL * 0.8, role="on_bar", size_hint=(None, 1), fixed_height=True)
-            label.fixed_height = True
+            label = Label(text="", font_size=t.font(th.FONT_SMALL * 0.8), color=th.get_theme().palette.on_bar,
+                          size_hint=(None, 1))
             label.bind(texture_size=lambda w, s: setattr(w, "width", s[0]))
-            box = hbox(vbox(Widget(), dot, Widget(), spacing=0, size_hint_x=None, width=dot.width), label,
-                       spacing=8, size_hint_x=None)
+            holder = BoxLayout(orientation="vertical", size_hint_x=None, width=dot.width)
+            holder.add_widget(Widget())
+            holder.add_widget(dot)
+            holder.add_widget(Widget())
+            box = BoxLayout(orientation="horizontal", spacing=t.px(8), size_hint_x=None)
+            box.add_widget(holder)
+            box.add_widget(label)
             label.bind(width=lambda w, v, b=box, d=dot: setattr(b, "width", v + d.width + th.get_theme().px(8)))
             self.devices[kind] = (dot, label)
             self.add_widget(box)
@@ -147,7 +153,7 @@ class NavBar(BoxLayout):
         self.lang = BigButton("", action=app.toggle_language, kind="quiet", size=th.FONT_BODY)
         self.access = BigButton("", action=app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
         for b in (self.back, self.home, self.lang, self.access):
-            b.min_height = 130
+            b.min_height = 110 if t.landscape else 130
             self.add_widget(b)
         self.bind(minimum_height=self.setter("height"))
         self.back.bind(height=lambda *_: setattr(self, "height", max(b.height for b in self.children) + t.px(32)))

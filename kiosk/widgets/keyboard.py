@@ -25,10 +25,11 @@ class CodeKeyboard(GridLayout):
     """Calls ``on_key(ch)`` with a character, ``BACKSPACE`` or ``CLEAR``."""
 
     def __init__(self, on_key: Callable[[str], None], mode: str = "digits", digits_only: bool = False,
-                 label_for: Callable[[str], str] | None = None, **kw):
+                 label_for: Callable[[str], str] | None = None, key_size: float = th.KEY_SIZE, **kw):
         self.on_key = on_key
         self.digits_only = digits_only
         self.label_for = label_for or (lambda k: k)
+        self.key_size = max(100, key_size)  # never below 100 design pixels
         t = th.get_theme()
         super().__init__(cols=1, spacing=t.px(12), size_hint_y=None, **kw)
         self.bind(minimum_height=self.setter("height"))
@@ -52,14 +53,14 @@ class CodeKeyboard(GridLayout):
                     self.label_for(key), action=lambda k=key: self._press(k),
                     kind="secondary" if special else "quiet", size=th.FONT_TITLE if not special else th.FONT_BODY,
                 )
-                button.min_height = th.KEY_SIZE
+                button.min_height = self.key_size
                 button.key = key
                 self.keys[key] = button
                 grid.add_widget(button)
             if len(row) < width and row is rows[-1]:
                 # the last row of the digit pad: backspace takes the spare column
                 for _ in range(width - len(row)):
-                    grid.add_widget(vbox(size_hint_y=None, height=t.px(th.KEY_SIZE)))
+                    grid.add_widget(vbox(size_hint_y=None, height=t.px(self.key_size)))
             self.add_widget(grid)
 
     def relabel(self) -> None:
