@@ -221,7 +221,7 @@ class PcscCardReader(CardReaderDevice):
         self.pattern = pattern if pattern is not None else (settings.devices.card_reader_pattern if settings else "*")
         super().__init__(f"PC/SC reader matching {self.pattern!r}", board, settings)
         self.reader_name: str | None = None
-        self._present = False
+        self._present: bool | None = None  # None: not known yet (publish the first scan)
         self._atr = b""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -246,14 +246,17 @@ class PcscCardReader(CardReaderDevice):
 
     def _set_presence(self, present: bool, atr: bytes) -> None:
         if present != self._present or (present and atr != self._atr):
+            first = self._present is None
             self._present, self._atr = present, (atr if present else b"")
             self.set_status(media=MediaState.PRESENT if present else MediaState.ABSENT,
                             detail=f"ATR {atr.hex().upper()}" if present else "")
-            self._emit(present, self.reader_name or "")
+            if present or not first:  # an empty reader at start-up is not a removal
+                self._emit(present, self.reader_name or "")
 
     def _lost_reader(self, why: str) -> None:
         if self._present:
             self._set_presence(False, b"")
+        self._present = None
         if self.status.state != DeviceState.NO_DEVICE or self.status.last_error != why:
             self.set_status(state=DeviceState.NO_DEVICE, media=MediaState.UNKNOWN, last_error=why, detail="")
         self.reader_name = None
@@ -335,7 +338,7 @@ class PcscCardReader(CardReaderDevice):
     # reading -----------------------------------------------------------
     def card_present(self) -> bool:
         if self._thread and self._thread.is_alive():
-            return self._present
+            return bool(self._present)
         from .transport import PcscTransport, list_pcsc_readers, match_reader
 
         name = match_reader(list_pcsc_readers(), self.pattern)

@@ -59,7 +59,7 @@ class ReadOptions:
     method: str = "auto"  # auto / pace / bac
     read_mode: str = "auto"  # auto / short / extended
     trust: TrustStore | None = None
-    resume_window_s: float = 2.0
+    resume_window_s: float = 3.0
     max_resumes: int = 3
     groups: tuple[int, ...] = WANTED
 

@@ -45,10 +45,14 @@ class VpcdCard:
     the socket (pcscd sees the card leave), insertion reconnects.
     """
 
-    def __init__(self, card=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, reconnect_s: float = 0.3):
+    def __init__(self, card=None, host: str = "127.0.0.1", port: int = DEFAULT_PORT, reconnect_s: float = 0.3,
+                 away_s: float = 1.0):
         self.card = card
         self.host, self.port = host, port
         self.reconnect_s = reconnect_s
+        # after a dropped link stay away long enough (pcscd polls vpcd every 400 ms) for pcscd
+        # to see the card leave; reconnecting faster leaves pcscd believing it never left
+        self.away_s = away_s
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -99,6 +103,7 @@ class VpcdCard:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._sock = sock
             self.connected.set()
+            dropped = False
             log.info("virtual card connected to vpcd %s:%d", self.host, self.port)
             try:
                 while not self._stop.is_set():
@@ -113,6 +118,7 @@ class VpcdCard:
                         break
                     if len(payload) == 1:
                         ctrl = payload[0]
+                        log.debug("vpcd control %d", ctrl)
                         if ctrl == GET_ATR:
                             atr = card.atr
                             sock.sendall(len(atr).to_bytes(2, "big") + atr)
@@ -127,6 +133,7 @@ class VpcdCard:
                         log.info("virtual card: link dropped (fault)")
                         if exc.gone:
                             self.card = None
+                        dropped = True
                         break
                     self.apdus += 1
                     sock.sendall(len(resp).to_bytes(2, "big") + resp)
@@ -135,4 +142,4 @@ class VpcdCard:
             finally:
                 self._close()
             if not self._stop.is_set():
-                time.sleep(self.reconnect_s)
+                time.sleep(self.away_s if dropped else self.reconnect_s)
