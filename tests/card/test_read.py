@@ -193,3 +193,19 @@ def test_bad_key_shapes_are_typed_errors():
     for bad in ("12345", "00118901234X", "0011890123456"):
         with pytest.raises(CardKeyError):
             CardKey(bad)
+
+
+def test_dg14_is_parsed_and_reported(make_transport, person):
+    _, rep = read_identity(make_transport(person), CardKey(ID))
+    assert rep.chip_auth == ["0.4.0.127.0.7.2.2.3.2.2"]  # id-CA-ECDH-AES-CBC-CMAC-128
+
+
+def test_bench_runs_in_process(capsys):
+    import argparse
+
+    from kiosk.bench import card as bench
+
+    rc = bench.run(argparse.Namespace(repeat=1, person=None, no_pcsc=True, port=35963))
+    out = capsys.readouterr().out
+    assert rc == 0 and "in-process  PACE   extended" in out and "host/air424" in out
+    assert bench.air_seconds([(5, 258)], 106) > bench.air_seconds([(5, 258)], 424) > 0

@@ -76,6 +76,7 @@ class ReadReport:
     resumes: int = 0
     file_sizes: dict[str, int] = field(default_factory=dict)
     pa: PassiveAuthResult | None = None
+    chip_auth: list[str] = field(default_factory=list)  # protocols DG14 offers (CA not run)
 
     def as_dict(self) -> dict:
         return {
@@ -88,6 +89,7 @@ class ReadReport:
             "short_read_size": self.short_size,
             "resumes": self.resumes,
             "file_sizes": self.file_sizes,
+            "chip_authentication_offered": self.chip_auth,
         }
 
 
@@ -332,6 +334,8 @@ class CardSession:
                 err = PassiveAuthError(pa.detail, check=pa.failed_check or "")
                 err.result = pa
                 raise err
+            if 14 in groups:
+                self.report.chip_auth = parse_dg14(groups[14])
             identity = build_identity(groups, pa, self.method)
             self._progress(1.0, "card.step.done")
             return identity, self.report
@@ -351,6 +355,15 @@ class CardSession:
                 self.transport.disconnect()
             except Exception:
                 pass
+
+
+def parse_dg14(data: bytes) -> list[str]:
+    """DG14 (6E → SecurityInfos): the chip-authentication protocols the chip offers."""
+    top = ber.parse(data)
+    if top.tag != 0x6E:
+        raise CardDataError("DG14 does not start with tag 6E")
+    infos = pace.parse_security_infos(top.value)
+    return [i.protocol for i in infos if i.is_chip_auth]
 
 
 def _com_groups(com: bytes) -> set[int]:
