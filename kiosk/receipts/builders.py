@@ -123,7 +123,7 @@ def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datet
     ]
     if d.documents:
         el.append(Text(s["documents"] + ":"))
-        el += [Text(f"{i}. {doc}", indent=16) for i, doc in enumerate(d.documents, 1)]
+        el += [Text(f"{i}. {doc}", "small", indent=16) for i, doc in enumerate(d.documents, 1)]
     el += [
         Row(s["fee"], money(d.fee_vnd, lang)),
         Row(s["payment"], s.get(f"payment.{d.payment_status}", d.payment_status)),

@@ -34,7 +34,8 @@ def test_images_round_trip(command):
     ink = np.zeros((100, PROF.dot_width), dtype=bool)
     ink[10:40, :200] = rng.random((30, 200)) > 0.5
     ink[60:96, 8:300] = rng.random((36, 292)) > 0.7
-    paper = decode(raster.encode_raster(ink, command), PROF)
+    spacing = round(24 * PROF.motion_unit_y / PROF.dpi)  # ESC 3 is in motion units, not dots
+    paper = decode(raster.encode_raster(ink, command, column_spacing=spacing), PROF)
     assert paper.problems == []
     got = paper.ink
     assert np.array_equal(got[:100], ink)
@@ -46,7 +47,9 @@ def test_raster_skips_blank_rows_and_trims_width():
     ink[0:20, 0:40] = True
     ink[280:300, 0:16] = True
     data = raster.encode_raster(ink, "raster")
-    assert len(data) < 20 * 5 + 20 * 2 + 40  # far below 300 rows x 64 bytes
+    # ink rows trimmed to 5 and 2 bytes, white rows 1 byte each: far below 300 rows x 64 bytes
+    assert len(data) <= 20 * 5 + 20 * 2 + 260 + 8 * 8
+    assert b"\x1bJ" not in data  # white space as white rows: ESC J units differ between models
     assert np.array_equal(decode(data, PROF).ink[:300], ink)
 
 

@@ -21,7 +21,6 @@ from PIL import Image, ImageDraw, ImageFont
 from kiosk.devices.printer import codepage
 from kiosk.devices.printer.profile import PrinterProfile, load_profile
 
-DEFAULT_LINE_SPACING = 30
 
 
 @dataclass
@@ -132,9 +131,17 @@ class Decoder:
         self.bold = False
         self.wmul = self.hmul = 1
         self.font_b = False
-        self.line_spacing = DEFAULT_LINE_SPACING
+        self.motion_y = self.profile.motion_unit_y
+        self.line_spacing = self._default_spacing()
         self.line: list[tuple[bytes, int, bool, int, int]] = []  # runs: (bytes, page, bold, w, h)
         self.run = bytearray()
+
+    def _default_spacing(self) -> int:
+        return round(self.profile.dpi / 6)  # ESC 2: 1/6 inch
+
+    def _units(self, n: int) -> int:
+        """ESC J / ESC 3 amounts are in vertical motion units (GS P), not dots."""
+        return round(n * self.profile.dpi / self.motion_y)
 
     # -- text buffer ---------------------------------------------------------------------------
     def _cell(self) -> tuple[int, int]:
@@ -321,9 +328,10 @@ class Decoder:
                 self._style()
                 self.font_b = arg in (1, 49)
             elif ch == "3":
-                self.line_spacing = arg
+                self.line_spacing = self._units(arg)
             elif ch == "J":
-                self._print_line(arg) if self._has_text() else self.sheet.feed(arg)
+                dots = self._units(arg)
+                self._print_line(dots) if self._has_text() else self.sheet.feed(dots)
             elif ch == "d":
                 if self._has_text():
                     self._print_line(None)
@@ -331,7 +339,7 @@ class Decoder:
                 self.sheet.feed(max(arg, 0) * self.line_spacing)
             return i + 3
         if ch == "2":
-            self.line_spacing = DEFAULT_LINE_SPACING
+            self.line_spacing = self._default_spacing()
             return i + 2
         if ch in ("$", "\\"):
             need(4)
@@ -402,7 +410,11 @@ class Decoder:
         if ch in ("B", "H", "h", "w", "f", "a", "r", "I", "b"):
             need(3)
             return i + 3
-        if ch in ("L", "W", "P"):
+        if ch == "P":
+            x, y = need(4)[2:4]
+            self.motion_y = y or self.profile.motion_unit_y
+            return i + 4
+        if ch in ("L", "W"):
             need(4)
             return i + 4
         if ch == "V":
@@ -410,7 +422,7 @@ class Decoder:
             if self._has_text():
                 self._print_line(None)
             if m in (65, 66, 97, 98, 103, 104):
-                self.sheet.feed(need(4)[3])
+                self.sheet.feed(self._units(need(4)[3]))
                 self.paper.cuts += 1
                 return i + 4
             if m not in (0, 1, 48, 49):

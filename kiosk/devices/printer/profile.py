@@ -62,6 +62,16 @@ class PrinterProfile:
             return "TCVN-3"
         return None
 
+    @property
+    def dpi(self) -> int:
+        """Dots per inch: 512-dot Epson TM-T88 heads are 180 dpi, the rest 203 dpi."""
+        return 180 if self.dot_width == 512 else 203
+
+    @property
+    def motion_unit_y(self) -> int:
+        """Default GS P vertical motion unit (1/n inch) used by ESC J and ESC 3."""
+        return 360 if self.dpi == 180 else 203
+
     def encoding_at(self, slot: int) -> str | None:
         return self.code_pages.get(slot)
 

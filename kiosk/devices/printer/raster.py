@@ -1,8 +1,8 @@
 """Text to a 1-bit raster with the bundled font, and raster to compact ESC/POS.
 
-Arrays are numpy bool, True = a black dot.  ``encode_raster`` sends only rows that carry ink:
-blank runs become paper feeds (ESC J), and each band of ink is cut into slices whose width is
-trimmed to the rightmost ink byte, choosing the cuts that minimise the byte count.
+Arrays are numpy bool, True = a black dot.  ``encode_raster`` cuts the raster into images
+trimmed to their rightmost ink byte, choosing the cuts that minimise the byte count; white
+space costs one byte per row (see ``_segments``).
 """
 
 from __future__ import annotations
@@ -112,42 +112,54 @@ def _row_widths(packed: np.ndarray) -> np.ndarray:
     return np.where(any_ink, last, 0)
 
 
-def _split_band(widths: np.ndarray, header: int, max_rows: int) -> list[tuple[int, int, int]]:
-    """Cut one run of ink rows into (start, end, width) slices of minimal total size."""
-    n = len(widths)
-    best = [0] + [1 << 60] * n
+def _segments(widths: np.ndarray, header: int, max_rows: int) -> list[tuple[int, int, int]]:
+    """Cut rows into (start, end, width) images of minimal total size.
+
+    A blank row costs at least one byte in some image: vertical white space is sent as white
+    raster rows, never as ESC J feeds, whose unit (GS P) differs between printers (1/360 inch
+    on TM-T88 models, one dot on most 203-dpi printers).  Long blank runs become one narrow
+    image (1 byte per row).
+    """
+    w = np.maximum(widths, 1)
+    n = len(w)
+    best = [0] * (n + 1)
     choice = [0] * (n + 1)
+    wl = w.tolist()
     for j in range(1, n + 1):
-        w = 0
-        for i in range(j - 1, max(-1, j - 1 - max_rows), -1):
-            w = max(w, int(widths[i]))
-            cost = best[i] + header + (j - i) * w
-            if cost < best[j]:
-                best[j] = cost
-                choice[j] = i
+        top = 1 << 60
+        arg = j - 1
+        m = 0
+        lo = max(0, j - max_rows)
+        for i in range(j - 1, lo - 1, -1):
+            if wl[i] > m:
+                m = wl[i]
+            cost = best[i] + header + (j - i) * m
+            if cost < top:
+                top = cost
+                arg = i
+        best[j] = top
+        choice[j] = arg
     out = []
     j = n
     while j > 0:
         i = choice[j]
-        out.append((i, j, int(widths[i:j].max())))
+        out.append((i, j, int(w[i:j].max())))
         j = i
     return out[::-1]
 
 
-def feed_bytes(dots: int) -> bytes:
-    out = bytearray()
-    while dots > 0:
-        n = min(dots, 255)
-        out += b"\x1bJ" + bytes([n])
-        dots -= n
-    return bytes(out)
+def feed_lines(lines: int) -> bytes:
+    """ESC d: feed whole lines (1/6 inch each after ESC 2 on every printer)."""
+    return b"\x1b2\x1bd" + bytes([max(0, min(lines, 255))])
 
 
-def encode_raster(ink: np.ndarray, command: str = "raster", trim: bool = True) -> bytes:
-    """ESC/POS for a bool array (rows x dots); blank rows are fed, not sent.
+def encode_raster(ink: np.ndarray, command: str = "raster", trim: bool = True, column_spacing: int = 24) -> bytes:
+    """ESC/POS for a bool array (rows x dots).
 
-    ``trim``: cut each band to its rightmost ink byte; False keeps the full width (needed
-    when the printer positions the image itself, e.g. centred with ESC a 1).
+    Each image is trimmed to its rightmost ink byte and the cuts between images are chosen to
+    minimise bytes (``trim=False`` keeps the full width, for images the printer centres).
+    ``column_spacing``: ESC 3 value giving 24 dots (for ESC * stripes) in the printer's
+    vertical motion unit.
     """
     if ink.size == 0:
         return b""
@@ -155,25 +167,24 @@ def encode_raster(ink: np.ndarray, command: str = "raster", trim: bool = True) -
     if width % 8:
         ink = np.pad(ink, ((0, 0), (0, 8 - width % 8)))
     if command == "column":
-        return _encode_columns(ink)
+        return _encode_columns(ink, column_spacing)
     packed = np.packbits(ink, axis=1)
     widths = _row_widths(packed)
     if not trim:
-        widths = np.where(widths > 0, packed.shape[1], 0)
+        widths = np.full_like(widths, packed.shape[1])
     header = 8 if command == "raster" else 22
     out = bytearray()
+    # long blank runs split the work: the DP then runs on short stretches (fast)
     y = 0
     while y < height:
-        if widths[y] == 0:
-            start = y
-            while y < height and widths[y] == 0:
-                y += 1
-            out += feed_bytes(y - start)
-            continue
         start = y
-        while y < height and widths[y] != 0:
+        blank = 0
+        while y < height:
+            blank = blank + 1 if widths[y] == 0 else 0
             y += 1
-        for a, b, w in _split_band(widths[start:y], header, 255):
+            if blank >= 16 and y - start > 64:
+                break
+        for a, b, w in _segments(widths[start:y], header, 96):
             out += _image_command(packed[start + a: start + b, :w], command)
     return bytes(out)
 
@@ -190,18 +201,18 @@ def _image_command(rows: np.ndarray, command: str) -> bytes:
     return store + data + b"\x1d(L\x02\x000\x32"
 
 
-def _encode_columns(ink: np.ndarray) -> bytes:
+def _encode_columns(ink: np.ndarray, spacing: int = 24) -> bytes:
     """ESC * 33 (24-dot double density) stripes, each followed by LF at 24-dot spacing."""
     height, width = ink.shape
     pad = (-height) % 24
     if pad:
         ink = np.pad(ink, ((0, pad), (0, 0)))
-    out = bytearray(b"\x1b3\x18")
+    out = bytearray(b"\x1b3" + bytes([spacing]))
     for top in range(0, ink.shape[0], 24):
         stripe = ink[top: top + 24]
         cols = np.nonzero(stripe.any(axis=0))[0]
         if len(cols) == 0:
-            out += b"\x1bJ\x18"
+            out += b"\n"
             continue
         n = int(cols.max()) + 1
         data = np.packbits(stripe[:, :n].T, axis=1)  # n columns x 3 bytes, MSB = top

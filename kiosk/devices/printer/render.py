@@ -20,10 +20,9 @@ from kiosk.devices.printer.profile import PrinterProfile
 from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
 
 MARGIN = 4  # dots left and right
-CUT_FEED = 96  # dots fed before the cut (12 mm: head to cutter)
+CUT_FEED_LINES = 4  # 1/6-inch lines fed before the cut (17 mm: past the head-to-cutter gap)
 QR_MODULE_NATIVE = 6
 QR_MODULE_IMAGE = 5
-LINE_SPACING = 30  # dots, codepage text lines (ESC 3 30)
 
 
 @dataclass
@@ -83,7 +82,10 @@ class _Renderer:
         if self.rows:
             ink = np.vstack(self.rows)
             self.rows = []
-            self.out += raster.encode_raster(ink, self.p.image_command)
+            self.out += raster.encode_raster(ink, self.p.image_command, column_spacing=self._column_spacing())
+
+    def _column_spacing(self) -> int:
+        return round(24 * self.p.motion_unit_y / self.p.dpi)
 
     def _push_centered(self, img: Image.Image) -> None:
         """A centred line: only its ink columns are sent and the printer centres them (ESC a 1,
@@ -93,9 +95,14 @@ class _Renderer:
         if len(cols) == 0 or self.p.image_command == "column":
             self.rows.append(arr)
             return
+        rows = np.nonzero(arr.any(axis=1))[0]
+        top, bottom = rows.min(), rows.max() + 1
+        self._blank(int(top))
         self.flush()
         left, right = (cols.min() // 8) * 8, -(-(cols.max() + 1) // 8) * 8
-        self.out += b"\x1ba\x01" + raster.encode_raster(arr[:, left:right], self.p.image_command, trim=False) + b"\x1ba\x00"
+        body = raster.encode_raster(arr[top:bottom, left:right], self.p.image_command, trim=False)
+        self.out += b"\x1ba\x01" + body + b"\x1ba\x00"
+        self._blank(int(arr.shape[0] - bottom))
 
     # -- elements ------------------------------------------------------------------------------
     def element(self, el) -> None:
@@ -122,7 +129,7 @@ class _Renderer:
             self._qr(el)
         elif isinstance(el, Cut):
             self.flush()
-            self.out += raster.feed_bytes(CUT_FEED) + b"\x1dV\x01"  # GS V 1: partial cut
+            self.out += raster.feed_lines(CUT_FEED_LINES) + b"\x1dV\x01"  # GS V 1: partial cut
         else:
             raise TypeError(f"unknown receipt element {type(el).__name__}")
 
@@ -217,7 +224,7 @@ class _Renderer:
                 lines.append((el.label, "body", "left"))
                 width = (cols // 2 if double else cols) - 2
                 lines += [("  " + v, el.style, "left") for v in _wrap_cols(el.value, width)]
-        out = bytearray(b"\x1b3" + bytes([LINE_SPACING]))
+        out = bytearray(b"\x1b2")  # default 1/6-inch line spacing (ESC 3 units vary by model)
         for text, style, align in lines:
             enc = codepage.encode(text, self.p)
             if enc is None:
