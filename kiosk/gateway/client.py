@@ -198,16 +198,29 @@ class GatewayClient:
         return self._decode(resp, body, not_found)
 
     def _read_body(self, resp, started: float) -> bytes:
-        # an overall deadline, so a server trickling bytes cannot hold the kiosk forever
+        # read1 returns what has arrived, so an overall deadline holds even against a server
+        # that trickles bytes just inside the read timeout
+        from urllib3 import exceptions as u3
+
         deadline = started + self.timeout[0] + 2 * self.timeout[1]
         chunks, size = [], 0
-        for chunk in resp.iter_content(65536):
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise E.GatewayBadResponse("response too large")
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise E.GatewayTimeout("response took too long")
+        try:
+            while True:
+                chunk = resp.raw.read1(65536, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise E.GatewayBadResponse("response too large")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise E.GatewayTimeout("response took too long")
+        except u3.ReadTimeoutError:
+            raise E.GatewayTimeout("read timeout") from None
+        except u3.SSLError:
+            raise E.GatewayTlsError("TLS failure while reading") from None
+        except (u3.ProtocolError, u3.DecodeError, OSError) as exc:
+            raise E.GatewayUnavailable(f"connection broken: {type(exc).__name__}") from None
         return b"".join(chunks)
 
     def _decode(self, resp, body: bytes, not_found) -> Any:

@@ -1,0 +1,59 @@
+"""Child process for the outbox kill -9 tests (run as a script).
+
+  enqueue DB KEYFILE N           queue N submissions; print each idempotency key once durable
+  deliver DB KEYFILE URL KIOSK   deliver everything; print each delivered reference
+  die-after-send DB KEYFILE URL KIOSK
+                                 send the oldest item, then SIGKILL itself before the outbox
+                                 can record that the gateway accepted it
+"""
+
+import os
+import signal
+import sys
+import uuid
+from datetime import date, datetime, timezone
+
+from kiosk.gateway import models as M
+from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.outbox import Outbox, load_or_create_key
+
+
+def submission(i: int) -> dict:
+    now = datetime.now(timezone.utc)
+    return M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
+        form={"purpose": "mục đích khác", "purpose_detail": f"item {i}", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
+    ).to_json()
+
+
+def main() -> None:
+    mode, db, keyfile = sys.argv[1:4]
+    outbox = Outbox(db, load_or_create_key(keyfile))
+    if mode == "enqueue":
+        for i in range(int(sys.argv[4])):
+            key = str(uuid.uuid4())
+            outbox.enqueue("submission", submission(i), idempotency_key=key)
+            print(key, flush=True)
+        return
+    url, kiosk = sys.argv[4:6]
+    client = GatewayClient(url, kiosk_id=kiosk, retries=2, backoff=0.01)
+    if mode == "deliver":
+        print("start", flush=True)
+        outbox.deliver(client, on_delivered=lambda item: print(item["reference"], flush=True))
+        print("done", flush=True)
+    elif mode == "die-after-send":
+        real = client.submit_dossier
+
+        def send_then_die(body, key):
+            real(body, key)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        client.submit_dossier = send_then_die
+        outbox.deliver(client, max_items=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""The offline outbox: encrypted at rest, in order, exactly once, surviving kill -9."""
+
+import os
+import random
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kiosk.gateway import errors as E
+from kiosk.gateway import models as M
+from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.embedded import EmbeddedGateway
+from kiosk.gateway.outbox import (Outbox, OutboxError, ProvisionalReceipt, confirm_cash_or_queue,
+                                  load_or_create_key, rate_or_queue, submit_or_queue)
+
+from gw_faults import FaultServer, closed_port
+
+CHILD = Path(__file__).with_name("outbox_child.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sub(i=0) -> M.DossierSubmission:
+    now = datetime.now(timezone.utc)
+    return M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
+        form={"purpose": "mục đích khác", "purpose_detail": f"item {i}", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
+    )
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    ob = Outbox(tmp_path / "outbox.sqlite3", load_or_create_key(tmp_path / "outbox.key"))
+    yield ob
+    ob.close()
+
+
+def client_for(url, kiosk_id):
+    return GatewayClient(url, kiosk_id=kiosk_id, retries=1, backoff=0.01, connect_timeout=1, read_timeout=5)
+
+
+def server_dossiers(gw, kiosk_id):
+    store = gw.app.state.store
+    dossiers = store.query("SELECT code FROM dossiers WHERE kiosk_id=? ORDER BY created_at, code", (kiosk_id,))
+    keys = store.query("SELECT key FROM idempotency WHERE kiosk_id=?", (kiosk_id,))
+    return [r["code"] for r in dossiers], {r["key"] for r in keys}
+
+
+# -- key and encryption -----------------------------------------------------------------------
+
+
+def test_key_file_is_created_0600_and_reused(tmp_path):
+    path = tmp_path / "keys" / "outbox.key"
+    key = load_or_create_key(path)
+    assert len(key) == 32
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert load_or_create_key(path) == key
+
+
+def test_payload_is_encrypted_at_rest(outbox, tmp_path):
+    outbox.enqueue("submission", sub().to_json(), idempotency_key=str(uuid.uuid4()))
+    outbox.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("outbox.sqlite3*"))
+    assert b"001099012345" not in raw
+    assert "Nguyễn".encode() not in raw and b"1990-05-17" not in raw
+
+
+def test_wrong_key_cannot_read_and_marks_failed(tmp_path, gateway):
+    ob = Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "a.key"))
+    ob.enqueue("rating", {"score": 5, "journey": "lookup"})
+    ob.close()
+    other = Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "b.key"))
+    assert other.deliver(client_for(gateway.base_url, "WRONG-KEY")) == 0
+    assert other.failed() == 1 and other.depth() == 0
+    assert "decrypt" in other.last_error()
+
+
+def test_key_file_of_the_wrong_size_is_refused(tmp_path):
+    bad = tmp_path / "bad.key"
+    bad.write_bytes(b"short")
+    with pytest.raises(OutboxError):
+        load_or_create_key(bad)
+
+
+def test_from_settings_uses_data_dir_and_key_file(settings, tmp_path):
+    s = settings.replace(gateway={"outbox_key_file": str(tmp_path / "k" / "ob.key")})
+    with Outbox.from_settings(s) as ob:
+        assert ob.path == s.data_dir / "outbox.sqlite3"
+    assert (tmp_path / "k" / "ob.key").exists()
+
+
+# -- offline, then back -----------------------------------------------------------------------
+
+
+def test_offline_submission_gets_a_provisional_receipt_then_is_delivered(outbox, gateway):
+    down = client_for(f"http://127.0.0.1:{closed_port()}", "OFFLINE-1")
+    receipt = submit_or_queue(down, outbox, sub(), str(uuid.uuid4()))
+    assert isinstance(receipt, ProvisionalReceipt)
+    assert receipt.reference.startswith("TAM-") and receipt.message_key == "gateway.provisional_receipt"
+    assert outbox.depth() == 1
+    assert outbox.deliver(down) == 0
+    assert outbox.last_error().startswith("gateway.unavailable")
+    status = outbox.provisional_status(receipt.reference)
+    assert status.state == "queued" and status.attempts == 1 and status.dossier_code is None
+
+    up = client_for(gateway.base_url, "OFFLINE-1")
+    assert outbox.deliver(up) == 1
+    assert outbox.depth() == 0 and outbox.last_error() is None
+    status = outbox.provisional_status(receipt.reference.lower())
+    assert status.state == "delivered" and status.dossier_code
+    assert up.lookup_dossier(status.dossier_code).procedure.code == "1.004873"
+
+
+def test_5xx_also_queues(outbox):
+    srv = FaultServer("status:503")
+    try:
+        receipt = submit_or_queue(client_for(srv.url, "K"), outbox, sub(), str(uuid.uuid4()))
+        assert isinstance(receipt, ProvisionalReceipt) and outbox.depth() == 1
+    finally:
+        srv.close()
+
+
+def test_online_submission_is_sent_at_once(outbox, gateway):
+    receipt = submit_or_queue(client_for(gateway.base_url, "ONLINE-1"), outbox, sub(), str(uuid.uuid4()))
+    assert isinstance(receipt, M.SubmissionReceipt) and outbox.depth() == 0
+
+
+def test_refused_input_is_raised_not_queued(outbox, gateway):
+    bad = sub()
+    bad = M.DossierSubmission(**{**bad.__dict__, "form": {"purpose": "???"}})
+    with pytest.raises(E.InvalidRequest):
+        submit_or_queue(client_for(gateway.base_url, "K"), outbox, bad, str(uuid.uuid4()))
+    assert outbox.depth() == 0
+
+
+def test_delivered_in_order(outbox, gateway):
+    down = client_for(f"http://127.0.0.1:{closed_port()}", "ORDER-1")
+    refs = [submit_or_queue(down, outbox, sub(i), str(uuid.uuid4())).reference for i in range(6)]
+    delivered = []
+    assert outbox.deliver(client_for(gateway.base_url, "ORDER-1"),
+                          on_delivered=lambda item: delivered.append(item)) == 6
+    assert [d["reference"] for d in delivered] == refs
+    codes = [d["code"] for d in delivered]
+    assert codes == sorted(codes, key=lambda c: int(c.rsplit("-", 1)[1]))
+
+
+def test_new_submissions_wait_behind_older_ones(outbox, gateway):
+    down = client_for(f"http://127.0.0.1:{closed_port()}", "BEHIND-1")
+    first = submit_or_queue(down, outbox, sub(1), str(uuid.uuid4()))
+    second = submit_or_queue(down, outbox, sub(2), str(uuid.uuid4()))  # queued behind, never sent first
+    assert isinstance(second, ProvisionalReceipt) and outbox.depth() == 2
+    # back online: the next submission first flushes the queue, then goes straight through
+    third = submit_or_queue(client_for(gateway.base_url, "BEHIND-1"), outbox, sub(3), str(uuid.uuid4()))
+    assert isinstance(third, M.SubmissionReceipt)
+    c1 = outbox.provisional_status(first.reference).dossier_code
+    c2 = outbox.provisional_status(second.reference).dossier_code
+    assert int(c1[-4:]) < int(c2[-4:]) < int(third.code[-4:])
+
+
+def test_a_refused_item_is_set_aside_and_the_rest_goes_on(outbox, gateway):
+    outbox.enqueue("cash_confirmation", {"payment_id": "PAYNOPE", "staff_id": "s1", "amount_vnd": 1})
+    outbox.enqueue("rating", {"score": 4, "journey": "submit"})
+    assert outbox.deliver(client_for(gateway.base_url, "SETASIDE")) == 1
+    assert outbox.failed() == 1 and outbox.depth() == 0
+
+
+def test_cash_and_rating_helpers_queue_when_offline(outbox, gateway):
+    down = client_for(f"http://127.0.0.1:{closed_port()}", "CASH-1")
+    up = client_for(gateway.base_url, "CASH-1")
+    code = up.submit_dossier(sub(), str(uuid.uuid4())).code
+    pay = up.create_payment(code, "cash", idempotency_key=str(uuid.uuid4()))
+    queued = confirm_cash_or_queue(down, outbox, pay.id, "staff-01", pay.amount_vnd, idempotency_key=str(uuid.uuid4()))
+    assert isinstance(queued, ProvisionalReceipt)
+    assert isinstance(rate_or_queue(down, outbox, 5, "payment", idempotency_key=str(uuid.uuid4())), ProvisionalReceipt)
+    assert outbox.deliver(up) == 2
+    assert up.payment_status(pay.id).status == "paid"
+    assert up.lookup_dossier(code).fee.paid
+
+
+def test_enqueue_twice_with_one_key_keeps_one(outbox):
+    k = str(uuid.uuid4())
+    a = outbox.enqueue("rating", {"score": 3}, idempotency_key=k)
+    b = outbox.enqueue("rating", {"score": 3}, idempotency_key=k)
+    assert a.reference == b.reference and outbox.depth() == 1
+
+
+# -- kill -9 ----------------------------------------------------------------------------------
+
+
+def _child(*args) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, str(CHILD), *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=str(ROOT))
+
+
+def _read_lines_until(proc, n, timeout=60):
+    lines, deadline = [], time.monotonic() + timeout
+    while len(lines) < n and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.strip())
+    return lines
+
+
+def _kill(proc):
+    proc.send_signal(signal.SIGKILL)
+    rest = proc.stdout.read().split()
+    proc.wait(10)
+    return rest
+
+
+def test_sigkill_mid_write_loses_nothing_that_was_acknowledged(tmp_path):
+    db, keyfile = tmp_path / "o.sqlite3", tmp_path / "o.key"
+    acknowledged = []
+    rng = random.Random(6)
+    for _ in range(3):
+        proc = _child("enqueue", db, keyfile, 100000)
+        acknowledged += _read_lines_until(proc, rng.randint(5, 60))
+        acknowledged += _kill(proc)  # whatever it printed before dying was durable too
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    ob = Outbox(db, load_or_create_key(keyfile))
+    stored = {r["idempotency_key"] for r in ob._db.execute("SELECT idempotency_key FROM items")}
+    assert set(acknowledged) <= stored
+    assert len(stored) - len(acknowledged) <= 3  # at most the one in flight at each kill
+    for row in ob._db.execute("SELECT * FROM items"):
+        assert ob._open(row)["procedure_code"] == "1.004873"  # every row decrypts whole
+
+
+def test_sigkill_mid_delivery_sends_everything_exactly_once(tmp_path, gateway):
+    db, keyfile = tmp_path / "o.sqlite3", tmp_path / "o.key"
+    kiosk = f"KILL-{uuid.uuid4().hex[:6]}"
+    ob = Outbox(db, load_or_create_key(keyfile))
+    keys = [ob.enqueue("submission", sub(i).to_json()).reference for i in range(40)]
+    # the precise worst case first: the gateway accepted the oldest item, the outbox never heard
+    proc = _child("die-after-send", db, keyfile, gateway.base_url, kiosk)
+    proc.wait(60)
+    assert proc.returncode == -signal.SIGKILL
+    assert ob.depth() == 40  # still queued locally …
+    assert len(server_dossiers(gateway, kiosk)[0]) == 1  # … although the gateway has it
+    # then kills at random moments of a delivery run
+    rng = random.Random(9)
+    for _ in range(3):
+        proc = _child("deliver", db, keyfile, gateway.base_url, kiosk)
+        assert _read_lines_until(proc, 1) == ["start"]
+        _read_lines_until(proc, rng.randint(1, 8))
+        _kill(proc)
+    before = ob.depth()
+    assert ob.deliver(client_for(gateway.base_url, kiosk)) == before
+    assert ob.depth() == 0 and ob.failed() == 0
+    codes, idem_keys = server_dossiers(gateway, kiosk)
+    assert len(codes) == 40 and len(set(codes)) == 40  # nothing lost, nothing twice
+    results = [ob.provisional_status(r).dossier_code for r in keys]
+    assert sorted(results) == sorted(codes)
+    assert results == sorted(results, key=lambda c: int(c.rsplit("-", 1)[1]))  # in order
