@@ -100,8 +100,48 @@ class EscposTransport(Transport):
         self._open = False
 
 
-def from_settings(settings) -> EscposTransport:
-    """The connector named by kiosk.ini (devices.printer = usb|serial|network|file)."""
+class UnavailableTransport(Transport):
+    """A link that cannot even be set up (missing library…): every open fails with why."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.reason = reason
+
+    def open(self) -> None:
+        raise TransportError(f"{self.name}: {self.reason}")
+
+    def write(self, data: bytes) -> None:
+        self.open()
+
+    def read(self, timeout: float = 0.5) -> bytes:
+        return b""
+
+
+def from_settings(settings) -> Transport:
+    """The connector named by kiosk.ini; a link that cannot be built reports why on open()."""
+    try:
+        return _from_settings(settings)
+    except Exception as exc:  # e.g. pyusb missing for usb
+        log.error("printer link cannot be set up")
+        return UnavailableTransport(f"{settings.devices.printer} printer", f"{type(exc).__name__}: {exc}")
+
+
+def _escpos_cache(settings) -> None:
+    """python-escpos pickles its capabilities on import, into a new temporary folder unless
+    told where: keep one cache folder under the kiosk's data_dir instead."""
+    import os
+
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        try:
+            cache = settings.data_dir / "cache" / "escpos"
+            cache.mkdir(parents=True, exist_ok=True)
+            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
+        except OSError:
+            pass
+
+
+def _from_settings(settings) -> EscposTransport:
+    _escpos_cache(settings)
     d = settings.devices
     kind = d.printer
     if kind == "usb":
