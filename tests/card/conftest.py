@@ -62,30 +62,53 @@ def _pcscd_running() -> bool:
     return subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode == 0
 
 
-@pytest.fixture(scope="session")
-def pcscd():
-    """A running pcscd whose vpcd reader 'Virtual PCD 00 00' is visible; started if needed."""
-    started = None
-    if not _pcscd_running():
+class PcscdControl:
+    """The pcscd the tests started (if any): tests may restart only a pcscd they own."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def owned(self) -> bool:
+        return self.proc is not None
+
+    def start(self) -> None:
         binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
         if not Path(binary).exists():
             pytest.skip("pcscd is not installed")
-        started = subprocess.Popen([binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-    deadline = time.monotonic() + 15
-    while VPCD_READER not in list_pcsc_readers():
-        if time.monotonic() > deadline:
-            if started:
-                started.terminate()
-            pytest.fail("pcscd did not show the vpcd reader 'Virtual PCD 00 00' (is vsmartcard-vpcd installed?)")
-        time.sleep(0.2)
+        self.proc = subprocess.Popen([binary, "--foreground"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+            self.proc = None
+
+    def wait_reader(self, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while VPCD_READER not in list_pcsc_readers():
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("pcscd did not show the vpcd reader 'Virtual PCD 00 00' (is vsmartcard-vpcd installed?)")
+            time.sleep(0.2)
+
+
+PCSCD = PcscdControl()
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """A running pcscd whose vpcd reader 'Virtual PCD 00 00' is visible; started if needed
+    (CI is a fresh machine where pcscd is installed but not running)."""
+    if not _pcscd_running():
+        PCSCD.start()
+    PCSCD.wait_reader()
     yield VPCD_READER
-    if started is not None:
-        started.terminate()
-        try:
-            started.wait(5)
-        except subprocess.TimeoutExpired:
-            started.kill()
+    PCSCD.stop()
 
 
 def card_present_in(reader: str) -> bool:

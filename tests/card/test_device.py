@@ -142,3 +142,39 @@ def test_pcsc_no_matching_reader_is_no_device(pcscd):
             dev.read_identity(CardKey(ID))
     finally:
         dev.close()
+
+
+@pytest.mark.pcsc
+def test_pcsc_monitor_survives_pcscd_restart(pcscd, vpcd_card, person):
+    """The reader disappears (pcscd stops, as when a reader is unplugged) and comes back: the
+    driver reports no-device, then online again, and card events keep flowing."""
+    from .conftest import PCSCD
+
+    if not PCSCD.owned:
+        pytest.skip("pcscd was already running: only a pcscd started by the tests is restarted")
+    board = StatusBoard()
+    dev = build(defaults(devices={"card_reader": "pcsc", "card_reader_pattern": "Virtual PCD 00 00"}), board)
+    events: "queue.Queue[CardEvent]" = queue.Queue()
+    dev.add_card_listener(events.put)
+    dev.open()
+    try:
+        assert board.get(DeviceKind.CARD_READER).state == DeviceState.ONLINE
+        PCSCD.stop()
+        _wait(lambda: board.get(DeviceKind.CARD_READER).state == DeviceState.NO_DEVICE)
+        assert board.get(DeviceKind.CARD_READER).needs_technician
+        PCSCD.start()
+        PCSCD.wait_reader()
+        _wait(lambda: board.get(DeviceKind.CARD_READER).state == DeviceState.ONLINE)
+        vpcd_card(person)
+        assert events.get(timeout=10) == CardEvent(True, "Virtual PCD 00 00")
+    finally:
+        dev.close()
+
+
+def _wait(cond, timeout=10.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)

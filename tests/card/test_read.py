@@ -209,3 +209,59 @@ def test_bench_runs_in_process(capsys):
     out = capsys.readouterr().out
     assert rc == 0 and "in-process  PACE   extended" in out and "host/air424" in out
     assert bench.air_seconds([(5, 258)], 106) > bench.air_seconds([(5, 258)], 424) > 0
+
+
+# ----------------------------------------------------------------------------- hostile cards
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BASE_CARD = {}
+
+
+def _base_card():
+    if not _BASE_CARD:
+        from kiosk.devices.cardreader.virtual import VirtualCard, load_person
+
+        card = VirtualCard(load_person())
+        _BASE_CARD["files"] = dict(card.files)
+        _BASE_CARD["card"] = card
+    return _BASE_CARD
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(fid=st.sampled_from([0x011E, 0x011D, 0x0101, 0x010D, 0x010E, 0x0102]),
+       mutation=st.sampled_from(["truncate", "flip", "length", "junk"]), where=st.integers(0, 4000),
+       value=st.integers(0, 255))
+def test_hostile_card_files_give_typed_errors_never_exceptions(fid, mutation, where, value):
+    """A chip whose files are truncated, bit-flipped, or declare absurd lengths: read_identity
+    ends with data or a CardError — never another exception, never a hang."""
+    from kiosk.devices.cardreader.errors import CardError
+    from kiosk.devices.cardreader.transport import InProcessTransport, VirtualSlot
+
+    base = _base_card()
+    card = base["card"]
+    files = dict(base["files"])
+    data = bytearray(files[fid])
+    i = where % len(data)
+    if mutation == "truncate":
+        data = data[:i]
+    elif mutation == "flip":
+        data[i] ^= (value or 1)
+    elif mutation == "length":
+        data[1:2] = bytes([0x84]) + bytes([value, 0xFF, 0xFF, 0xFF])  # absurd declared length
+    else:
+        data[i:i] = bytes([value]) * 3
+    files[fid] = bytes(data)
+    card.files = files
+    card.reset()
+    slot = VirtualSlot()
+    slot.place(card)
+    try:
+        ident, _ = read_identity(InProcessTransport(slot), CardKey(ID))
+    except CardError as exc:
+        assert exc.message_key.startswith("card.")
+    else:
+        # only harmless changes may pass: PA must still hold (e.g. padding after a TLV)
+        assert ident.pa_status in ("integrity-only", "authentic")
+    finally:
+        card.files = dict(base["files"])
