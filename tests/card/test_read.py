@@ -265,3 +265,11 @@ def test_hostile_card_files_give_typed_errors_never_exceptions(fid, mutation, wh
         assert ident.pa_status in ("integrity-only", "authentic")
     finally:
         card.files = dict(base["files"])
+
+
+def test_same_last_six_digits_but_another_card_is_refused(make_transport, person):
+    # 002189012345 shares the CAN (012345) with the card, but it is not this citizen's number
+    with pytest.raises(AccessDeniedError) as info:
+        read_identity(make_transport(person), CardKey("002189012345"))
+    assert info.value.message_key == "card.id-mismatch" and info.value.exit_code == 4
+    assert info.value.report.stats.apdus > 10  # counters survive for the technician

@@ -337,14 +337,23 @@ class CardSession:
             if 14 in groups:
                 self.report.chip_auth = parse_dg14(groups[14])
             identity = build_identity(groups, pa, self.method)
+            if self.key.id_number and identity.id_number and identity.id_number != self.key.id_number:
+                # the last 6 digits opened the chip, but it is someone else's card
+                identity.wipe()
+                raise AccessDeniedError("the card holds another ID number", message_key="card.id-mismatch")
             self._progress(1.0, "card.step.done")
             return identity, self.report
-        except CardError:
+        except CardError as exc:
+            exc.report = self.report
             raise
         except LinkLost:
-            raise CardRemovedError("card left the reader") from None
+            err = CardRemovedError("card left the reader")
+            err.report = self.report
+            raise err from None
         except (ValueError, IndexError, KeyError, OverflowError, RecursionError) as exc:
-            raise CardDataError(f"unexpected data ({type(exc).__name__})") from None
+            err = CardDataError(f"unexpected data ({type(exc).__name__})")
+            err.report = self.report
+            raise err from None
         finally:
             self.report.seconds = time.perf_counter() - t0
             self.report.cpu_s = time.process_time() - c0
