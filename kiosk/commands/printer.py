@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 KINDS = ("dossier-receipt", "payment-receipt", "status-slip", "ticket", "self-test")
+FAULTS = ("paper_near_end", "paper_out", "cover_open", "no_answer", "hardware_error")
 
 
 def register(sub) -> None:
@@ -14,12 +15,16 @@ def register(sub) -> None:
     s = psub.add_parser("status", help="ask the printer for its status (DLE EOT)")
     s.add_argument("--json", action="store_true", help="print the status as JSON")
     s.add_argument("--simulated", action="store_true", help="use the simulated printer")
+    s.add_argument("--fault", action="append", choices=FAULTS, default=[],
+                   help="with --simulated: switch on a fault (repeatable)")
     s.set_defaults(func=cmd_status)
 
     t = psub.add_parser("test", help="print the technician self-test page")
     t.add_argument("--simulated", action="store_true", help="use the simulated printer")
     t.add_argument("--lang", choices=("vi", "en"), default=None)
     t.add_argument("--png", metavar="FILE", help="with --simulated: save the decoded paper")
+    t.add_argument("--fault", action="append", choices=FAULTS, default=[],
+                   help="with --simulated: switch on a fault (repeatable)")
     t.set_defaults(func=cmd_test)
 
     sm = psub.add_parser("sample", help="write a sample receipt as ESC/POS bytes (and a PNG of the paper)")
@@ -47,6 +52,12 @@ def _device(args):
 
     settings = load_settings_or_exit(args)
     dev = build(settings, simulated=True if getattr(args, "simulated", False) else None)
+    faults = getattr(args, "fault", None) or []
+    if faults:
+        if not dev.simulated:
+            print("kiosk: --fault needs the simulated printer (--simulated)", file=sys.stderr)
+            raise SystemExit(2)
+        dev.faults.set_faults(**{f: True for f in faults})
     return settings, dev
 
 
@@ -80,6 +91,8 @@ def cmd_test(args) -> int:
     result = dev.print_receipt(page)
     print(f"self-test: {result.message_key} ({result.bytes_sent} bytes, {result.seconds:.2f} s); "
           f"printer {dev.status.state.value}, paper {dev.status.media.value}")
+    if not result.ok:
+        print(f"  next step: {result.next_step}; kept for reprint as {result.receipt_id}")
     if args.png and dev.simulated:
         dev.last_paper().image.save(args.png)
         print(f"paper picture: {args.png}")

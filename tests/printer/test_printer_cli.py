@@ -65,3 +65,14 @@ def test_bench_prints_a_table(capsys):
     assert main(["bench", "printer", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "dossier-receipt" in out and "codepage" in out and "serial 115200" in out
+
+
+def test_simulated_faults_from_the_command_line(capsys):
+    assert main(["printer", "status", "--simulated", "--fault", "paper_out", "--json"]) == 1
+    status = json.loads(capsys.readouterr().out)
+    assert status["media"] == "paper-out" and status["needs_technician"]
+    assert main(["printer", "status", "--simulated", "--fault", "no_answer"]) == 1
+    assert "paper unknown" in capsys.readouterr().out
+    assert main(["printer", "test", "--simulated", "--fault", "cover_open"]) == 1
+    out = capsys.readouterr().out
+    assert "printer.cover_open" in out and "next.collect_at_counter" in out

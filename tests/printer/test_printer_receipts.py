@@ -197,3 +197,44 @@ def test_ocr_reads_the_vietnamese_on_the_dossier_receipt(tmp_path):
     found = [w for w in words if w in text]
     assert len(found) >= len(words) - 3, (found, text)
     assert fold("Nguyễn Thị Hồng Nhung") in fold(text)
+
+
+@pytest.mark.parametrize("command", ["graphics", "column"])
+def test_other_image_commands_carry_the_same_receipt(command):
+    import dataclasses
+
+    prof = dataclasses.replace(load_profile("TM-T20II", 80), image_command=command, qr_native=False)
+    receipt = sample("dossier-receipt", "vi")
+    out = render(receipt, prof, "raster")
+    paper = decode(out.data, prof)
+    assert paper.problems == []
+    ink = paper.ink
+    for line, style in out.drawn:
+        assert line_on_paper(ink, line, style), line
+    assert paper.scan_qr() == receipt.qr_payloads()
+
+
+def test_tcvn3_switches_pages_for_mixed_case():
+    from kiosk import config
+    from kiosk.devices.printer import build
+
+    dev = build(config.defaults().replace(devices=dict(printer="simulated", printer_profile="CT-S651",
+                                                       printer_text_mode="codepage")))
+    dev.open()
+    assert dev.text_mode == "codepage" and dev.profile.codepage_text == "TCVN-3"
+    assert dev.print_receipt(sample("ticket", "vi")).ok
+    paper = dev.last_paper()
+    assert paper.problems == []
+    assert "PHIẾU SỐ THỨ TỰ" in paper.lines and "B027" in " ".join(paper.lines)
+
+
+def test_build_falls_back_to_raster_without_a_vietnamese_code_page():
+    from kiosk import config
+    from kiosk.devices.printer import build
+
+    dev = build(config.defaults().replace(devices=dict(printer="simulated", printer_profile="TM-T88III",
+                                                       printer_text_mode="codepage")))
+    assert dev.text_mode == "raster"
+    dev.open()
+    assert dev.print_receipt(sample("ticket", "vi")).ok
+    assert dev.last_paper().lines == []
