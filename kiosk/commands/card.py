@@ -70,8 +70,6 @@ def register(sub) -> None:
 
 
 def _settings(args):
-    from pathlib import Path
-
     from kiosk import config
     from kiosk.commands import load_settings_or_exit
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from kiosk.devices.base import Device, DeviceKind, DeviceState, MediaState, StatusBoard
@@ -134,13 +133,17 @@ class CardReaderDevice(Device):
             except CardError as exc:
                 self.last_report = getattr(exc, "report", None)
                 log.info("card read failed: %s", exc.message_key)
-                self.set_status(state=DeviceState.ONLINE if previous != DeviceState.NO_DEVICE else previous,
-                                last_error=exc.message_key)
+                self.set_status(state=_after(previous), last_error=exc.message_key)
                 raise
             self.last_report = report
-            self.set_status(state=DeviceState.ONLINE, last_error=None)
+            self.set_status(state=_after(previous), last_error=None)
             log.info("card read: method=%s pa=%s apdus=%d", report.method, identity.pa_status, report.stats.apdus)
             return identity
+
+
+def _after(previous: DeviceState) -> DeviceState:
+    """State after a read: back to what it was (a read never brings an offline driver online)."""
+    return DeviceState.ONLINE if previous in (DeviceState.ONLINE, DeviceState.BUSY) else previous
 
 
 # ---------------------------------------------------------------------- simulated twin
