@@ -14,9 +14,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.gateway.demo import schemas as s
 from kiosk.gateway.demo.store import IdempotencyConflict, Store, iso_utc, load_json
@@ -48,7 +49,7 @@ def _r(*codes: int) -> dict:
     text = {400: "Malformed request", 401: "Missing or refused kiosk credentials", 404: "No such resource",
             409: "Idempotency-Key reused with another request, or a state conflict",
             422: "Request fails validation"}
-    return {c: {"model": s.Problem, "description": text[c]} for c in sorted(set(codes) | {422})}
+    return {c: {"model": s.Problem, "description": text[c]} for c in sorted(set(codes) | {400, 422})}
 
 
 def read_token_map(path: str | Path) -> dict[str, str]:
@@ -79,6 +80,10 @@ def kiosk_identity(request: Request, authorization: Annotated[Optional[str], Hea
 
 
 Kiosk = Annotated[str, Depends(kiosk_identity)]
+DossierCode = Annotated[str, PathParam(pattern=s.DOSSIER_CODE_PATTERN, description="Dossier code (upper case)")]
+PaymentId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+ProcedureCode = Annotated[str, PathParam(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,19}$")]
+HelpId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 IdemKey = Annotated[str, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_PATTERN,
                                 description="Client-chosen unique key (e.g. a UUID) for this operation")]
 
@@ -125,6 +130,12 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return problem(exc.status, exc.type, exc.title, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        types = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        return problem(exc.status_code, types.get(exc.status_code, "error"), str(exc.detail),
+                       headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -181,7 +192,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.get("/v1/procedures/{code}", response_model=s.Procedure, responses=_r(401, 404), tags=["catalog"],
              summary="A procedure: documents, fees, processing time, delivery options, form schema")
-    def procedure(code: str, kiosk: Kiosk) -> dict:
+    def procedure(code: ProcedureCode, kiosk: Kiosk) -> dict:
         p = store.procedures.get(code)
         if p is None:
             raise ApiError(404, "not_found", "No procedure with this code")
@@ -223,13 +234,18 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.get("/v1/dossiers/{code:path}", response_model=s.Dossier, responses=_r(400, 401, 404), tags=["dossiers"],
              summary="Status and timeline of a dossier (a '/' in a code is sent as %2F)")
-    def get_dossier(code: str, kiosk: Kiosk) -> dict:
+    def get_dossier(code: Annotated[str, PathParam(description="Dossier code (upper case)",
+                                                   json_schema_extra={"pattern": s.DOSSIER_CODE_PATTERN})],
+                    kiosk: Kiosk) -> dict:
+        # {code:path} lets a '/' inside a code through; a GET on …/delivery is the wrong method
+        if code.endswith("/delivery"):
+            raise StarletteHTTPException(405, "Method Not Allowed", headers={"Allow": "POST"})
         return dossier_or_404(code)
 
     @app.post("/v1/dossiers/{code}/delivery", status_code=201, response_model=s.DeliveryConfirmation,
               responses=_r(400, 401, 404, 409, 422), tags=["delivery"],
               summary="Book delivery of the result by post (province + ward/commune + street)")
-    def book_delivery(code: str, body: s.DeliveryBooking, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def book_delivery(code: DossierCode, body: s.DeliveryBooking, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         dossier = dossier_or_404(code)
         if body.address.province not in province_names:
             raise ApiError(422, "invalid_province", "Unknown province (use /v1/units/provinces)")
@@ -255,7 +271,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.get("/v1/payments/{payment_id}", response_model=s.Payment, responses=_r(401, 404), tags=["payments"],
              summary="Payment status (pending, paid, expired, cancelled)")
-    def payment_status(payment_id: str, kiosk: Kiosk) -> dict:
+    def payment_status(payment_id: PaymentId, kiosk: Kiosk) -> dict:
         found = store.payment(payment_id)
         if found is None:
             raise ApiError(404, "not_found", "No payment with this id")
@@ -264,7 +280,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     @app.post("/v1/payments/{payment_id}/cash-confirmation", response_model=s.Payment,
               responses=_r(401, 404, 409, 422), tags=["payments"],
               summary="Post-office staff confirm they took the fee in cash")
-    def confirm_cash(payment_id: str, body: s.CashConfirmation, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def confirm_cash(payment_id: PaymentId, body: s.CashConfirmation, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         found = store.payment(payment_id)
         if found is None:
             raise ApiError(404, "not_found", "No payment with this id")
@@ -278,7 +294,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.post("/v1/demo/payments/{payment_id}/confirm", response_model=s.Payment, responses=_r(401, 404),
               tags=["demo"], summary="DEMO ONLY: the simulated bank confirms a payment now")
-    def demo_confirm(payment_id: str, kiosk: Kiosk) -> dict:
+    def demo_confirm(payment_id: PaymentId, kiosk: Kiosk) -> dict:
         found = store.confirm_payment(payment_id, "bank")
         if found is None:
             raise ApiError(404, "not_found", "No payment with this id")
@@ -299,7 +315,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.post("/v1/help-requests/{help_id}/status", response_model=s.HelpTicket, responses=_r(401, 404, 422),
               tags=["help"], summary="Staff take a ticket, close or cancel it")
-    def help_status(help_id: int, body: s.HelpStatusChange, kiosk: Kiosk) -> dict:
+    def help_status(help_id: HelpId, body: s.HelpStatusChange, kiosk: Kiosk) -> dict:
         found = store.set_help_status(help_id, body.status)
         if found is None:
             raise ApiError(404, "not_found", "No help request with this id")
@@ -328,6 +344,11 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
         }
         doc["security"] = [{"kioskBearer": []}, {"kioskMutualTls": []}]
         doc["paths"]["/v1/health"]["get"]["security"] = []
+        for item in doc["paths"].values():  # errors are RFC 9457 problem documents
+            for op in item.values():
+                for code, resp in op.get("responses", {}).items():
+                    if code[0] in "45" and "application/json" in resp.get("content", {}):
+                        resp["content"] = {"application/problem+json": resp["content"].pop("application/json")}
         app.openapi_schema = doc
         return doc
 

@@ -7,9 +7,9 @@ implementation.  Field names are the wire names.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 DossierStatus = Literal[
     "received", "in_progress", "supplement_requested", "result_ready", "delivered", "collected", "rejected"
@@ -21,6 +21,26 @@ DOSSIER_CODE_PATTERN = r"^[A-Z0-9](?:[A-Z0-9.\-/]{4,38})[A-Z0-9]$"
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _text_only(value):
+    """Dates travel as ISO 8601 text: a number is refused, never read as a timestamp."""
+    if not isinstance(value, (str, date, datetime)):
+        raise ValueError("expected ISO 8601 text")
+    return value
+
+
+def _whole_number(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON 5.0 is the integer 5
+        raise ValueError("expected a whole number")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_text_only)]
+IsoDate = Annotated[date, BeforeValidator(_text_only)]
+Int = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class Problem(Model):
@@ -75,7 +95,7 @@ class Dossier(Model):
 
 class Heartbeat(Model):
     kiosk_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-    sent_at: datetime
+    sent_at: IsoDateTime
     devices: dict[str, str] = Field(default_factory=dict,
                                     description="Device kind → state, e.g. {'printer': 'online'}.")
 
@@ -174,7 +194,7 @@ class PassiveAuthentication(Model):
 class Applicant(Model):
     id_number: str = Field(pattern=r"^\d{12}$", description="12-digit personal identification number")
     full_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: date
+    date_of_birth: IsoDate
     source: Literal["chip", "qr", "typed"] = Field(description="Where the identity came from")
     passive_authentication: PassiveAuthentication
 
@@ -208,8 +228,8 @@ class DossierSubmission(Model):
     documents: list[DocumentPhoto] = Field(default_factory=list, max_length=12)
     delivery: DeliveryChoice
     contact_phone: Optional[str] = Field(None, pattern=r"^\+?\d{9,12}$")
-    consent_at: datetime = Field(description="When the citizen consented to the processing of personal data")
-    submitted_at: datetime = Field(description="Kiosk clock at submission (the outbox may deliver later)")
+    consent_at: IsoDateTime = Field(description="When the citizen consented to the processing of personal data")
+    submitted_at: IsoDateTime = Field(description="Kiosk clock at submission (the outbox may deliver later)")
     provisional_reference: Optional[str] = Field(None, max_length=40,
                                                  description="Reference printed on a provisional receipt, if any")
 
@@ -230,7 +250,7 @@ PaymentStatus = Literal["pending", "paid", "expired", "cancelled"]
 
 
 class PaymentRequest(Model):
-    dossier_code: str = Field(min_length=6, max_length=40)
+    dossier_code: str = Field(pattern=DOSSIER_CODE_PATTERN)
     method: Literal["vietqr", "cash"]
 
 
@@ -249,7 +269,7 @@ class Payment(Model):
 
 class CashConfirmation(Model):
     staff_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-    amount_vnd: int = Field(ge=0)
+    amount_vnd: Int = Field(ge=0)
     receipt_number: Optional[str] = Field(None, max_length=40)
 
 
@@ -307,11 +327,11 @@ class HelpStatusChange(Model):
 
 
 class RatingIn(Model):
-    score: int = Field(ge=1, le=5)
+    score: Int = Field(ge=1, le=5)
     journey: Literal["lookup", "submit", "payment", "help", "other"]
-    dossier_code: Optional[str] = Field(None, max_length=40)
+    dossier_code: Optional[str] = Field(None, pattern=DOSSIER_CODE_PATTERN)
     comment: Optional[str] = Field(None, max_length=500)
-    rated_at: Optional[datetime] = None
+    rated_at: Optional[IsoDateTime] = None
 
 
 class RatingAck(Model):
