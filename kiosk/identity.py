@@ -59,6 +59,7 @@ class Identity:
     face: FaceImage = field(default_factory=FaceImage)  # decoded
     passive_auth: Any = None  # cardreader.sod.PassiveAuthResult
     access_method: str = ""  # "pace" / "bac"
+    chip_authenticated: bool = False  # chip authentication passed: the chip is not a copy
     unknown_fields: dict[int, bytes] = field(default_factory=dict)  # DG13 fields we do not know, raw
     wiped: bool = False
 

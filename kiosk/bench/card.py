@@ -26,7 +26,7 @@ def add_arguments(p) -> None:
     p.add_argument("--repeat", type=int, default=5, help="reads per configuration (median reported)")
     p.add_argument("--person", help="person JSON (default: the sample person)")
     p.add_argument("--no-pcsc", action="store_true", help="skip the pcscd+vpcd rows")
-    p.add_argument("--port", type=int, default=35963)
+    p.add_argument("--port", type=int, default=0, help="vpcd port (default: the running pcscd's)")
 
 
 def _frames(n: int) -> int:
@@ -120,15 +120,16 @@ def run(args) -> int:
         rows = [_one(in_process, method, mode, trust, True) for _ in range(args.repeat)]
         results.append(("in-process", method, mode, _median(rows)))
 
-    started = proc = None
+    daemon = proc = None
     if not args.no_pcsc:
         try:
-            started = pcscd.ensure()
+            daemon = pcscd.ensure()
         except RuntimeError as exc:
             print(f"(pcscd+vpcd rows skipped: {exc})")
         else:
             pki_dir = tempfile.mkdtemp(prefix="kiosk-bench-vcsca-")
-            cmd = [sys.executable, "-m", "kiosk", "card", "virtual", "--port", str(args.port), "--trust-out", pki_dir]
+            port = args.port or daemon.port
+            cmd = [sys.executable, "-m", "kiosk", "card", "virtual", "--port", str(port), "--trust-out", pki_dir]
             if args.person:
                 cmd += ["--person", args.person]
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -146,7 +147,7 @@ def run(args) -> int:
             finally:
                 proc.terminate()
                 proc.wait(10)
-                pcscd.stop(started)
+                daemon.stop()
 
     dg2 = results[0][3]["dg2"]
     print(f"Full identity read, DG2 {dg2 / 1024:.1f} KiB, median of {args.repeat}; air time at 9 bits/byte + "

@@ -64,7 +64,7 @@ def register(sub) -> None:
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=35963, help="vpcd port (35963 = 'Virtual PCD 00 00')")
     v.add_argument("--fault", action="append", default=[], metavar="NAME",
-                   help="corrupt-dg, corrupt-dg1, no-extended, drop, vanish, no-pace, no-card-access, bank-card")
+                   help="corrupt-dg, corrupt-dg1, no-extended, drop, vanish, no-pace, no-card-access, bank-card, clone")
     v.add_argument("--trust-out", metavar="DIR", help="write the test CSCA certificate here (for --trust)")
     v.set_defaults(func=cmd_virtual)
 
@@ -182,6 +182,7 @@ def _print_human(reader: str, ident, report) -> None:
     print(f"Access method: {report.method.upper()}")
     chain = f" (CSCA {pa.csca})" if pa.csca else (f" ({pa.detail})" if pa.detail else "")
     print(f"Passive authentication: {pa.status}{chain}")
+    print(f"Chip authentication: {report.chip_auth_result}")
     print("DG1 (MRZ):")
     print(f"  document number: {ident.document_number}")
     print(f"  name (MRZ): {ident.mrz_name}")

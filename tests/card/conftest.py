@@ -4,14 +4,13 @@ REAL pcscd with vsmartcard-vpcd (started here when it is not running)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from kiosk.devices.cardreader.sod import TrustStore, load_trust_store
-from kiosk.devices.cardreader.transport import InProcessTransport, VirtualSlot, list_pcsc_readers, reader_states
+from kiosk.devices.cardreader.transport import InProcessTransport, VirtualSlot, reader_states
 from kiosk.devices.cardreader.virtual import VirtualCard, load_person
 from kiosk.devices.cardreader.virtual.pki import default_pki
 
@@ -19,7 +18,6 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets" / "cards"
 SAMPLE = ASSETS / "sample-person.json"
 ELDERLY = ASSETS / "elderly-no-expiry.json"
 VPCD_READER = "Virtual PCD 00 00"
-VPCD_PORT = 35963
 
 
 @pytest.fixture(scope="session")
@@ -58,57 +56,43 @@ def make_transport():
 
 # ----------------------------------------------------------------------------- real pcscd
 
-def _pcscd_running() -> bool:
-    return subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode == 0
+class _Daemon:
+    """The session's pcscd (see kiosk.devices.cardreader.pcscd); tests restart only one they own."""
 
-
-class PcscdControl:
-    """The pcscd the tests started (if any): tests may restart only a pcscd they own."""
-
-    def __init__(self):
-        self.proc: subprocess.Popen | None = None
+    daemon = None  # pcscd.Pcscd
 
     @property
     def owned(self) -> bool:
-        return self.proc is not None
+        return self.daemon is not None and self.daemon.owned
 
-    def start(self) -> None:
-        binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
-        if not Path(binary).exists():
-            pytest.skip("pcscd is not installed")
-        self.proc = subprocess.Popen([binary, "--foreground"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+    @property
+    def port(self) -> int:
+        return self.daemon.port
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-            self.proc = None
+        self.daemon.stop()
 
-    def wait_reader(self, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while VPCD_READER not in list_pcsc_readers():
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("pcscd did not show the vpcd reader 'Virtual PCD 00 00' (is vsmartcard-vpcd installed?)")
-            time.sleep(0.2)
+    def start(self) -> None:
+        self.daemon.start()
 
 
-PCSCD = PcscdControl()
+PCSCD = _Daemon()
 
 
 @pytest.fixture(scope="session")
 def pcscd():
-    """A running pcscd whose vpcd reader 'Virtual PCD 00 00' is visible; started if needed
-    (CI is a fresh machine where pcscd is installed but not running)."""
-    if not _pcscd_running():
-        PCSCD.start()
-    PCSCD.wait_reader()
+    """A running pcscd whose vpcd reader 'Virtual PCD 00 00' is visible; started here when it is
+    not running (CI is a fresh machine where pcscd is installed but not running)."""
+    from kiosk.devices.cardreader import pcscd as pcscd_mod
+
+    if not Path(pcscd_mod.VPCD_LIB).exists() or not (shutil.which("pcscd") or Path("/usr/sbin/pcscd").exists()):
+        pytest.skip("pcscd / vsmartcard-vpcd not installed")
+    try:
+        PCSCD.daemon = pcscd_mod.ensure()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield VPCD_READER
-    PCSCD.stop()
+    PCSCD.daemon.stop()
 
 
 def card_present_in(reader: str) -> bool:
@@ -132,7 +116,7 @@ def vpcd_card(pcscd):
 
     def start(p, faults=()):
         wait_presence(pcscd, False)
-        v = VpcdCard(VirtualCard(p, set(faults)), port=VPCD_PORT).start()
+        v = VpcdCard(VirtualCard(p, set(faults)), port=PCSCD.port).start()
         served.append(v)
         wait_presence(pcscd, True)
         return v

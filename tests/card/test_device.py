@@ -163,7 +163,6 @@ def test_pcsc_monitor_survives_pcscd_restart(pcscd, vpcd_card, person):
         _wait(lambda: board.get(DeviceKind.CARD_READER).state == DeviceState.NO_DEVICE)
         assert board.get(DeviceKind.CARD_READER).needs_technician
         PCSCD.start()
-        PCSCD.wait_reader()
         _wait(lambda: board.get(DeviceKind.CARD_READER).state == DeviceState.ONLINE)
         vpcd_card(person)
         assert events.get(timeout=10) == CardEvent(True, "Virtual PCD 00 00")

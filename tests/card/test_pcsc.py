@@ -16,7 +16,7 @@ from kiosk.devices.cardreader.key import CardKey
 from kiosk.devices.cardreader.reader import ReadOptions, read_identity
 from kiosk.devices.cardreader.transport import PcscTransport
 
-from .conftest import SAMPLE, VPCD_READER, wait_presence
+from .conftest import PCSCD, SAMPLE, VPCD_READER, wait_presence
 
 pytestmark = pytest.mark.pcsc
 KIOSK = [sys.executable, "-m", "kiosk"]
@@ -35,7 +35,7 @@ def cli_virtual(pcscd, tmp_path):
 
     def start(*faults, person=SAMPLE):
         wait_presence(pcscd, False)
-        args = ["card", "virtual", "--person", str(person), "--trust-out", str(tmp_path)]
+        args = ["card", "virtual", "--person", str(person), "--trust-out", str(tmp_path), "--port", str(PCSCD.port)]
         for f in faults:
             args += ["--fault", f]
         p = subprocess.Popen(KIOSK + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

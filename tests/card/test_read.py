@@ -273,3 +273,15 @@ def test_same_last_six_digits_but_another_card_is_refused(make_transport, person
         read_identity(make_transport(person), CardKey("002189012345"))
     assert info.value.message_key == "card.id-mismatch" and info.value.exit_code == 4
     assert info.value.report.stats.apdus > 10  # counters survive for the technician
+
+
+def test_chip_authentication_passes_and_detects_a_copied_chip(make_transport, person, trust):
+    ident, rep = read_identity(make_transport(person), CardKey(ID), ReadOptions(trust=trust))
+    assert rep.chip_auth_result == "passed" and ident.chip_authenticated
+    # a copy: every data group and the SOD are genuine (PA alone would say authentic)
+    with pytest.raises(PassiveAuthError) as info:
+        read_identity(make_transport(person, {"clone"}), CardKey(ID), ReadOptions(trust=trust))
+    assert info.value.check == "chip-authentication" and info.value.message_key == "card.not-authentic"
+    ident, rep = read_identity(make_transport(person, {"clone"}), CardKey(ID),
+                               ReadOptions(trust=trust, chip_auth=False))
+    assert ident.authentic and not ident.chip_authenticated and rep.chip_auth_result == "not-run"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from kiosk.identity import FaceImage, Identity
 
-from . import bac, ber, pace
+from . import bac, ber, ca, pace
 from .apdu import Apdu
 from .channel import Channel, Stats
 from .dg1 import Mrz, mrz_date, parse_dg1
@@ -62,6 +62,7 @@ class ReadOptions:
     resume_window_s: float = 3.0
     max_resumes: int = 3
     groups: tuple[int, ...] = WANTED
+    chip_auth: bool = True  # run chip authentication when DG14 offers it
 
 
 @dataclass
@@ -76,7 +77,8 @@ class ReadReport:
     resumes: int = 0
     file_sizes: dict[str, int] = field(default_factory=dict)
     pa: PassiveAuthResult | None = None
-    chip_auth: list[str] = field(default_factory=list)  # protocols DG14 offers (CA not run)
+    chip_auth: list[str] = field(default_factory=list)  # chip-authentication protocols DG14 offers
+    chip_auth_result: str = "not-run"  # passed / not-supported / not-run
 
     def as_dict(self) -> dict:
         return {
@@ -90,6 +92,7 @@ class ReadReport:
             "resumes": self.resumes,
             "file_sizes": self.file_sizes,
             "chip_authentication_offered": self.chip_auth,
+            "chip_authentication": self.chip_auth_result,
         }
 
 
@@ -116,6 +119,7 @@ class CardSession:
         self._pace_info: pace.SecurityInfo | None = None
         self._mrz_info: str | None = None
         self._current_fid: int | None = None
+        self._ca: ca.CaParams | None = None
         self._frac = (0.0, 0.0)
 
     # ------------------------------------------------------------------ helpers
@@ -158,6 +162,8 @@ class CardSession:
             else:
                 self._select_applet()
                 bac.authenticate(self.channel, self._mrz_info)
+            if self._ca is not None:
+                ca.authenticate(self.channel, self._ca)
             return
         self._progress(0.02, "card.step.access")
         if method in ("auto", "pace") and self.key.can:
@@ -295,6 +301,40 @@ class CardSession:
         self.report.stats.file_bytes += len(buf)
         return bytes(buf)
 
+    def chip_authentication(self, dg14: bytes) -> None:
+        """Run CA when DG14 offers it; a chip that cannot finish it is a copy."""
+        try:
+            params = ca.params_from_dg14(dg14)
+        except CardDataError:
+            params = None
+        if params is None:
+            self.report.chip_auth_result = "not-supported"
+            return
+        self._progress(0.2, "card.step.chip-auth")
+        try:
+            ca.authenticate(self.channel, params)
+        except ApduError:
+            self.report.chip_auth_result = "not-supported"
+            return
+        except SecureMessagingError:
+            self.report.chip_auth_result = "not-supported"
+            self._resume(relink=False)
+            return
+        except LinkLost:
+            self._resume()
+            return self.chip_authentication(dg14)
+        self._ca = params
+        try:
+            _, sw = self._send(Apdu(0x00, 0xA4, 0x02, 0x0C, FID_COM.to_bytes(2, "big")))
+        except SecureMessagingError:
+            sw = None
+        if sw != 0x9000:
+            err = PassiveAuthError("chip authentication failed: the chip may be a copy", check="chip-authentication")
+            err.result = PassiveAuthResult(FAILED, "chip-authentication", "chip authentication failed")
+            raise err
+        self._current_fid = FID_COM
+        self.report.chip_auth_result = "passed"
+
     def read_file(self, fid: int, step: str, frac: tuple[float, float]) -> bytes:
         self._progress(frac[0], step)
         self._select(fid)
@@ -312,9 +352,18 @@ class CardSession:
             self.report.method = self.method
             com = self.read_file(FID_COM, "card.step.read-com", (0.1, 0.13))
             listed = _com_groups(com)
-            sod = self.read_file(FID_SOD, "card.step.read-sod", (0.13, 0.25))
             groups: dict[int, bytes] = {}
             plan = [n for n in self.opt.groups if n in listed] if listed else list(self.opt.groups)
+            if 14 in plan and self.opt.chip_auth:
+                # DG14 first: chip authentication before the personal data (ICAO 9303-11 §6.2)
+                try:
+                    groups[14] = self.read_file(DG_FIDS[14], "card.step.read-dg14", (0.13, 0.16))
+                except FileMissing:
+                    pass
+                if 14 in groups:
+                    self.chip_authentication(groups[14])
+            sod = self.read_file(FID_SOD, "card.step.read-sod", (0.2, 0.25))
+            plan = [n for n in plan if n not in groups]
             weights = {1: 0.03, 2: 0.5, 13: 0.1, 14: 0.05}
             span = sum(weights.get(n, 0.03) for n in plan) or 1
             pos = 0.25
@@ -337,6 +386,7 @@ class CardSession:
             if 14 in groups:
                 self.report.chip_auth = parse_dg14(groups[14])
             identity = build_identity(groups, pa, self.method)
+            identity.chip_authenticated = self.report.chip_auth_result == "passed"
             if self.key.id_number and identity.id_number and identity.id_number != self.key.id_number:
                 # the last 6 digits opened the chip, but it is someone else's card
                 identity.wipe()

@@ -298,6 +298,13 @@ def _verify_signature(public_key, sig_oid: str, sig_params: bytes, signature: by
 
 def passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: TrustStore | None) -> PassiveAuthResult:
     """Run the three checks; never raises for bad data: the result says which check failed."""
+    try:
+        return _passive_authentication(sod_bytes, groups, trust)
+    except Exception as exc:  # hostile data must end as "failed", never as a traceback
+        return PassiveAuthResult(FAILED, "parse", f"unexpected data ({type(exc).__name__})")
+
+
+def _passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: TrustStore | None) -> PassiveAuthResult:
     from cryptography import x509
 
     try:
@@ -327,14 +334,16 @@ def passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: Tr
     if not sod.certificates:
         result.failed_check, result.detail = "certificate", "no document signer certificate in the SOD"
         return result
-    try:
+    try:  # cryptography parses lazily: reading any field of a bad certificate may raise
         ds = x509.load_der_x509_certificate(sod.certificates[0])
+        result.signer = ds.subject.rfc4514_string()
+        ds_key = ds.public_key()
+        ds_issuer = ds.issuer
     except Exception:
         result.failed_check, result.detail = "certificate", "document signer certificate unreadable"
         return result
-    result.signer = ds.subject.rfc4514_string()
     try:
-        _verify_signature(ds.public_key(), sod.signature_algorithm, sod.signature_params, sod.signature,
+        _verify_signature(ds_key, sod.signature_algorithm, sod.signature_params, sod.signature,
                           sod.signed_attrs, sod.digest_algorithm)
     except Exception as exc:
         result.failed_check, result.detail = "signature", f"document signer signature does not verify ({type(exc).__name__})"
@@ -345,9 +354,9 @@ def passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: Tr
         result.detail = "chain not verified: no CSCA trust store configured"
         return result
     for csca in trust.certificates:
-        if csca.subject != ds.issuer:
-            continue
         try:
+            if csca.subject != ds_issuer:
+                continue
             ds.verify_directly_issued_by(csca)
         except Exception:
             continue

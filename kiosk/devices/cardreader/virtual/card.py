@@ -14,6 +14,8 @@ Faults (``faults`` set):
   no-pace         MSE:Set AT for PACE answers 6982 (the card works with BAC)
   no-card-access  EF.CardAccess is absent (6A82)
   bank-card       no eMRTD applet at all (a bank card): SELECT AID answers 6A82
+  clone           the data is genuine but the chip lacks the chip-authentication private key
+                  (a copied card): chip authentication must fail
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from ..errors import CardDataError, SecureMessagingError
 from ..key import mrz_information
 from ..pace import CIPHERS, PACE_PREFIX, auth_token, mrz_password, password_key
 from ..sm import SecureMessaging
-from .person import AID, FID_CARD_ACCESS, Person, build_files
+from .person import AID, CA_KEY_SEED, FID_CARD_ACCESS, Person, build_files
 
-FAULTS = ("corrupt-dg", "corrupt-dg1", "no-extended", "drop", "vanish", "no-pace", "no-card-access", "bank-card")
+FAULTS = ("corrupt-dg", "corrupt-dg1", "no-extended", "drop", "vanish", "no-pace", "no-card-access", "bank-card",
+          "clone")
 
 OPEN_FILES = {FID_CARD_ACCESS}
 TA_PROTECTED = {0x0103}
@@ -77,6 +80,10 @@ class VirtualCard:
             self._corrupt(0x0101)
         if "no-card-access" in self.faults:
             self.files.pop(FID_CARD_ACCESS, None)
+        from cryptography.hazmat.primitives.asymmetric import ec as _ec
+
+        seed = CA_KEY_SEED + (1 if "clone" in self.faults else 0)
+        self.ca_key = _ec.derive_private_key(seed, _ec.BrainpoolP256R1())
         self.ext_limit = ext_limit
         self.drop_after_reads = drop_after_reads
         self._dropped = False
@@ -101,6 +108,8 @@ class VirtualCard:
         self.sm: SecureMessaging | None = None
         self.rnd_ic: bytes | None = None
         self.pace: dict | None = None
+        self.ca_pending: tuple[str, int] | None = None
+        self._next_sm: SecureMessaging | None = None
         self.counters["resets"] = self.counters.get("resets", 0) + 1
 
     power_on = reset
@@ -130,7 +139,10 @@ class VirtualCard:
                 data, sw = self._dispatch(plain, protected=True, extended=extended)
                 if self.sm is None:  # the command ended the session
                     return sw.to_bytes(2, "big")
-                return self.sm.card_protect(data, sw)
+                response = self.sm.card_protect(data, sw)
+                if self._next_sm is not None:  # chip authentication: new keys from now on
+                    self.sm, self._next_sm = self._next_sm, None
+                return response
             if self.sm is not None:  # a plain command aborts secure messaging
                 self.sm = None
             data, sw = self._dispatch(cmd, protected=False, extended=extended)
@@ -241,6 +253,8 @@ class VirtualCard:
 
     # ------------------------------------------------------------------ PACE
     def _mse(self, cmd: Apdu, protected: bool, extended: bool):
+        if (cmd.p1, cmd.p2) == (0x41, 0xA4):
+            return self._mse_chip_auth(cmd, protected)
         if (cmd.p1, cmd.p2) != (0xC1, 0xA4):
             return _sw(0x6A86)
         if "no-pace" in self.faults:
@@ -269,9 +283,45 @@ class VirtualCard:
         self.sm = None
         return _sw(0x9000)
 
+    def _mse_chip_auth(self, cmd: Apdu, protected: bool):
+        from .. import ber
+        from ..pace import CA_PREFIX
+
+        if not protected:
+            return _sw(0x6982)
+        try:
+            objs = {t.tag: t.value for t in ber.parse_all(cmd.data)}
+            oid = ber.decode_oid(objs[0x80])
+        except (CardDataError, KeyError):
+            return _sw(0x6A80)
+        arc = oid.rsplit(".", 1)[1] if oid.startswith(CA_PREFIX + ".2.") else ""
+        if not arc.isdigit() or int(arc) not in (2, 3, 4):
+            return _sw(0x6A80)
+        self.ca_pending = CIPHERS[int(arc)]
+        return _sw(0x9000)
+
+    def _chip_authenticate(self, cmd: Apdu, protected: bool):
+        from cryptography.hazmat.primitives.asymmetric import ec as _ec
+
+        from .. import ber
+
+        cipher, key_len = self.ca_pending
+        self.ca_pending = None
+        try:
+            inner = {t.tag: t.value for t in ber.parse(cmd.data).children()}
+            their = _ec.EllipticCurvePublicKey.from_encoded_point(_ec.BrainpoolP256R1(), inner[0x80])
+            shared = self.ca_key.exchange(_ec.ECDH(), their)
+        except Exception:
+            return _sw(0x6A80)
+        self._next_sm = SecureMessaging(crypto.kdf(shared, 1, cipher, key_len), crypto.kdf(shared, 2, cipher, key_len),
+                                        b"\x00" * crypto.block_size(cipher), cipher, key_len)
+        return b"\x7c\x00", 0x9000
+
     def _general_authenticate(self, cmd: Apdu, protected: bool, extended: bool):
         from .. import ber
 
+        if self.ca_pending is not None and protected and self.pace is None:
+            return self._chip_authenticate(cmd, protected)
         st = self.pace
         if st is None:
             return _sw(0x6985)

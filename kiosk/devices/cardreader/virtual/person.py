@@ -19,6 +19,7 @@ FID_CARD_ACCESS = 0x011C
 FID_COM = 0x011E
 FID_SOD = 0x011D
 DG_FIDS = {n: 0x0100 + n for n in range(1, 17)}
+CA_KEY_SEED = 0x1234567  # the chip's static chip-authentication key (test data)
 DG_TAGS = {1: 0x61, 2: 0x75, 3: 0x63, 13: 0x6D, 14: 0x6E, 15: 0x6F}
 
 
@@ -150,7 +151,7 @@ def build_files(person: Person, pki: TestPki | None = None) -> dict[int, bytes]:
         13: dg13.build_dg13(person.dg13_values()),
         14: ber.tlv(0x6E, ber.set_of(
             ber.seq(ber.oid(CA_PREFIX + ".2.2"), ber.integer(1)),
-            ber.seq(ber.oid(PK_PREFIX + ".2"), ber.parse(_spki_ec(0x1234567)).raw),
+            ber.seq(ber.oid(PK_PREFIX + ".2"), ber.parse(_spki_ec(CA_KEY_SEED)).raw),
         )),
         15: ber.tlv(0x6F, _spki_ec(0x7654321)),
     }
