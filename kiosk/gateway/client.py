@@ -488,3 +488,5 @@ def _retry_after(resp) -> float | None:
 
 
 from kiosk.gateway.monitor import GatewayMonitor  # noqa: E402  (re-exported for the UI)
+
+__all__ = ["GatewayClient", "GatewayMonitor", "new_idempotency_key", "read_token"]

@@ -270,3 +270,24 @@ def test_embedded_url_in_settings_starts_the_embedded_gateway(settings):
         from kiosk.gateway.embedded import shared
 
         shared(settings).stop()
+
+
+def test_many_kiosks_at_once(gateway, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def journey(n):
+        c = GatewayClient.from_settings(settings.replace(kiosk={"kiosk_id": f"MANY-{n:02d}"}), base_url=gateway.base_url)
+        k, sub = key(), submission()
+        receipt = c.submit_dossier(sub, k)
+        again = c.submit_dossier(sub, k)  # a retry from the same kiosk
+        assert again.code == receipt.code
+        assert c.lookup_dossier(receipt.code).status == "received"
+        pay = c.create_payment(receipt.code, idempotency_key=key())
+        c.heartbeat()
+        c.close()
+        return receipt.code, pay.id
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(journey, range(16)))
+    assert len({code for code, _ in results}) == 16
+    assert len({pid for _, pid in results}) == 16

@@ -17,7 +17,6 @@ import pytest
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.embedded import EmbeddedGateway
 from kiosk.gateway.outbox import (Outbox, OutboxError, ProvisionalReceipt, confirm_cash_or_queue,
                                   load_or_create_key, rate_or_queue, submit_or_queue)
 
