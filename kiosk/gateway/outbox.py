@@ -444,8 +444,9 @@ class OutboxWorker:
     backing off (up to ``max_interval``) while the gateway stays away."""
 
     def __init__(self, outbox: Outbox, client, *, interval: float = 10.0, max_interval: float = 300.0,
-                 on_delivered: Callable[[dict], None] | None = None):
+                 on_delivered: Callable[[dict], None] | None = None, keep_delivered_days: float = 7.0):
         self.outbox, self.client = outbox, client
+        self.keep_delivered = keep_delivered_days * 86400  # then even the encrypted copy goes
         self.interval, self.max_interval = interval, max_interval
         self.on_delivered = on_delivered
         self._stop = threading.Event()
@@ -469,6 +470,7 @@ class OutboxWorker:
             try:
                 if self.outbox.depth():
                     self.outbox.deliver(self.client, on_delivered=self.on_delivered)
+                self.outbox.purge_delivered(self.keep_delivered)
                 delay = self.interval if not self.outbox.depth() else min(self.max_interval, delay * 2)
             except Exception:  # noqa: BLE001 - the worker must survive anything
                 log.exception("outbox worker failed")

@@ -264,3 +264,27 @@ def test_sigkill_mid_delivery_sends_everything_exactly_once(tmp_path, gateway):
     results = [ob.provisional_status(r).dossier_code for r in keys]
     assert sorted(results) == sorted(codes)
     assert results == sorted(results, key=lambda c: int(c.rsplit("-", 1)[1]))  # in order
+
+
+def test_worker_delivers_in_the_background_and_purges_old_items(tmp_path, gateway):
+    from kiosk.gateway.outbox import OutboxWorker
+
+    now = [1_900_000_000.0]
+    ob = Outbox(tmp_path / "w.sqlite3", load_or_create_key(tmp_path / "w.key"), clock=lambda: now[0])
+    ref = ob.enqueue("rating", {"score": 5, "journey": "lookup"}).reference
+    worker = OutboxWorker(ob, client_for(gateway.base_url, "WORKER-1"), interval=0.05)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while ob.depth() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ob.depth() == 0 and ob.provisional_status(ref).state == "delivered"
+        now[0] += 8 * 86400  # a week later the delivered item (and its ciphertext) is gone
+        worker.kick()
+        deadline = time.monotonic() + 10
+        while ob.provisional_status(ref) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ob.provisional_status(ref) is None
+    finally:
+        worker.stop()
+        ob.close()
