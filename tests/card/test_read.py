@@ -285,3 +285,26 @@ def test_chip_authentication_passes_and_detects_a_copied_chip(make_transport, pe
     ident, rep = read_identity(make_transport(person, {"clone"}), CardKey(ID),
                                ReadOptions(trust=trust, chip_auth=False))
     assert ident.authentic and not ident.chip_authenticated and rep.chip_auth_result == "not-run"
+
+
+def test_logs_never_carry_personal_data(make_transport, person, caplog):
+    import logging
+
+    from kiosk.config import defaults
+    from kiosk.devices.base import StatusBoard
+    from kiosk.devices.cardreader import build
+
+    caplog.set_level(logging.DEBUG)
+    dev = build(defaults(), StatusBoard(), simulated=True)
+    dev.open()
+    dev.read_mode = "short"  # so that the link drops in the middle of DG2
+    dev.place_card(faults={"drop"})
+    dev.read_identity(CardKey(ID))
+    with pytest.raises(AccessDeniedError):
+        dev.read_identity(CardKey("001189012399"))
+    text = "\n".join(r.getMessage() + repr(r.args) for r in caplog.records)
+    assert "card read" in text and "resuming" in text  # the log is not simply empty
+    for secret in (ID, "001189012399", "189012345", "012345", "Nguyễn", "NGUYEN", "Minh Khai", "Hai Bà Trưng"):
+        assert secret not in text
+    statuses = repr(dev.status) + repr(dev.board.all())
+    assert ID not in statuses and "Nguy" not in statuses
