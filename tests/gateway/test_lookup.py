@@ -96,6 +96,16 @@ def test_embedded_gateway_keeps_state_in_data_dir(settings):
         c = GatewayClient.from_settings(settings, base_url=url)
         assert c.lookup_dossier("H26.99-241125-0004").status == "result_ready"
         assert c.heartbeat().latency_ms > 0
+        help_ticket = c.create_help_request("other")
+    finally:
+        gw.stop()
+    # a restart keeps what kiosks did and shows the samples afresh
+    gw = EmbeddedGateway(settings)
+    url = gw.start()
+    try:
+        c = GatewayClient.from_settings(settings, base_url=url)
+        assert help_ticket.id in [t.id for t in c.list_help_requests("waiting")]
+        assert c.lookup_dossier("H26.99-241125-0002").status == "in_progress"
     finally:
         gw.stop()
 

@@ -148,9 +148,9 @@ class Store:
     # -- seeding ------------------------------------------------------------------------------
 
     def _seed(self) -> None:
+        """(Re)write the sample dossiers relative to now, at every start, so a demo always shows
+        every state and the moving one; dossiers that kiosks submitted are left alone."""
         with self.tx() as db:
-            if db.execute("SELECT 1 FROM meta WHERE key='seeded'").fetchone():
-                return
             now = self.clock()
             for sample in load_json("sample_dossiers.json", self.catalog_dir)["dossiers"]:
                 body, events = self._sample_to_row(sample, now)
@@ -159,7 +159,7 @@ class Store:
                     (sample["code"], None, json.dumps(body, ensure_ascii=False),
                      json.dumps(events, ensure_ascii=False), now),
                 )
-            db.execute("INSERT INTO meta(key, value) VALUES ('seeded', ?)", (iso_utc(now),))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', ?)", (iso_utc(now),))
 
     def procedure_ref(self, code: str) -> dict:
         p = self.procedures[code]
