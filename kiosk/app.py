@@ -280,13 +280,14 @@ def build_app(settings: Settings, **kw):
             self.core.back()
 
         def go_home(self) -> None:
-            for screen in self.screens.values():
-                screen.wipe()
             self.core.home()
 
         def _on_core_event(self, event: str, value) -> None:
             if event == "step":
                 self.show_step(value)
+            elif event == "wiped":
+                for screen in self.screens.values():
+                    screen.wipe()
             elif event == "reset":
                 self._after_reset()
 

@@ -84,7 +84,8 @@ class KioskCore:
     # -- events to the UI ---------------------------------------------------------------------
 
     def subscribe(self, listener: Callable[[str, Any], None]) -> None:
-        """listener(event, value) on the UI thread: 'step', 'reset', 'busy', 'error'."""
+        """listener(event, value) on the UI thread: 'step' (a screen to show), 'wiped' (the
+        journey's data is gone: screens forget it too), 'reset' (back to attract)."""
         self._listeners.append(listener)
 
     def _emit(self, event: str, value: Any = None) -> None:
@@ -152,9 +153,8 @@ class KioskCore:
             return self._goto("menu" if self.step != "attract" else "attract")
         previous = self.journey.back()
         if previous is None:
-            self.journey = None
-            self.session.journey = None
-            return self._goto("menu")
+            self.home()  # leaving the journey: what was given for it goes too
+            return "menu"
         return self._goto(previous)
 
     def home(self) -> None:
@@ -163,6 +163,7 @@ class KioskCore:
         self.session.wipe(language=lang)
         self._generation += 1
         self.journey = None
+        self._emit("wiped", "home")
         self._goto("menu")
 
     def _goto(self, step: str) -> str:

@@ -99,6 +99,17 @@ STATES: list[tuple[str, Callable]] = [
 ]
 
 
+KEY_RX = __import__("re").compile(r"^[a-z_]+(\.[a-z0-9_\-]+)+$")
+
+
+def untranslated(drv) -> list[str]:
+    """Message keys shown instead of text, and keys missing from a catalog."""
+    found = [f"untranslated: {text!r}" for text in drv.texts() if KEY_RX.match(text)]
+    found += [f"missing translation: {lang}:{key}" for lang, key in sorted(drv.app.translator.missing)]
+    drv.app.translator.missing.clear()
+    return found
+
+
 def is_blank(path: Path) -> bool:
     from PIL import Image, ImageStat
 
@@ -127,7 +138,8 @@ def render_all(settings: Settings, out: Path, langs=("vi", "en"), size=None,
                 drv.app.set_language(lang)
                 drv.frames(3)
                 path = drv.screenshot(out / f"{name}-{lang}.png")
-                shot = Shot(name, path, drv.layout_problems(), is_blank(path))
+                problems = drv.layout_problems() + untranslated(drv)
+                shot = Shot(name, path, problems, is_blank(path))
                 shots.append(shot)
                 flag = "BLANK " if shot.blank else ""
                 log(f"{path}  {flag}{'; '.join(shot.problems) if shot.problems else 'ok'}")

@@ -42,7 +42,7 @@ def mask_id(number: str) -> str:
 # shape that is safe to carry around (upper-case letters, digits and a few separators).
 DOSSIER_CODE_MIN = 6
 DOSSIER_CODE_MAX = 40
-_DOSSIER_RX = re.compile(r"[A-Z0-9](?:[A-Z0-9.\-/]*[A-Z0-9])?")
+_DOSSIER_RX = re.compile(r"[A-Z0-9]+(?:[.\-/][A-Z0-9]+)*")  # no "..", "//", leading or trailing separator
 
 
 class InvalidDossierCode(ValueError):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
 from kiosk import journey as journeys
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Panel, Text
+from kiosk.widgets.common import Panel, Text, vbox
 
 
 class Tile(ButtonBehavior, Panel):
@@ -47,10 +49,17 @@ class MenuScreen(KioskScreen):
             tile = Tile(service, self.app.start_journey)
             self.tiles[service.journey] = tile
             self.grid.add_widget(tile)
-        from kivy.uix.widget import Widget
+        # the tiles sit in the lower part of the screen; in large-text mode they scroll
+        scroll = ScrollView(do_scroll_x=False, size_hint_y=None, bar_width=t.px(14))
+        scroll.add_widget(self.grid)
+        area = vbox(Widget(), scroll, spacing=0)
 
-        self.body.add_widget(Widget())  # pushes the tiles into the lower part of the screen
-        self.body.add_widget(self.grid)
+        def fit(*_):
+            scroll.height = min(self.grid.height, area.height)
+
+        self.grid.bind(height=fit)
+        area.bind(height=fit)
+        self.body.add_widget(area)
         self.on_relabel()
 
     def on_relabel(self) -> None:

@@ -82,9 +82,8 @@ class StatusBar(Panel):
             label.bind(width=lambda w, v, b=box, d=dot: setattr(b, "width", v + d.width + th.get_theme().px(8)))
             self.devices[kind] = (dot, label)
             self.add_widget(box)
-        self.clock = Text("", size=th.FONT_SMALL, role="on_bar", halign="right", size_hint=(None, 1),
-                          width=t.px(110), fixed_height=True)
-        self.clock.fixed_height = True
+        self.clock = Label(text="", font_size=t.font(th.FONT_SMALL), color=t.palette.on_bar, size_hint=(None, 1))
+        self.clock.bind(texture_size=lambda w, s: setattr(w, "width", s[0]))
         self.add_widget(self.clock)
         self.tick()
 
@@ -105,6 +104,7 @@ class TimeoutDialog(ModalView):
 
     def __init__(self, app, **kw):
         super().__init__(auto_dismiss=False, size_hint=(0.86, None), background_color=(0, 0, 0, 0.6), **kw)
+        self._anim_duration = 0  # appears and goes at once: no half-faded dialog to misread
         self.app = app
         t = th.get_theme()
         self.title = Text("", size=th.FONT_TITLE, halign="center", bold=True)

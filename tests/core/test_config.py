@@ -1,0 +1,107 @@
+import subprocess
+
+import pytest
+
+from kiosk import config
+from tests.conftest import ROOT, kiosk_cmd
+
+
+def test_shipped_kiosk_ini_is_valid():
+    settings = config.load(ROOT / "kiosk.ini")
+    assert settings.kiosk.screen_size == (1080, 1920)
+    assert settings.gateway.url == "embedded"
+    assert settings.kiosk.idle_reset_seconds >= 20
+    assert settings.devices.card_reader == "simulated"
+
+
+def test_every_schema_key_is_documented_in_the_shipped_file():
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for section, key, _spec in config.iter_keys():
+        assert f"[{section}]" in text
+        idx = next((i for i, line in enumerate(lines) if line.split("=")[0].strip() == key), None)
+        assert idx is not None, f"{section}.{key} missing from kiosk.ini"
+        # a comment sits above the key (possibly above a group of related keys)
+        above = lines[max(0, idx - 3):idx]
+        assert any(line.startswith("#") for line in above), f"{section}.{key} has no comment"
+
+
+def test_check_command_exits_0_on_the_shipped_file():
+    out = subprocess.run(kiosk_cmd("config", "check"), capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "OK" in out.stdout
+
+
+def test_check_names_unknown_key_wrong_type_and_out_of_range_timeout(tmp_path):
+    bad = tmp_path / "bad.ini"
+    bad.write_text(
+        "[kiosk]\nkiosk_id = K1\ncolour = blue\nfullscreen = sometimes\n"
+        "[gateway]\nread_timeout = 9000\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(kiosk_cmd("config", "check", str(bad)), capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2
+    err = out.stderr
+    assert "kiosk.colour: expected one of the keys" in err and "found an unknown key" in err
+    assert "kiosk.fullscreen: expected yes or no, found 'sometimes'" in err
+    assert "gateway.read_timeout: expected a number from 0.5 to 120, found '9000'" in err
+    assert "3 problem(s)" in err
+
+
+def test_kiosk_refuses_to_start_on_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.ini"
+    bad.write_text("[kiosk]\nkiosk_id = K1\n[mystery]\nx = 1\n", encoding="utf-8")
+    out = subprocess.run(kiosk_cmd("--config", str(bad), "run", "--windowed"), capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert "mystery: expected one of the sections" in out.stderr
+
+
+def test_env_variable_selects_the_file(tmp_path):
+    bad = tmp_path / "env.ini"
+    bad.write_text("[kiosk]\n", encoding="utf-8")
+    out = subprocess.run(kiosk_cmd("config", "check"), capture_output=True, text=True, cwd=ROOT,
+                         env={**__import__("os").environ, "KIOSK_CONFIG": str(bad)})
+    assert out.returncode == 2
+    assert "kiosk.kiosk_id: expected a value, found none" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[kiosk]\nkiosk_id = K\nidle_reset_seconds = 5\n", "kiosk.idle_reset_seconds: expected a whole number from 20 to 300"),
+        ("[kiosk]\nkiosk_id = K\nscreen_size = big\n", "kiosk.screen_size: expected WIDTHxHEIGHT"),
+        ("[kiosk]\nkiosk_id = K\n[staff]\npin_hash = 123456\n", "staff.pin_hash: expected a PIN hash"),
+        ("[kiosk]\nkiosk_id = K\n[gateway]\nurl = ftp://x\n", "gateway.url: expected 'embedded' or an http(s) URL"),
+        ("[kiosk]\nkiosk_id = bad id!\n", "kiosk.kiosk_id: expected text matching"),
+        ("[kiosk]\nkiosk_id = K\n[devices]\nprinter = laser\n", "devices.printer: expected one of usb, serial"),
+        ("kiosk_id = K\n", "not an INI file we can read"),
+        ("[kiosk]\nkiosk_id = K\nkiosk_id = L\n", "not an INI file we can read"),
+    ],
+)
+def test_problems_are_named(text, expected):
+    with pytest.raises(config.ConfigError) as info:
+        config.from_text(text)
+    assert any(expected in p for p in info.value.problems), info.value.problems
+
+
+def test_unreadable_files(tmp_path):
+    missing = tmp_path / "nope.ini"
+    with pytest.raises(config.ConfigError, match="does not exist"):
+        config.load(missing)
+    binary = tmp_path / "bin.ini"
+    binary.write_bytes(b"[kiosk]\nkiosk_id = \xff\xfe\n")
+    with pytest.raises(config.ConfigError, match="expected UTF-8"):
+        config.load(binary)
+
+
+def test_hash_pin_command_makes_a_hash_the_schema_accepts():
+    out = subprocess.run(kiosk_cmd("config", "hash-pin", "--pin", "482913"), capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0
+    digest = out.stdout.strip()
+    assert "482913" not in digest
+    settings = config.from_text(f"[kiosk]\nkiosk_id = K\n[staff]\npin_hash = {digest}\n")
+    from kiosk.roles import verify_pin
+
+    assert verify_pin("482913", settings.staff.pin_hash)
+    assert not verify_pin("482914", settings.staff.pin_hash)

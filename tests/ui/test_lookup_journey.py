@@ -1,0 +1,137 @@
+"""The foundation's vertical slice, through the real app and the embedded demo gateway:
+attract → menu → look up → type a code → status → idle warning → reset to attract."""
+
+from kiosk.screenshots import SAMPLE_DOSSIER, UNKNOWN_DOSSIER, type_code
+
+
+def test_lookup_then_timeout_back_to_attract_with_nothing_left(app):
+    drv = app
+    assert drv.app.current == "attract"
+    assert drv.has_text("Chạm để bắt đầu")
+    drv.tap_xy(drv.window.width / 2, drv.window.height * 0.4)  # anywhere starts
+    assert drv.app.current == "menu"
+    drv.tap_text("Tra cứu hồ sơ", exact=True)
+    assert drv.app.current == "lookup_code"
+    type_code(drv, SAMPLE_DOSSIER)
+    assert drv.has_text(SAMPLE_DOSSIER)
+    drv.tap_text("Tra cứu", exact=True)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the status screen")
+    texts = " | ".join(drv.texts())
+    assert f"Mã hồ sơ: {SAMPLE_DOSSIER}" in texts
+    assert "Quá trình xử lý" in texts and "Đã tiếp nhận" in texts
+    assert "Ngày hẹn trả kết quả" in texts
+
+    # the citizen stops touching the screen
+    drv.clock.advance(drv.app.core.idle.warn_after + 1)
+    drv.wait_until(lambda: drv.app.timeout_dialog.parent is not None, 3, "the timeout warning")
+    assert drv.has_text("Bạn có cần thêm thời gian không?")
+    assert drv.find_text("giây") is not None  # the countdown
+    drv.clock.advance(drv.app.core.idle.countdown)
+    drv.wait_until(lambda: drv.app.current == "attract", 3, "the reset")
+    assert drv.app.timeout_dialog.parent is None
+    assert not drv.app.core.session.holds_data()
+    # nothing about the dossier is reachable from any screen either
+    for screen in drv.app.screens.values():
+        for widget in drv.walk(screen):
+            assert SAMPLE_DOSSIER not in str(getattr(widget, "text", ""))
+    assert drv.app.screens["lookup_code"].code == ""
+
+
+def test_more_time_keeps_the_session(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, "H26.99")
+    drv.clock.advance(drv.app.core.idle.warn_after + 5)
+    drv.wait_until(lambda: drv.app.timeout_dialog.parent is not None, 3, "the timeout warning")
+    drv.tap(drv.app.timeout_dialog.more)
+    assert drv.app.timeout_dialog.parent is None
+    assert drv.app.current == "lookup_code" and drv.screen.code == "H26.99"
+    drv.clock.advance(drv.app.core.idle.warn_after - 5)
+    drv.advance(0.6)  # a few idle ticks
+    assert drv.app.current == "lookup_code" and drv.app.timeout_dialog.parent is None
+
+
+def test_unknown_code_says_what_to_do(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, UNKNOWN_DOSSIER)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
+    assert drv.has_text("Không tìm thấy hồ sơ có mã này.")
+    assert drv.has_text("Kiểm tra lại mã trên giấy biên nhận")
+    assert drv.app.current == "lookup_code"
+    # typing again clears the message
+    drv.tap(drv.screen.keyboard.keys["⌫"])
+    assert drv.screen.message.parent is None
+
+
+def test_short_code_cannot_be_sent(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, "H2")
+    assert drv.screen.submit.disabled
+
+
+def test_gateway_down_is_explained(app, monkeypatch):
+    drv = app
+    from kiosk.gateway.errors import GatewayUnavailable
+
+    def down(code):
+        raise GatewayUnavailable("connection refused")
+
+    monkeypatch.setattr(drv.app.core.gateway.wait(), "lookup_dossier", down)
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, SAMPLE_DOSSIER)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
+    assert drv.has_text("Hiện không kết nối được với hệ thống dịch vụ công.")
+
+
+def test_disabled_services_do_not_pretend(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    for name, tile in drv.screen.tiles.items():
+        if name == "lookup":
+            continue
+        assert tile.disabled
+        drv.tap_xy(*tile.to_window(*tile.center))
+        assert drv.app.current == "menu"
+    assert drv.has_text("Chưa có tại máy này")
+
+
+def test_language_switch_relabels_what_is_on_screen(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.app.nav.lang)
+    assert drv.has_text("What would you like to do?")
+    assert drv.has_text("Look up a dossier")
+    drv.tap(drv.app.nav.lang)
+    assert drv.has_text("Bạn cần làm gì?")
+
+
+def test_back_and_home(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, "H26")
+    drv.tap(drv.app.nav.back)
+    assert drv.app.current == "menu"
+    drv.tap(drv.screen.tiles["lookup"])
+    assert drv.screen.code == ""  # what was typed went with the journey
+    drv.tap(drv.app.nav.home)
+    assert drv.app.current == "menu"
+
+
+def test_large_text_mode_scales_text(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    before = drv.screen.title.font_size
+    drv.tap(drv.app.nav.access)
+    assert drv.screen.title.font_size >= before * 1.5 - 0.01
+    assert not drv.layout_problems()
+    drv.tap(drv.app.nav.access)
+    assert abs(drv.screen.title.font_size - before) < 0.01
