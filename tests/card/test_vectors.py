@@ -194,3 +194,18 @@ def test_curve_arithmetic_agrees_with_the_cryptography_library(curve, lib):
     assert curve.mul(k, curve.g) == (nums.x, nums.y)
     assert curve.on_curve(curve.g)
     assert curve.mul(curve.n - 1, curve.g) == (curve.gx, (-curve.gy) % curve.p)
+
+
+def test_window_multiplication_matches_double_and_add():
+    c = BRAINPOOL_P256R1
+
+    def slow(k, pt):
+        r = None
+        for bit in bin(k)[2:]:
+            r = c.add(r, r) if r is not None else None
+            if bit == "1":
+                r = c.add(r, pt) if r is not None else pt
+        return r
+
+    for k in (1, 2, 15, 16, 17, 0xFFFF, 0x3F00C4D39D153F2B2A214A078D899B22, c.n - 2):
+        assert c.mul(k, c.g) == slow(k, c.g) == c.base_mul(k)

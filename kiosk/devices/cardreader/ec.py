@@ -92,14 +92,33 @@ class Curve:
         return (X * zi2 % self.p, Y * zi2 * zi % self.p)
 
     def mul(self, k: int, pt) -> tuple[int, int] | None:
+        """k·pt with a 4-bit fixed window (fewer additions than double-and-add)."""
         k %= self.n
+        if k == 0 or pt is None:
+            return None
+        table = [None, (pt[0], pt[1], 1)]
+        for _ in range(14):
+            table.append(self._add(table[-1], table[1]))
         R = None
-        Q = (pt[0], pt[1], 1)
-        for bit in bin(k)[2:]:
-            R = self._double(R)
-            if bit == "1":
-                R = self._add(R, Q)
+        nibbles = k.to_bytes((k.bit_length() + 7) // 8, "big").hex()
+        for ch in nibbles:
+            if R is not None:
+                R = self._double(self._double(self._double(self._double(R))))
+            d = int(ch, 16)
+            if d:
+                R = self._add(R, table[d])
         return self._affine(R)
+
+    def base_mul(self, k: int) -> tuple[int, int] | None:
+        """k·G; uses the cryptography library (constant time, fast) when it knows the curve."""
+        lib = _LIB_CURVES.get(self.name)
+        k %= self.n
+        if lib is None or k == 0:
+            return self.mul(k, self.g)
+        from cryptography.hazmat.primitives.asymmetric import ec as _ec
+
+        nums = _ec.derive_private_key(k, getattr(_ec, lib)()).public_key().public_numbers()
+        return (nums.x, nums.y)
 
     def add(self, p1, p2):
         a = None if p1 is None else (p1[0], p1[1], 1)
@@ -137,6 +156,8 @@ NIST_P256 = Curve(
     gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
     n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
 )
+
+_LIB_CURVES = {"brainpoolP256r1": "BrainpoolP256R1", "secp256r1": "SECP256R1"}
 
 # ICAO 9303-11 / BSI TR-03110 standardized domain parameter ids
 STANDARD_CURVES = {12: NIST_P256, 13: BRAINPOOL_P256R1}

@@ -156,14 +156,14 @@ def authenticate(
 
     # 2. generic mapping
     map_sk = map_sk or random_scalar(curve)
-    map_pk = curve.mul(map_sk, curve.g)
+    map_pk = curve.base_mul(map_sk)
     top = _ga(channel, ber.tlv(0x81, curve.encode(map_pk)), last=False)
     chip_map = top.find(0x82)
     if chip_map is None:
         raise AccessDeniedError("no mapping data", message_key="card.protocol")
     chip_map_pk = curve.decode(chip_map.value)
     h = curve.mul(map_sk, chip_map_pk)
-    g_hat = curve.add(curve.mul(s, curve.g), h)
+    g_hat = curve.add(curve.base_mul(s), h)
     if g_hat is None:
         raise AccessDeniedError("degenerate mapping", message_key="card.protocol")
 
