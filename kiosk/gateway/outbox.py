@@ -484,3 +484,22 @@ class OutboxWorker:
         if self._thread:
             self._thread.join(timeout)
         self._thread = None
+
+
+def lookup_with_outbox(client, outbox: Outbox | None, code: str):
+    """Look a code up, provisional references included.
+
+    A ``TAM-…`` reference from a provisional receipt is answered from the outbox while the
+    dossier waits there (a ``ProvisionalStatus``), and with the real dossier once delivered.
+    Anything else goes to the gateway (``Dossier`` or a typed ``GatewayError``).
+    """
+    from kiosk.text import normalize_dossier_code
+
+    normalized = normalize_dossier_code(code) if isinstance(code, str) and code.strip() else code
+    if outbox is not None and isinstance(normalized, str) and normalized.startswith("TAM-"):
+        status = outbox.provisional_status(normalized)
+        if status is not None:
+            if status.state == "delivered" and status.dossier_code:
+                return client.lookup_dossier(status.dossier_code)
+            return status
+    return client.lookup_dossier(code)

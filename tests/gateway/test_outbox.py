@@ -288,3 +288,19 @@ def test_worker_delivers_in_the_background_and_purges_old_items(tmp_path, gatewa
     finally:
         worker.stop()
         ob.close()
+
+
+def test_provisional_reference_can_be_looked_up(outbox, gateway):
+    from kiosk.gateway.outbox import ProvisionalStatus, lookup_with_outbox
+
+    down = client_for(f"http://127.0.0.1:{closed_port()}", "TAM-1")
+    up = client_for(gateway.base_url, "TAM-1")
+    receipt = submit_or_queue(down, outbox, sub(), str(uuid.uuid4()))
+    waiting = lookup_with_outbox(down, outbox, receipt.reference.lower())
+    assert isinstance(waiting, ProvisionalStatus) and waiting.state == "queued"
+    outbox.deliver(up)
+    dossier = lookup_with_outbox(up, outbox, receipt.reference)
+    assert isinstance(dossier, M.Dossier) and dossier.status == "received"
+    assert lookup_with_outbox(up, outbox, "H26.99-241125-0004").status == "result_ready"
+    with pytest.raises(E.DossierNotFound):
+        lookup_with_outbox(up, outbox, "TAM-NOTHING9")
