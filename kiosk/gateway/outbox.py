@@ -493,9 +493,12 @@ def lookup_with_outbox(client, outbox: Outbox | None, code: str):
     dossier waits there (a ``ProvisionalStatus``), and with the real dossier once delivered.
     Anything else goes to the gateway (``Dossier`` or a typed ``GatewayError``).
     """
-    from kiosk.text import normalize_dossier_code
+    from kiosk.text import InvalidDossierCode, normalize_dossier_code
 
-    normalized = normalize_dossier_code(code) if isinstance(code, str) and code.strip() else code
+    try:
+        normalized = normalize_dossier_code(code)
+    except (InvalidDossierCode, TypeError):
+        normalized = None  # the client refuses it with a typed InvalidRequest
     if outbox is not None and isinstance(normalized, str) and normalized.startswith("TAM-"):
         status = outbox.provisional_status(normalized)
         if status is not None:

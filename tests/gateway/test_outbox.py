@@ -304,3 +304,5 @@ def test_provisional_reference_can_be_looked_up(outbox, gateway):
     assert lookup_with_outbox(up, outbox, "H26.99-241125-0004").status == "result_ready"
     with pytest.raises(E.DossierNotFound):
         lookup_with_outbox(up, outbox, "TAM-NOTHING9")
+    with pytest.raises(E.InvalidRequest):
+        lookup_with_outbox(up, outbox, "bad code!")
