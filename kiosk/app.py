@@ -120,7 +120,7 @@ def build_app(settings: Settings, **kw):
     from kiosk.devices.registry import build_devices
     from kiosk.i18n import Translator
     from kiosk.idle import IdlePhase
-    from kiosk.screens import SCREENS
+    from kiosk.screens import EXTENSIONS, SCREENS
     from kiosk.widgets import theme as th
     from kiosk.widgets.bars import NavBar, StatusBar, TimeoutDialog
     from kiosk.widgets.common import Background
@@ -172,6 +172,9 @@ def build_app(settings: Settings, **kw):
             Window.bind(on_touch_down=self._on_any_touch)
             Clock.schedule_interval(self._tick, 0.25)
             Clock.schedule_interval(self.status_bar.tick, 10)
+            self.root_layout = root
+            for install in EXTENSIONS:
+                install(self)
             self.show_step("attract")
             self.relabel()
             return root

@@ -1,7 +1,9 @@
 """One module per screen.  Screens are thin: show the core's state, forward touches.
 
 ``SCREENS`` maps a step name (what the core's journeys use) to its screen class; the app
-creates a screen the first time its step is reached.
+creates a screen the first time its step is reached.  ``EXTENSIONS`` are callables
+``install(app)`` run once when the app is built (after its screens and bars exist): modes such
+as staff assistance add their discreet entry controls and badges through them.
 """
 
 from __future__ import annotations
@@ -18,3 +20,5 @@ SCREENS = {
     "lookup_status": LookupStatusScreen,
     "done": DoneScreen,
 }
+
+EXTENSIONS: list = []
