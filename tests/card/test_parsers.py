@@ -281,3 +281,16 @@ def test_fuzz_card_access_and_dg2_headers(data):
         dg2.parse_dg2(block)
     except CardDataError:
         pass
+
+
+@pytest.mark.parametrize("parents", [
+    lambda f, m: ber.seq(ber.utf8(f)) + ber.seq(ber.utf8(m)),  # the layout the virtual card writes
+    lambda f, m: ber.utf8(f) + ber.utf8(m),  # two plain strings
+    lambda f, m: ber.seq(ber.seq(ber.utf8(f)), ber.seq(ber.utf8(m))),  # both wrapped once more
+])
+def test_dg13_parent_layout_variants(parents):
+    field13 = ber.seq(ber.integer(13), parents("Nguyễn Văn An", "Trần Thị Bình"))
+    flat = ber.tlv(0x6D, ber.seq(ber.integer(1), ber.oid(dg13.OID_UCS)) + ber.seq(ber.integer(2), ber.utf8("Ai Đó"))
+                   + field13)  # fields directly under 6D, no SET
+    d = dg13.parse_dg13(flat)
+    assert d.get(13) == ("Nguyễn Văn An", "Trần Thị Bình") and d.get(2) == "Ai Đó"

@@ -103,7 +103,10 @@ def parse_dg13(data: bytes) -> Dg13:
             continue
         texts = _texts(parts)
         if number == 13:
-            # father then mother, each in a nested SEQUENCE (either may be empty)
+            # father then mother, each in a nested SEQUENCE (either may be empty); tolerate
+            # both wrapped in one more SEQUENCE, or given as two plain strings
+            if len(parts) == 1 and parts[0].tag in (0x30, 0x31) and len(parts[0].children()) >= 2:
+                parts = parts[0].children()
             names = []
             for p in parts:
                 inner = _texts([p]) if p.tag in (0x30, 0x31) else [_text(p)]
