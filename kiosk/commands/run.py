@@ -27,7 +27,31 @@ def parse_size(raw: str | None):
 
 
 def cmd_run(args) -> int:
+    import os
+    import time
+
+    t_cli = time.time()
     settings = load_settings_or_exit(args)
     from kiosk.app import run
 
-    return run(settings, windowed=args.windowed, size=parse_size(args.size))
+    probe = os.environ.get("KIOSK_STARTUP_PROBE")
+    on_first_frame = _startup_probe(probe, t_cli) if probe else None
+    return run(settings, windowed=args.windowed, size=parse_size(args.size), on_first_frame=on_first_frame)
+
+
+def _startup_probe(path: str, t_cli: float):
+    """For ``kiosk bench startup``: write when the first frame was drawn, then quit."""
+    import json
+    import time
+
+    def first_frame(app) -> None:
+        facts = {"t_cli": t_cli, "t_first_frame": time.time(), "screen": app.current}
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    facts[line.split(":")[0].lower() + "_kb"] = int(line.split()[1])
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(facts, f)
+        app.exit_kiosk()
+
+    return first_frame
