@@ -86,7 +86,7 @@ def test_other_pace_variants(make_transport, person, trust, cipher_arc, param):
 def test_wrong_id_number_is_access_denied(make_transport, person):
     with pytest.raises(AccessDeniedError) as info:
         read_identity(make_transport(person), CardKey("001189012399"))
-    assert info.value.message_key == "card.access-denied" and info.value.next_step == "check-id-number"
+    assert info.value.message_key == "card.access-denied" and info.value.next_step == "next.check_id_number"
 
 
 def test_wrong_dob_by_bac_is_access_denied(make_transport, person):
@@ -152,7 +152,7 @@ def test_card_removed_mid_read_is_a_clean_error(make_transport, person):
     t = make_transport(person, {"vanish"})
     with pytest.raises(CardRemovedError) as info:
         read_identity(t, CardKey(ID), ReadOptions(read_mode="short", resume_window_s=0.2))
-    assert info.value.message_key == "card.removed" and info.value.next_step == "place-card-again"
+    assert info.value.message_key == "card.removed" and info.value.next_step == "next.place_card_again"
 
 
 def test_cancel_and_progress(make_transport, person):

@@ -71,7 +71,7 @@ def test_d3_wrong_key_is_access_denied():
     with pytest.raises(AccessDeniedError) as info:
         bac.authenticate(Channel(T()), "L898902C<369080619406236")
     assert info.value.message_key == "card.access-denied"
-    assert info.value.next_step == "check-id-number"
+    assert info.value.next_step == "next.check_id_number"
 
 
 def _d4_sm():

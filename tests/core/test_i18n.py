@@ -51,3 +51,24 @@ def test_missing_key_is_recorded_and_language_switch_notifies():
     assert ("vi", "no.such.key") in tr.missing
     tr.set_language("en")
     assert heard == ["en"] and tr.t("attract.touch") == "Touch to start"
+
+
+def test_every_error_message_and_next_step_key_is_translated():
+    """Errors carry message keys (card.*, printer.*, qr.*, gateway.*, form.*, next.*): each one a
+    citizen can meet must be in both catalogs."""
+    tr = Translator()
+    rx = re.compile(r"^(card|printer|qr|gateway|form|next)\.[a-z0-9_.\-]+$")
+    found = {}
+    sources = [*(ROOT / "kiosk" / "devices").rglob("*.py"), *(ROOT / "kiosk" / "gateway").glob("*.py"),
+               ROOT / "kiosk" / "payloads.py", ROOT / "kiosk" / "core.py"]
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        in_fstring = {id(c) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for c in ast.walk(n)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and rx.match(node.value)
+                    and id(node) not in in_fstring):
+                found.setdefault(node.value, path.name)
+    assert len(found) > 60
+    for lang in LANGUAGES:
+        missing = sorted(k for k in found if k not in tr.keys(lang))
+        assert not missing, (lang, missing)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 class CardError(Exception):
     message_key = "card.error"
-    next_step = "ask-staff"
+    next_step = "next.ask_staff"
     exit_code = 6
 
     def __init__(self, detail: str = "", *, message_key: str | None = None, next_step: str | None = None):
@@ -25,13 +25,13 @@ class CardError(Exception):
 
 class NoReaderError(CardError):
     message_key = "card.no-reader"
-    next_step = "ask-staff"
+    next_step = "next.ask_staff"
     exit_code = 5
 
 
 class NoCardError(CardError):
     message_key = "card.no-card"
-    next_step = "place-card"
+    next_step = "next.place_card"
     exit_code = 5
 
 
@@ -39,7 +39,7 @@ class CardRemovedError(CardError):
     """The card left the field (or the link dropped) during a read; partial data is discarded."""
 
     message_key = "card.removed"
-    next_step = "place-card-again"
+    next_step = "next.place_card_again"
     exit_code = 5
 
 
@@ -47,7 +47,7 @@ class NotAnIdCardError(CardError):
     """No eMRTD applet: a bank card, a transport card, a phone…"""
 
     message_key = "card.not-id-card"
-    next_step = "use-chip-id-card"
+    next_step = "next.use_chip_id_card"
     exit_code = 6
 
 
@@ -55,7 +55,7 @@ class AccessDeniedError(CardError):
     """PACE or BAC failed: the key (ID number, DOB, expiry) does not open this chip."""
 
     message_key = "card.access-denied"
-    next_step = "check-id-number"
+    next_step = "next.check_id_number"
     exit_code = 4
 
 
@@ -63,7 +63,7 @@ class SecureMessagingError(CardError):
     """A response whose MAC does not verify (or 6987/6988): an error, never data."""
 
     message_key = "card.secure-messaging"
-    next_step = "place-card-again"
+    next_step = "next.place_card_again"
     exit_code = 6
 
 
@@ -71,7 +71,7 @@ class CardDataError(CardError):
     """A file that cannot be parsed: bad BER, truncated, absurd sizes, bad check digits."""
 
     message_key = "card.bad-data"
-    next_step = "ask-staff"
+    next_step = "next.ask_staff"
     exit_code = 6
 
 
@@ -79,7 +79,7 @@ class PassiveAuthError(CardError):
     """Passive authentication failed: the data is not what the issuer signed."""
 
     message_key = "card.not-authentic"
-    next_step = "ask-staff"
+    next_step = "next.ask_staff"
     exit_code = 3
 
     def __init__(self, detail: str = "", *, check: str = "", **kw):
@@ -89,7 +89,7 @@ class PassiveAuthError(CardError):
 
 class CancelledError(CardError):
     message_key = "card.cancelled"
-    next_step = "none"
+    next_step = "next.none"
     exit_code = 6
 
 
@@ -97,7 +97,7 @@ class CardKeyError(CardError):
     """The key given for the read is malformed (not 12 digits, bad date…)."""
 
     message_key = "card.bad-key"
-    next_step = "check-id-number"
+    next_step = "next.check_id_number"
     exit_code = 4
 
 

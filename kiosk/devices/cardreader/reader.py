@@ -181,7 +181,7 @@ class CardSession:
                     log.info("PACE refused (%04X); falling back", exc.sw)
                     if method == "pace":
                         raise AccessDeniedError("the chip refused PACE", message_key="card.pace-unsupported",
-                                                next_step="ask-staff") from None
+                                                next_step="next.ask_staff") from None
                 else:
                     self._select_applet()
                     self.method, self._pace_info = "pace", info
@@ -189,11 +189,11 @@ class CardSession:
             elif method == "pace":
                 self._select_applet()  # a bank card is "not an ID card" rather than "no PACE"
                 raise AccessDeniedError("no usable PACE parameters", message_key="card.pace-unsupported",
-                                        next_step="ask-staff")
+                                        next_step="next.ask_staff")
         self._select_applet()
         if self.key.dob is None:
             raise AccessDeniedError("BAC needs the date of birth", message_key="card.need-dob",
-                                    next_step="enter-date-of-birth")
+                                    next_step="next.enter_date_of_birth")
         expiries: list = [self.key.expiry] if self.key.expiry else expiry_candidates(self.key.dob)
         tried = 0
         for exp in expiries:
