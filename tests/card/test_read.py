@@ -107,7 +107,7 @@ def test_no_card_access_falls_back_to_bac(make_transport, person):
 def test_pace_refused_without_dob_asks_for_it(make_transport, person):
     with pytest.raises(AccessDeniedError) as info:
         read_identity(make_transport(person, {"no-pace"}), CardKey(ID))
-    assert info.value.message_key == "card.need-dob" and info.value.next_step == "enter-date-of-birth"
+    assert info.value.message_key == "card.need-dob" and info.value.next_step == "next.enter_date_of_birth"
 
 
 def test_bank_card_is_not_a_chip_id_card(make_transport, person):
