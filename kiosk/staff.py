@@ -1,0 +1,239 @@
+"""Staff and technician modes in plain Python: PIN entry, assisting a citizen, the help queue,
+cash confirmation, reprints, the outbox, ending a session; device switching, the diagnostic
+bundle and leaving the kiosk.  Every action writes an audit entry (no personal data).
+
+The screens (``kiosk/screens/staff.py``, ``technician.py``, ``pin.py``) call only this.
+Slow calls (gateway, printer) are meant to run through ``core.run_async``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from kiosk.audit import AuditLog
+from kiosk.devices.base import DeviceKind
+from kiosk.roles import PinResult, Role
+
+log = logging.getLogger("kiosk.staff")
+
+PIN_OUTCOME = {PinResult.OK: "ok", PinResult.WRONG: "wrong_pin", PinResult.LOCKED: "locked",
+               PinResult.DISABLED: "disabled"}
+
+
+class StaffError(Exception):
+    """Something a staff member or technician can act on (message key + next step)."""
+
+    def __init__(self, message_key: str, next_step: str = "next.try_again", detail: str = ""):
+        super().__init__(message_key)
+        self.message_key = message_key
+        self.next_step = next_step
+        self.detail = detail
+
+
+class StaffMode:
+    def __init__(self, core, audit: AuditLog, *, outbox=None, exit_kiosk: Callable[[], None] | None = None):
+        self.core = core
+        self.audit = audit
+        self._outbox = outbox
+        self._exit_kiosk = exit_kiosk
+        self.active: Role | None = None  # who unlocked the panel now (staff or technician)
+
+    # -- identity -------------------------------------------------------------------------------
+
+    @property
+    def staff_id(self) -> str:
+        return f"staff@{self.core.settings.kiosk.kiosk_id}"
+
+    def gate(self, role: Role):
+        return self.core.staff_gate if role is Role.STAFF else self.core.technician_gate
+
+    def enter(self, role: Role, pin: str) -> PinResult:
+        """Check a PIN for ``role``; audits success, wrong PIN and lockout."""
+        gate = self.gate(role)
+        was_locked = gate.locked_for() > 0
+        result = gate.check(pin)
+        outcome = PIN_OUTCOME[result]
+        detail: dict[str, Any] = {}
+        if result is PinResult.WRONG:
+            detail["attempts_left"] = gate.attempts_left()
+        if result is PinResult.LOCKED:
+            detail["locked_seconds"] = int(gate.locked_for())
+            if not was_locked:
+                outcome = "lockout"  # this wrong PIN started the lock
+        self.audit.record(f"{role.value}.enter", outcome, self.core.session.role, **detail)
+        if result is PinResult.OK:
+            self.active = role
+            if role is Role.TECHNICIAN:
+                # no citizen data beside diagnostics: whatever session was open ends here
+                if self.core.session.holds_data() or self.core.session.journey:
+                    self.core.reset("technician")
+                self.core.session.role = Role.TECHNICIAN
+            self.core.idle.arm()  # an unattended panel times out like any session
+        log.info("mode entry", extra={"role": role.value, "outcome": outcome})
+        return result
+
+    def leave(self) -> None:
+        """Close the staff/technician panel (staff assistance, once consented, goes on)."""
+        if self.active is not None:
+            self.audit.record(f"{self.active.value}.leave", "ok", self.active)
+        if self.core.session.role is Role.TECHNICIAN:
+            self.core.session.role = Role.CITIZEN
+        self.active = None
+
+    def locked_for(self, role: Role) -> float:
+        return self.gate(role).locked_for()
+
+    # -- staff assistance -----------------------------------------------------------------------
+
+    @property
+    def assisting(self) -> bool:
+        return self.core.session.role is Role.STAFF
+
+    def record_consent(self) -> None:
+        """The citizen agreed that staff act on their behalf: the session becomes a staff one."""
+        self.core.session.role = Role.STAFF
+        self.core.session.notes["staff_assist"] = True
+        self.audit.record("staff.consent", "ok", Role.STAFF, journey=self.core.session.journey)
+
+    def end_session(self) -> None:
+        """Staff end the citizen's session: everything is wiped."""
+        self.audit.record("staff.end_session", "ok", self.core.session.role, journey=self.core.session.journey)
+        self.active = None
+        self.core.reset("staff-ended")
+
+    # -- help queue (gateway) -------------------------------------------------------------------
+
+    def _client(self):
+        gw = self.core.gateway
+        if gw is None:
+            raise StaffError("gateway.unavailable", "next.ask_staff")
+        return gw.wait() if hasattr(gw, "wait") else gw
+
+    def help_requests(self) -> list:
+        """Waiting and in-service help requests of this kiosk (blocking: call off the UI thread)."""
+        client = self._client()
+        kiosk = self.core.settings.kiosk.kiosk_id
+        waiting = client.list_help_requests("waiting", kiosk_id=kiosk)
+        serving = client.list_help_requests("in_service", kiosk_id=kiosk)
+        return sorted(waiting + serving, key=lambda t: t.id)
+
+    def update_help(self, help_id: int, status: str):
+        ticket = self._client().update_help_request(help_id, status, staff_id=self.staff_id)
+        self.audit.record("help.update", status, Role.STAFF, ticket=ticket.ticket)
+        return ticket
+
+    # -- cash -----------------------------------------------------------------------------------
+
+    def pending_cash(self):
+        """The session's cash payment still waiting for staff, or None."""
+        payment = self.core.session.payment
+        if payment is not None and getattr(payment, "method", "") == "cash" and not payment.settled:
+            return payment
+        return None
+
+    def confirm_cash(self, payment=None, receipt_number: str | None = None):
+        """Staff took the cash: tell the gateway (or queue it in the outbox).  Blocking."""
+        from kiosk.gateway.outbox import confirm_cash_or_queue
+        from kiosk.gateway.client import new_idempotency_key
+
+        payment = payment or self.pending_cash()
+        if payment is None:
+            raise StaffError("staff.no_cash_payment", "next.try_again")
+        key = self.core.session.notes.setdefault(f"cash-{payment.id}", new_idempotency_key())
+        try:
+            if self.outbox is not None:
+                result = confirm_cash_or_queue(self._client(), self.outbox, payment.id, self.staff_id,
+                                               payment.amount_vnd, receipt_number=receipt_number, idempotency_key=key)
+            else:
+                result = self._client().confirm_cash(payment.id, self.staff_id, payment.amount_vnd,
+                                                     receipt_number=receipt_number, idempotency_key=key)
+        except Exception as exc:
+            self.audit.record("payment.cash_confirm", "failed", Role.STAFF, payment=payment.id,
+                              error=getattr(exc, "message_key", type(exc).__name__))
+            raise
+        queued = getattr(result, "provisional", False)
+        if not queued:
+            self.core.session.payment = result
+        self.audit.record("payment.cash_confirm", "queued" if queued else "ok", Role.STAFF, payment=payment.id,
+                          amount_vnd=payment.amount_vnd)
+        return result
+
+    # -- receipts -------------------------------------------------------------------------------
+
+    def receipts(self) -> list[dict]:
+        store = getattr(self.core.devices.printer, "reprint_store", None)
+        return list(reversed(store.list())) if store is not None else []
+
+    def reprint(self, receipt_id: str):
+        """Print a kept receipt again (blocking)."""
+        result = self.core.devices.printer.reprint_store.reprint(receipt_id)
+        self.audit.record("receipt.reprint", "ok" if result.ok else result.message_key, self.active or Role.STAFF,
+                          receipt=receipt_id)
+        return result
+
+    # -- outbox ---------------------------------------------------------------------------------
+
+    @property
+    def outbox(self):
+        if self._outbox is None:
+            self._outbox = getattr(self.core, "outbox", None)
+        if self._outbox is None:
+            from kiosk.diagnostics import open_outbox
+
+            self._outbox = open_outbox(self.core.settings)
+        return self._outbox
+
+    def outbox_state(self) -> dict:
+        from kiosk.diagnostics import outbox_report
+
+        return outbox_report(self.outbox)
+
+    def retry_outbox(self) -> int:
+        """Deliver what waits now (blocking); returns how many went."""
+        if self.outbox is None:
+            raise StaffError("outbox.error", "next.call_technician")
+        try:
+            sent = self.outbox.deliver(self._client())
+        except Exception as exc:
+            self.audit.record("outbox.retry", "failed", self.active or Role.STAFF,
+                              error=getattr(exc, "message_key", type(exc).__name__))
+            raise
+        waiting = self.outbox.depth()
+        self.audit.record("outbox.retry", "ok" if not waiting else "waiting", self.active or Role.STAFF,
+                          delivered=sent, waiting=waiting)
+        return sent
+
+    # -- technician -----------------------------------------------------------------------------
+
+    def switch_device(self, kind: DeviceKind, simulated: bool):
+        driver = self.core.devices.switch(kind, simulated=simulated)
+        self.audit.record("device.switch", "simulated" if simulated else "real", Role.TECHNICIAN, device=kind.value)
+        return driver
+
+    def export_bundle(self, dest, *, gateway: dict | None = None):
+        from kiosk import diagnostics
+
+        try:
+            folder = diagnostics.export_bundle(dest, self.core.settings, self.core.devices, gateway=gateway,
+                                               outbox=self.outbox, audit=self.audit)
+        except Exception as exc:
+            self.audit.record("diagnostics.export", "failed", Role.TECHNICIAN,
+                              error=getattr(exc, "message_key", type(exc).__name__))
+            raise
+        self.audit.record("diagnostics.export", "ok", Role.TECHNICIAN, folder=folder.name)
+        return folder
+
+    def print_self_test(self, lang: str = "vi"):
+        from kiosk import diagnostics
+
+        result = diagnostics.printer_test_page(self.core.devices.printer, self.core.settings,
+                                               self.core.board.all(), lang=lang)
+        self.audit.record("printer.self_test", "ok" if result["ok"] else result["message_key"], Role.TECHNICIAN)
+        return result
+
+    def exit_kiosk(self) -> None:
+        self.audit.record("kiosk.exit", "ok", Role.TECHNICIAN)
+        self.active = None
+        if self._exit_kiosk is not None:
+            self._exit_kiosk()
