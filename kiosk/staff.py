@@ -43,7 +43,7 @@ class StaffMode:
 
     @property
     def staff_id(self) -> str:
-        return f"staff@{self.core.settings.kiosk.kiosk_id}"
+        return f"staff.{self.core.settings.kiosk.kiosk_id}"[:40]  # the gateway accepts [A-Za-z0-9_.-]
 
     def gate(self, role: Role):
         return self.core.staff_gate if role is Role.STAFF else self.core.technician_gate
