@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -49,64 +48,6 @@ def prepare_kivy(settings: Settings, *, size: tuple[int, int] | None = None, ful
     Config.set("kivy", "log_level", "debug" if settings.kiosk.log_level == "debug" else "warning")
 
 
-class LazyGateway:
-    """The gateway client, available as soon as the (embedded) gateway has started.
-
-    Start-up does not wait for the gateway: the first call made before it is ready waits for
-    it on the worker thread that made the call, never on the UI thread.
-    """
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._ready = threading.Event()
-        self._client = None
-        self._server = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._start, name="gateway-start", daemon=True).start()
-
-    def _start(self) -> None:
-        try:
-            from kiosk.gateway.client import GatewayClient
-
-            base_url = None
-            if self.settings.gateway.url == "embedded":
-                from kiosk.gateway.embedded import EmbeddedGateway
-
-                self._server = EmbeddedGateway(self.settings)
-                base_url = self._server.start()
-            self._client = GatewayClient.from_settings(self.settings, base_url=base_url)
-        except BaseException as exc:  # noqa: BLE001
-            log.exception("gateway client could not start")
-            self._error = exc
-        finally:
-            self._ready.set()
-
-    def wait(self, timeout: float = 15.0):
-        if not self._ready.wait(timeout):
-            from kiosk.core import CitizenError
-
-            raise CitizenError("gateway.unavailable", "next.ask_staff", "gateway start timed out")
-        if self._client is None:
-            from kiosk.core import CitizenError
-
-            raise CitizenError("gateway.unavailable", "next.ask_staff", f"gateway start failed: {self._error}")
-        return self._client
-
-    @property
-    def base_url(self) -> str | None:
-        client = self.wait()
-        return getattr(client, "base_url", None)
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.wait(), name)
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
-
 def build_app(settings: Settings, **kw):
     """Import Kivy (after prepare_kivy) and make the app."""
     from kivy.app import App
@@ -118,6 +59,7 @@ def build_app(settings: Settings, **kw):
 
     from kiosk.core import KioskCore
     from kiosk.devices.registry import build_devices
+    from kiosk.gateway.service import GatewayService
     from kiosk.i18n import Translator
     from kiosk.idle import IdlePhase
     from kiosk.screens import EXTENSIONS, SCREENS
@@ -148,7 +90,7 @@ def build_app(settings: Settings, **kw):
             self.translator = Translator(self.settings.kiosk.language)
             self.theme = th.get_theme()
             devices = self._devices or build_devices(self.settings)
-            gateway = self._gateway or LazyGateway(self.settings)
+            gateway = self._gateway or GatewayService(self.settings, devices.board)
             self.core = KioskCore(self.settings, devices=devices, gateway=gateway, dispatch=self.run_on_ui,
                                   idle_clock=self._idle_clock)
             self.core.subscribe(self._on_core_event)
