@@ -86,14 +86,16 @@ class Speaker:
 
     # -- speaking ---------------------------------------------------------------------------
 
-    def say(self, text: str, lang: str = "vi", *, force: bool = False) -> bool:
+    def say(self, text: str, lang: str = "vi", *, force: bool = False, remember: bool = True) -> bool:
         """Speak ``text`` (stopping any prompt still playing).  Returns whether a prompt was
         started.  Remembered for ``repeat()`` even while speech is off.  ``force`` speaks even
-        when not ``enabled`` (a citizen pressed "Nghe")."""
+        when not ``enabled`` (a citizen pressed "Nghe"); ``remember=False`` keeps the last prompt
+        for ``repeat()`` (short feedback such as the new volume)."""
         text = (text or "").strip()[:MAX_CHARS]
         if not text:
             return False
-        self._last = (text, lang)
+        if remember:
+            self._last = (text, lang)
         if not (self.enabled or force) or not self.available:
             return False
         self._start(text, lang)

@@ -1,0 +1,114 @@
+"""A compact row of speech controls (ADA §707.8, EN 301 549 §5.1.3): "Nghe" speaks what the
+screen shows (tapped again while speaking, it stops), "Nghe lại" repeats the last prompt, and
+two volume buttons.  Each is a big target (≥ 110 design pixels tall).
+
+The bar knows nothing about screens: it calls ``get_prompt()`` for the text to speak (a string,
+or ``(text, lang)``) and ``get_lang()`` for the language, and drives a ``kiosk.speech.Speaker``.
+When espeak-ng is missing the buttons are shown disabled.
+
+    bar = SpeechBar(speaker, get_prompt=lambda: app.speech_prompt(), get_lang=lambda: app.translator.lang)
+    bar.relabel()   # after a language switch
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton
+
+
+def _app_translate(key: str, **fmt) -> str:
+    from kivy.app import App
+
+    app = App.get_running_app()
+    t = getattr(app, "t", None)
+    return t(key, **fmt) if t is not None else key
+
+
+class SpeechBar(BoxLayout):
+    def __init__(self, speaker, get_prompt: Callable[[], object], get_lang: Callable[[], str] | None = None,
+                 translate: Callable[..., str] | None = None, **kw):
+        t = th.get_theme()
+        kw.setdefault("size_hint_y", None)
+        super().__init__(orientation="horizontal", spacing=t.px(12), **kw)
+        self.speaker = speaker
+        self.get_prompt = get_prompt
+        self.get_lang = get_lang or (lambda: "vi")
+        self.translate = translate or _app_translate
+        self.listen = BigButton("", action=self.on_listen, kind="primary", size=th.FONT_BODY, size_hint_x=2)
+        self.again = BigButton("", action=self.on_repeat, kind="secondary", size=th.FONT_BODY, size_hint_x=2)
+        self.quieter = BigButton("", action=self.on_quieter, kind="secondary", size=th.FONT_BODY, size_hint_x=1.5)
+        self.louder = BigButton("", action=self.on_louder, kind="secondary", size=th.FONT_BODY, size_hint_x=1.5)
+        self.buttons = (self.listen, self.again, self.quieter, self.louder)
+        for b in self.buttons:
+            b.min_height = 110
+            b.disabled = not speaker.available
+            b.bind(height=self._fit, texture_size=self._fit)
+            self.add_widget(b)
+        self._fit()
+        self._watch = Clock.schedule_interval(self._poll, 0.5)
+        self.relabel()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def on_listen(self) -> None:
+        if self.speaker.speaking:
+            self.speaker.stop()
+        else:
+            text, lang = self._prompt()
+            if text:
+                self.speaker.say(text, lang, force=True)
+        self._relabel_listen()
+
+    def on_repeat(self) -> None:
+        if not self.speaker.repeat():
+            self.on_listen()  # nothing said yet: say this screen
+        self._relabel_listen()
+
+    def on_quieter(self) -> None:
+        self._announce(self.speaker.quieter())
+
+    def on_louder(self) -> None:
+        self._announce(self.speaker.louder())
+
+    def relabel(self) -> None:
+        self._relabel_listen()
+        self.again.text = self.translate("speech.repeat")
+        self.quieter.text = self.translate("speech.quieter")
+        self.louder.text = self.translate("speech.louder")
+
+    def close(self) -> None:
+        self._watch.cancel()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _prompt(self) -> tuple[str, str]:
+        got = self.get_prompt()
+        if isinstance(got, tuple):
+            return (got[0] or ""), got[1]
+        return (got or ""), self.get_lang()
+
+    def _announce(self, volume: int) -> None:
+        # the citizen hears the new volume at once
+        self.speaker.say(self.translate("speech.volume_now", percent=volume), self.get_lang(), force=True,
+                         remember=False)
+        self._relabel_listen()
+
+    def _relabel_listen(self) -> None:
+        self.listen.text = self.translate("speech.stop" if self.speaker.speaking else "speech.listen")
+
+    def _poll(self, _dt) -> None:
+        if self.parent is not None:
+            self._relabel_listen()
+
+    def _fit(self, *_):
+        t = th.get_theme()
+        need = max(max(t.px(b.min_height), b.texture_size[1] + t.px(40)) for b in self.buttons)
+        self.height = need
+        for b in self.buttons:
+            if b.height != need:
+                b.height = need

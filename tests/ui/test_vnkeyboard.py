@@ -1,0 +1,156 @@
+"""The Vietnamese keyboard and the speech bar mounted in the real app, tapped through the
+driver like a finger would."""
+
+import unicodedata
+
+import pytest
+
+from kiosk.speech import Speaker
+
+
+@pytest.fixture
+def keyboard(app):
+    from kiosk.widgets.vnkeyboard import VietnameseKeyboard
+
+    app.app.start_session()
+    app.frames(3)
+    screen = app.screen
+    typed = []
+    kb = VietnameseKeyboard(on_change=typed.append, size_hint_x=1, pos=(0, 0))
+    screen.add_widget(kb)
+    app.frames(3)
+    kb.typed = typed
+    yield kb
+    screen.remove_widget(kb)
+    app.frames(2)
+
+
+def tap_keys(app, kb, keys):
+    for key in keys:
+        app.tap(kb.keys[key])
+
+
+def test_telex_through_real_taps(app, keyboard):
+    kb = keyboard
+    tap_keys(app, kb, ["shift", *"nguyeenx"])
+    assert kb.typed[-1] == "Nguyễn"
+    tap_keys(app, kb, ["space", *"vawn", "space", "shift", *"thuwowngr"])
+    assert kb.typed[-1] == "Nguyễn văn Thưởng"
+    assert kb.text == kb.typed[-1]
+    assert unicodedata.is_normalized("NFC", kb.text)
+    # backspace takes a whole letter
+    tap_keys(app, kb, ["backspace", "backspace"])
+    assert kb.typed[-1] == "Nguyễn văn Thưở"
+
+
+def test_helper_keys_for_people_who_do_not_know_telex(app, keyboard):
+    kb = keyboard
+    kb.set_method("off")
+    tap_keys(app, kb, ["shift", *"nguyen"])
+    assert kb.text == "Nguyen"
+    tap_keys(app, kb, ["mark:ê", "tone:tilde"])
+    assert kb.text == "Nguyễn"
+    tap_keys(app, kb, ["space", *"duong", "mark:đ", "mark:ư", "tone:grave"])
+    assert kb.text == "Nguyễn đường"
+
+
+def test_vni_through_the_method_switch_and_the_digit_layer(app, keyboard):
+    kb = keyboard
+    assert kb.method == "telex"
+    assert kb.keys["method"].text == "Telex"
+    app.tap(kb.keys["method"])
+    assert kb.method == "vni" and kb.keys["method"].text == "VNI"
+    tap_keys(app, kb, ["shift", *"hue"])
+    app.tap(kb.keys["layer"])
+    tap_keys(app, kb, ["6", "1"])
+    assert kb.text == "Huế"
+    app.tap(kb.keys["method"])  # off: digits are digits
+    assert kb.keys["method"].text == "Tắt dấu"
+    tap_keys(app, kb, ["space", "1", "2"])
+    assert kb.text == "Huế 12"
+    app.tap(kb.keys["layer"])
+    assert "q" in kb.keys
+
+
+def test_keys_are_big_enough_and_nothing_is_clipped(app, keyboard):
+    from kiosk.widgets import theme as th
+
+    t = th.get_theme()
+    for key, button in keyboard.keys.items():
+        assert button.width >= t.px(100) - 0.5, (key, button.width)
+        assert button.height >= t.px(100) - 0.5, (key, button.height)
+    problems = [p for p in app.layout_problems() if any(b.text and repr(b.text[:30]) in p
+                                                         for b in keyboard.keys.values())]
+    assert not problems, problems
+    # large-text mode: still no clipped key label
+    t.text_scale = 1.5
+    app.frames(3)
+    try:
+        from kivy.core.text import Label as CoreLabel
+
+        for button in keyboard.keys.values():
+            button.texture_update()
+            assert button.texture_size[1] <= button.height + 2, button.text
+            for word in button.text.split():  # a word too wide for its key would be cut
+                core = CoreLabel(text=word, font_size=button.font_size, bold=True, font_name=button.font_name)
+                core.refresh()
+                assert core.texture.size[0] <= button.text_size[0] + 2, (word, core.texture.size, button.text_size)
+    finally:
+        t.text_scale = 1.0
+        app.frames(2)
+
+
+def test_shift_caps_lock_and_capitalize_words(app, keyboard):
+    kb = keyboard
+    tap_keys(app, kb, ["shift", "shift", *"hcm"])
+    assert kb.text == "HCM" and kb.keys["a"].text == "A"
+    app.tap(kb.keys["shift"])
+    tap_keys(app, kb, ["space", *"tp"])
+    assert kb.text == "HCM tp"
+    kb.capitalize_words = True
+    kb.set_text("")
+    tap_keys(app, kb, [*"quangr", "space", *"ngaix"])
+    assert kb.text == "Quảng Ngãi"
+
+
+def test_speech_bar_speaks_the_screen_repeats_and_changes_volume(app, tmp_path):
+    from kiosk.widgets.speechbar import SpeechBar
+
+    speaker = Speaker(enabled=False, wav_dir=tmp_path)  # writes WAVs: no sound device needed
+    if not speaker.available:
+        pytest.skip("espeak-ng not installed")
+    app.app.start_session()
+    app.frames(2)
+    bar = SpeechBar(speaker, get_prompt=lambda: "Mời bạn chọn dịch vụ", size_hint_x=1, pos=(0, 0))
+    app.screen.add_widget(bar)
+    app.frames(3)
+    try:
+        assert bar.listen.text == "Nghe"
+        app.tap(bar.listen)
+        assert speaker.wait(20) and speaker.spoken == 1
+        first = speaker.last_wav
+        assert first.exists() and first.stat().st_size > 10_000
+        app.tap(bar.louder)
+        assert speaker.volume == 120 and speaker.wait(20)
+        app.tap(bar.again)  # repeats the screen's prompt, not the volume announcement
+        assert speaker.wait(20) and speaker.spoken == 3
+        from kiosk.speech import wav_seconds
+
+        assert abs(wav_seconds(speaker.last_wav) - wav_seconds(first)) < 0.05
+        app.tap(bar.quieter)
+        app.tap(bar.quieter)
+        assert speaker.volume == 80
+        for b in bar.buttons:
+            assert b.height >= app.app.theme.px(100) - 0.5
+    finally:
+        bar.close()
+        app.screen.remove_widget(bar)
+        app.frames(2)
+
+
+def test_speech_bar_is_disabled_without_espeak(app):
+    from kiosk.widgets.speechbar import SpeechBar
+
+    bar = SpeechBar(Speaker(binary="no-espeak-here"), get_prompt=lambda: "x")
+    assert all(b.disabled for b in bar.buttons)
+    bar.close()
