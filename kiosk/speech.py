@@ -1,4 +1,4 @@
-"""Spoken prompts through espeak-ng (EN 301 549 §5.1.3, ADA §707.8): speech for what is shown,
+"""Spoken prompts through espeak-ng (EN 301 549 §5.1.3, ADA §707.5): speech for what is shown,
 repeatable, interruptible, with volume control.
 
 ``Speaker.say(text, lang)`` speaks in a background process and returns at once; a new ``say``
@@ -38,6 +38,7 @@ class Speaker:
                  device: str | None = None):
         self.enabled = bool(enabled)
         self._volume = _clamp(volume)
+        self._initial = (self.enabled, self._volume)
         self.rate = int(rate)
         self.voices = dict(voices or VOICES)
         self.wav_dir = Path(wav_dir) if wav_dir is not None else None
@@ -102,7 +103,7 @@ class Speaker:
         return True
 
     def repeat(self) -> bool:
-        """Say the last prompt again (ADA §707.8: repeatable)."""
+        """Say the last prompt again (ADA §707.5.1: repeatable)."""
         if self._last is None:
             return False
         text, lang = self._last
@@ -112,6 +113,13 @@ class Speaker:
         with self._lock:
             proc, self._proc = self._proc, None
         _end(proc)
+
+    def reset(self) -> None:
+        """End of a session: silence, forget the last prompt (it may hold the citizen's name),
+        and put volume and on/off back as configured (EN 301 549 §5.1.3.13 volume reset)."""
+        self.stop()
+        self._last = None
+        self.enabled, self._volume = self._initial
 
     def close(self) -> None:
         self.stop()

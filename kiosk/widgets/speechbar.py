@@ -1,4 +1,4 @@
-"""A compact row of speech controls (ADA §707.8, EN 301 549 §5.1.3): "Nghe" speaks what the
+"""A compact row of speech controls (ADA §707.5.1, EN 301 549 §5.1.3.4): "Nghe" speaks what the
 screen shows (tapped again while speaking, it stops), "Nghe lại" repeats the last prompt, and
 two volume buttons.  Each is a big target (≥ 110 design pixels tall).
 
@@ -27,6 +27,35 @@ def _app_translate(key: str, **fmt) -> str:
     app = App.get_running_app()
     t = getattr(app, "t", None)
     return t(key, **fmt) if t is not None else key
+
+
+def visible_text(root) -> str:
+    """What a screen shows, in reading order (top to bottom, then left to right), one phrase a
+    line: the default prompt for "Nghe" (EN 301 549 §5.1.3.1, ADA §707.5 "all displayed
+    information").  Hidden widgets (opacity 0, disabled-and-empty, other screens) are skipped."""
+    from kivy.uix.label import Label
+
+    found = []
+    stack = [(root, True)]
+    while stack:
+        widget, shown = stack.pop()
+        shown = shown and getattr(widget, "opacity", 1) > 0
+        if not shown:
+            continue
+        manager_child = hasattr(widget, "current_screen")
+        for child in widget.children:
+            if manager_child and child is not widget.current_screen:
+                continue
+            stack.append((child, shown))
+        if isinstance(widget, Label) and widget.text.strip():
+            x, y = widget.to_window(widget.x, widget.top)
+            found.append((-round(y / 8), x, widget.text.strip()))
+    lines, seen = [], set()
+    for _y, _x, text in sorted(found):
+        if text not in seen:
+            seen.add(text)
+            lines.append(text)
+    return "\n".join(lines)
 
 
 class SpeechBar(BoxLayout):

@@ -145,3 +145,14 @@ def test_stop_reaps_the_process(slow_binary):
     pid = sp._proc.pid
     sp.stop()
     assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+
+
+def test_reset_forgets_the_prompt_and_restores_volume(slow_binary):
+    sp = Speaker(enabled=False, volume=100, binary=str(slow_binary))
+    sp.enabled = True
+    sp.louder()
+    sp.say(f"Xin chào {NAME}", "vi")
+    assert sp.speaking
+    sp.reset()
+    assert not sp.speaking and not sp.has_prompt() and not sp.repeat()
+    assert sp.volume == 100 and sp.enabled is False

@@ -154,3 +154,15 @@ def test_speech_bar_is_disabled_without_espeak(app):
     bar = SpeechBar(Speaker(binary="no-espeak-here"), get_prompt=lambda: "x")
     assert all(b.disabled for b in bar.buttons)
     bar.close()
+
+
+def test_visible_text_reads_the_screen_top_down(app):
+    from kiosk.widgets.speechbar import visible_text
+
+    app.app.start_session()
+    app.frames(3)
+    text = visible_text(app.screen)
+    assert "Bạn cần làm gì?" in text
+    lines = text.splitlines()
+    assert lines.index("Bạn cần làm gì?") < lines.index("Tra cứu hồ sơ")
+    assert visible_text(app.app.root_layout).count("Bạn cần làm gì?") == 1
