@@ -80,6 +80,7 @@ class KioskCore:
         self._listeners: list[Callable[[str, Any], None]] = []
         self._lock = threading.Lock()
         self._generation = 0  # bumps on every reset: late results of an old session are dropped
+        self._scan_listener: Callable[[Any], None] | None = None
 
     # -- events to the UI ---------------------------------------------------------------------
 
@@ -184,6 +185,8 @@ class KioskCore:
             self.session.wipe(language=self.settings.kiosk.language)
             self.journey = None
             self.idle.disarm()
+            self._scan_listener = None
+        self._stop_source()  # the camera rests while nobody is at the kiosk
         log.info("session reset", extra={"reason": reason, "journey": journey})
         self._emit("reset", reason)
 
@@ -218,6 +221,51 @@ class KioskCore:
 
         return self.run_async(lambda: self.gateway.lookup_dossier(code), done, on_error, what="lookup")
 
+    # -- scanning -----------------------------------------------------------------------------
+
+    def start_scanning(self, listener: Callable[[Any], None]) -> None:
+        """Scans from now on reach ``listener(payload)`` on the UI thread, parsed and validated
+        (kiosk.payloads: a dossier code, an ID-card QR, a VietQR, or unknown).  The source keeps
+        running for the session (a camera takes time to open); only the listener changes."""
+        self._scan_listener = listener
+        source = self.devices.qr_source if self.devices is not None else None
+        if source is None or getattr(source, "running", False):
+            return
+        from kiosk.payloads import parse_payload
+
+        hosts = self.settings.devices.qr_lookup_hosts
+
+        def on_scan(scan) -> None:
+            generation = self._generation
+            payload = parse_payload(scan.payload, hosts)
+            log.info("code scanned", extra={"kind": type(payload).__name__, "decoder": scan.decoder})
+
+            def deliver() -> None:
+                listener_now = self._scan_listener
+                if generation == self._generation and listener_now is not None:
+                    listener_now(payload)
+                elif hasattr(payload, "wipe"):
+                    payload.wipe()
+
+            self.dispatch(deliver)
+
+        try:
+            source.start(on_scan)
+        except Exception:  # noqa: BLE001 - a broken scanner leaves typing available
+            log.exception("QR source could not start")
+
+    def stop_scanning(self) -> None:
+        """Scans are ignored until the next ``start_scanning``."""
+        self._scan_listener = None
+
+    def _stop_source(self) -> None:
+        source = self.devices.qr_source if self.devices is not None else None
+        if source is not None and getattr(source, "running", False):
+            try:
+                source.stop()
+            except Exception:  # noqa: BLE001
+                log.exception("QR source did not stop cleanly")
+
     # -- roles --------------------------------------------------------------------------------
 
     @property
@@ -228,3 +276,206 @@ class KioskCore:
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.devices is not None:
             self.devices.close_all()
+
+    # -- pay a fee ----------------------------------------------------------------------------
+    # The payment journey's state lives in the session: the dossier (session.dossier), the
+    # payment (session.payment) and, in session.notes, the idempotency key of each payment the
+    # citizen asked for ("pay.key.<method>") so a retry never creates a second payment.
+
+    @property
+    def pay_demo(self) -> bool:
+        """The embedded demo gateway: a visitor may simulate the bank's confirmation."""
+        return self.settings.gateway.url == "embedded"
+
+    def pay_lookup(self, raw_code: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The dossier and its fee.  Already paid → CitizenError; no fee → the dossier (the
+        screen says there is nothing to pay)."""
+        try:
+            code = normalize_dossier_code(raw_code)
+        except InvalidDossierCode as exc:
+            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
+            return None
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+
+        def work():
+            dossier = self.gateway.lookup_dossier(code)
+            fee = getattr(dossier, "fee", None)
+            if fee is None or getattr(dossier, "provisional", False):
+                raise CitizenError("pay.provisional", "next.ask_staff")
+            if fee.paid and fee.amount_vnd > 0:
+                raise CitizenError("pay.already_paid", "next.nothing_to_pay")
+            return dossier
+
+        def done(dossier: Any) -> None:
+            self.session.dossier_code = dossier.code
+            self.session.dossier = dossier
+            self.session.payment = None
+            on_done(dossier)
+
+        return self.run_async(work, done, on_error, what="pay-lookup")
+
+    def pay_create(self, method: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None],
+                   *, fresh: bool = False):
+        """Create (or, on a retry, get back) the payment for the session's dossier.
+
+        The idempotency key is kept per method for the session: the same request sent twice
+        returns the first payment.  ``fresh`` (the citizen asked for a new code after the old
+        one expired) starts a new key."""
+        dossier = self.session.dossier
+        if dossier is None:
+            on_error(CitizenError("pay.no_dossier", "next.check_code"))
+            return None
+        from kiosk.gateway.client import new_idempotency_key
+
+        slot = f"pay.key.{method}"
+        if fresh:
+            self.session.notes.pop(slot, None)
+        key = self.session.notes.setdefault(slot, new_idempotency_key())
+        code = dossier.code
+
+        def work():
+            from kiosk.gateway.errors import Conflict
+
+            try:
+                payment = self.gateway.create_payment(code, method, idempotency_key=key)
+            except Conflict as exc:  # the gateway says there is nothing (left) to pay
+                raise CitizenError("pay.already_paid", "next.nothing_to_pay", type(exc).__name__) from exc
+            if payment.status == "paid":
+                return payment
+            if payment.status != "pending":  # a replay of an expired/cancelled payment
+                self.session.notes.pop(slot, None)
+                raise CitizenError("pay.expired", "next.new_code")
+            return payment
+
+        def done(payment: Any) -> None:
+            self.session.payment = payment
+            on_done(payment)
+
+        return self.run_async(work, done, on_error, what="pay-create")
+
+    def pay_poll(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Ask the gateway where the session's payment stands (off the UI thread)."""
+        payment = self.session.payment
+        if payment is None:
+            return None
+        pid = payment.id
+
+        def done(p: Any) -> None:
+            current = self.session.payment
+            if current is not None and current.id == p.id:
+                self.session.payment = p
+                on_done(p)
+
+        return self.run_async(lambda: self.gateway.payment_status(pid), done, on_error, what="pay-poll")
+
+    def pay_demo_confirm(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Demo gateway only: the simulated bank confirms the session's payment now."""
+        payment = self.session.payment
+        if payment is None or not self.pay_demo:
+            on_error(CitizenError("pay.no_payment", "next.ask_staff"))
+            return None
+        pid = payment.id
+
+        def done(p: Any) -> None:
+            self.session.payment = p
+            on_done(p)
+
+        return self.run_async(lambda: self.gateway.demo_confirm_payment(pid), done, on_error, what="pay-demo")
+
+    def _pay_printer(self):
+        printer = getattr(self.devices, "printer", None) if self.devices is not None else None
+        if printer is None:
+            raise CitizenError("printer.no_device", "next.collect_at_counter")
+        return printer
+
+    def pay_print_receipt(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None],
+                          item_label: str = ""):
+        """Print the payment receipt of the session's (paid) payment; ``on_done(PrintResult)``.
+        ``item_label``: the fee line in the citizen's language (the procedure's name is added).
+        Printed once per payment: coming back to the screen does not print it again."""
+        from kiosk import receipts
+
+        payment, dossier = self.session.payment, self.session.dossier
+        if payment is None or dossier is None:
+            on_error(CitizenError("pay.no_payment", "next.ask_staff"))
+            return None
+        done_key = f"pay.printed.{payment.id}"
+        if done_key in self.session.notes:
+            on_done(self.session.notes[done_key])
+            return None
+        lang = self.session.language
+        identity = self.session.identity
+        payer = getattr(identity, "full_name", "") or "-"
+        info = receipts.PaymentInfo(
+            dossier_code=dossier.code, payer_name=payer,
+            items=((_pay_item_label(dossier, lang, item_label), payment.amount_vnd),),
+            method=payment.method, transaction_ref=payment.id, paid_at=_local(payment.paid_at),
+        )
+        page = receipts.payment_receipt(info, office=self.settings.kiosk.location_name,
+                                        kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+
+        def done(result: Any) -> None:
+            self.session.notes[done_key] = result
+            on_done(result)
+
+        return self.run_async(lambda: self._pay_printer().print_receipt(page), done, on_error, what="pay-print")
+
+    def pay_cash(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None],
+                 service_label: str = "cash"):
+        """Cash at the counter: a cash payment at the gateway, a place in the staff queue (a
+        'payment' help request: its ticket number is what staff call and match), and the
+        ticket printed.  ``service_label``: what the ticket says the visit is for, in the
+        citizen's language.  ``on_done({"payment", "ticket", "ahead", "print"})``."""
+        from kiosk import receipts
+
+        lang = self.session.language
+
+        def created(payment: Any) -> None:
+            dossier = self.session.dossier
+
+            def work():
+                ticket_no, ahead = payment.id, 0
+                try:
+                    ticket = self.gateway.create_help_request(
+                        "payment", procedure_code=dossier.procedure.code,
+                        note=f"cash {payment.id} {dossier.code} {payment.amount_vnd}")
+                    ticket_no, ahead = ticket.ticket, max(0, (ticket.position or 1) - 1)
+                except Exception as exc:  # noqa: BLE001 - the payment id still lets staff match it
+                    log.warning("help ticket for cash payment failed", extra={"kind": type(exc).__name__})
+                amount = receipts.builders.money(payment.amount_vnd, lang)
+                page = receipts.help_ticket(
+                    receipts.TicketInfo(number=ticket_no, service=f"{service_label} · "
+                                        f"{dossier.code} · {amount} · {payment.id}", waiting_ahead=ahead),
+                    office=self.settings.kiosk.location_name, kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+                try:
+                    result = self._pay_printer().print_receipt(page)
+                except CitizenError as err:
+                    result = err
+                return {"payment": payment, "ticket": ticket_no, "ahead": ahead, "print": result}
+
+            def done(outcome: dict) -> None:
+                self.session.notes["pay.cash"] = outcome
+                on_done(outcome)
+
+            self.run_async(work, done, on_error, what="pay-cash")
+
+        return self.pay_create("cash", created, on_error)
+
+
+def _local(when):
+    """A gateway time (UTC) as the kiosk's local wall time, for paper."""
+    if when is None:
+        return None
+    if getattr(when, "tzinfo", None) is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when.replace(microsecond=0)
+
+
+def _pay_item_label(dossier, lang: str, label: str) -> str:
+    proc = getattr(dossier, "procedure", None)
+    name = (getattr(proc, f"name_{lang}", None) or getattr(proc, "name_vi", None) or "") if proc else ""
+    if label and name:
+        return f"{label}: {name}"
+    return label or name or "-"

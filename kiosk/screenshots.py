@@ -28,6 +28,8 @@ class Shot:
 
 def type_code(drv, code: str) -> None:
     """Type a dossier code on the on-screen keyboard, switching pads as a person would."""
+    if getattr(drv.screen, "mode", "type") == "scan":
+        drv.tap(drv.screen.to_typing)
     kb = drv.screen.keyboard
     for ch in code:
         if ch.isalpha() and kb.mode != "letters":
@@ -54,6 +56,16 @@ def to_lookup(drv) -> None:
     to_menu(drv)
     drv.tap(drv.screen.tiles["lookup"])
     drv.wait_until(lambda: drv.app.current == "lookup_code", what="lookup screen")
+
+
+def to_lookup_scan(drv) -> None:
+    to_lookup(drv)
+    drv.tap(drv.screen.scan.demo)  # the demo's sample receipt in front of the simulated camera
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the scanned dossier")
+    drv.app.core.back()
+    drv.wait_until(lambda: drv.app.current == "lookup_code", 5, "back to the scan screen")
+    drv.screen.scan.show_demo(SAMPLE_DOSSIER)
+    drv.wait_until(lambda: drv.screen.scan._outline.points != [], 10, "the outline of the code")
 
 
 def to_lookup_typed(drv) -> None:
@@ -91,6 +103,7 @@ def to_timeout(drv) -> None:
 STATES: list[tuple[str, Callable]] = [
     ("attract", to_attract),
     ("menu", to_menu),
+    ("lookup_scan", to_lookup_scan),
     ("lookup_code", to_lookup_typed),
     ("lookup_code-error", to_lookup_error),
     ("lookup_status", to_status),

@@ -24,6 +24,8 @@ STATUS_ROLE = {
 
 
 class LookupCodeScreen(KioskScreen):
+    """Scan the receipt's QR (the default where there is a camera) or type the code."""
+
     title_key = "lookup.title"
     subtitle_key = "lookup.subtitle"
 
@@ -31,6 +33,7 @@ class LookupCodeScreen(KioskScreen):
         t = th.get_theme()
         self.code = ""
         self.busy = False
+        self.mode = ""
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
         self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
         self.field.add_widget(self.field_text)
@@ -39,23 +42,66 @@ class LookupCodeScreen(KioskScreen):
         self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
         self.submit.min_height = 170
         self.tr(self.submit, "lookup.submit")
+        from kiosk.screenshots import SAMPLE_DOSSIER
+        from kiosk.widgets.scan import ScanPanel
+
+        self.scan = ScanPanel(self.app, demo_key="lookup.demo_receipt", demo_text=SAMPLE_DOSSIER)
+        self.scan.size_hint_y = 1
+        self.to_typing = BigButton("", action=lambda: self.set_mode("type"), kind="secondary")
+        self.tr(self.to_typing, "lookup.type_instead")
+        self.to_scanning = BigButton("", action=lambda: self.set_mode("scan"), kind="secondary")
+        self.tr(self.to_scanning, "lookup.scan_instead")
+        self.body.remove_widget(self.title)
+        self.body.remove_widget(self.subtitle)
         if t.landscape:
-            self.body.remove_widget(self.title)
-            self.body.remove_widget(self.subtitle)
-            # landscape: what to do and the code on the left, keys and the button on the right
-            left = vbox(self.title, self.subtitle, self.field, Widget(), spacing=20)
-            right = vbox(Widget(), self.keyboard, self.submit, spacing=20)
-            self.form = left
-            self.body.add_widget(hbox(left, right, spacing=48))
+            self.form = vbox(self.title, self.subtitle, spacing=20)
+            self.side = vbox(spacing=20)
+            self.body.add_widget(hbox(self.form, self.side, spacing=48))
         else:
             self.form = self.body
-            for w in (Widget(), self.field, self.keyboard, self.submit):
-                self.body.add_widget(w)
+            self.side = self.body
+            self.form.add_widget(self.title)
+            self.form.add_widget(self.subtitle)
+        self.set_mode("scan" if self.scan.has_camera else "type")
+
+    def set_mode(self, mode: str) -> None:
+        """scan: the camera picture large; type: the code field and keyboard.  A code shown to
+        the camera is taken in either mode."""
+        if mode == self.mode:
+            return
+        self.mode = mode
+        self.hide_error()
+        keep = {self.title, self.subtitle}
+        for box in {id(self.form): self.form, id(self.side): self.side}.values():
+            for child in list(box.children):
+                if child not in keep:
+                    box.remove_widget(child)
+        landscape = th.get_theme().landscape
+        if mode == "scan":
+            if landscape:
+                for w in (Widget(), self.to_typing):
+                    self.form.add_widget(w)
+                self.side.add_widget(self.scan)
+            else:
+                for w in (self.scan, self.to_typing):
+                    self.form.add_widget(w)
+            self.tr(self.subtitle, "lookup.subtitle_scan")
+        else:
+            if landscape:
+                for w in (self.field, Widget(), self.to_scanning):
+                    self.form.add_widget(w)
+                for w in (Widget(), self.keyboard, self.submit):
+                    self.side.add_widget(w)
+            else:
+                for w in (Widget(), self.field, self.keyboard, self.submit, self.to_scanning):
+                    self.form.add_widget(w)
+            self.tr(self.subtitle, "lookup.subtitle")
         self._show_code()
 
     def _error_index(self, target) -> int:
-        # errors appear just under the code field, where the eye already is
-        return target.children.index(self.field)
+        # errors appear just under the code field (or the camera picture), where the eye is
+        anchor = self.field if self.field.parent is target else (self.scan if self.scan.parent is target else None)
+        return target.children.index(anchor) if anchor is not None else 0
 
     def _key_label(self, key: str) -> str:
         if key == BACKSPACE:
@@ -70,10 +116,36 @@ class LookupCodeScreen(KioskScreen):
 
     def on_relabel(self) -> None:
         self.keyboard.relabel()
+        self.scan.relabel()
         self._show_code()
 
     def enter(self, **kw) -> None:
         self.set_busy(False)
+        self.scan.relabel()
+        self.scan.start()
+        self.core.start_scanning(self.scanned)
+
+    def on_leave(self, *args) -> None:
+        self.scan.stop()
+        self.core.stop_scanning()
+
+    def scanned(self, payload) -> None:
+        from kiosk.payloads import DossierCodePayload, IdCardQr, VietQrPayload
+
+        if self.busy:
+            return
+        if isinstance(payload, DossierCodePayload):
+            self.set_code(payload.code)
+            self.lookup()
+            return
+        if isinstance(payload, IdCardQr):
+            payload.wipe()  # an ID card's QR is personal data this journey does not need
+            err = CitizenError("lookup.scanned_id_card", "next.show_receipt_qr")
+        elif isinstance(payload, VietQrPayload):
+            err = CitizenError("qr.payment_qr", "next.show_receipt_qr")
+        else:
+            err = CitizenError(getattr(payload, "message_key", "qr.not_dossier_or_id"), "next.show_receipt_qr")
+        self.show_error(err, container=self.form)
 
     def key(self, ch: str) -> None:
         if self.busy:
@@ -88,7 +160,7 @@ class LookupCodeScreen(KioskScreen):
         self._show_code()
 
     def set_code(self, code: str) -> None:
-        """A scanned receipt QR fills the field (the QR module validates it first)."""
+        """A scanned receipt QR fills the field (the QR module validated it first)."""
         self.code = code[:DOSSIER_CODE_MAX]
         self.hide_error()
         self._show_code()
@@ -128,6 +200,7 @@ class LookupCodeScreen(KioskScreen):
         self.code = ""
         self.keyboard.set_mode("digits")
         self.set_busy(False)
+        self.set_mode("scan" if self.scan.has_camera else "type")
 
 
 class LookupStatusScreen(KioskScreen):
