@@ -12,6 +12,8 @@ from kiosk.screens.attract import AttractScreen
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
 from kiosk.screens.menu import MenuScreen
+from kiosk.screens import staff as _staff, technician as _technician
+from kiosk.screens.pin import PinScreen
 
 SCREENS = {
     "attract": AttractScreen,
@@ -19,6 +21,12 @@ SCREENS = {
     "lookup_code": LookupCodeScreen,
     "lookup_status": LookupStatusScreen,
     "done": DoneScreen,
+    "pin": PinScreen,
+    "staff": _staff.StaffScreen,
+    "technician": _technician.TechnicianScreen,
 }
 
-EXTENSIONS: list = []
+EXTENSIONS: list = [
+    _staff.install,  # audit log, staff mode, "staff assisting" badge, discreet staff control
+    _technician.install,  # hidden technician corner, metrics endpoint, systemd watchdog
+]
