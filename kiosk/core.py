@@ -186,6 +186,7 @@ class KioskCore:
             self.journey = None
             self.idle.disarm()
             self._scan_listener = None
+        self.cancel_card_read()
         self._stop_source()  # the camera rests while nobody is at the kiosk
         log.info("session reset", extra={"reason": reason, "journey": journey})
         self._emit("reset", reason)
@@ -220,6 +221,48 @@ class KioskCore:
             on_done(dossier)
 
         return self.run_async(lambda: self.gateway.lookup_dossier(code), done, on_error, what="lookup")
+
+    # -- the chip ID card ---------------------------------------------------------------------
+
+    def read_identity(self, key, progress: Callable[[float, str], None], on_done: Callable[[Any], None],
+                      on_error: Callable[[CitizenError], None]) -> Future | None:
+        """Read the chip off the UI thread; progress and the outcome come back on the UI thread.
+
+        Only an identity whose passive authentication did not fail is ever returned (the reader
+        raises instead); it goes into the session, and is wiped with it.
+        """
+        reader = self.devices.card_reader if self.devices is not None else None
+        if reader is None or not hasattr(reader, "read_identity"):
+            on_error(CitizenError("card.no-reader", "next.ask_staff"))
+            return None
+        self.cancel_card_read()
+        cancel = threading.Event()
+        self._card_cancel = cancel
+        generation = self._generation
+
+        def report(fraction: float, step: str) -> None:
+            self.dispatch(lambda: generation == self._generation and not cancel.is_set() and progress(fraction, step))
+
+        def work():
+            return reader.read_identity(key, progress=report, cancel=cancel)
+
+        def done(identity) -> None:
+            if cancel.is_set():
+                identity.wipe()
+                return
+            if self.session.identity is not None and self.session.identity is not identity:
+                self.session.identity.wipe()
+            self.session.identity = identity
+            log.info("identity read", extra={"access": identity.access_method, "pa": identity.pa_status})
+            on_done(identity)
+
+        return self.run_async(work, done, on_error, what="card-read")
+
+    def cancel_card_read(self) -> None:
+        cancel = getattr(self, "_card_cancel", None)
+        if cancel is not None:
+            cancel.set()
+        self._card_cancel = None
 
     # -- scanning -----------------------------------------------------------------------------
 
@@ -305,7 +348,7 @@ class KioskCore:
             if fee is None or getattr(dossier, "provisional", False):
                 raise CitizenError("pay.provisional", "next.ask_staff")
             if fee.paid and fee.amount_vnd > 0:
-                raise CitizenError("pay.already_paid", "next.nothing_to_pay")
+                raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay")
             return dossier
 
         def done(dossier: Any) -> None:
@@ -341,12 +384,12 @@ class KioskCore:
             try:
                 payment = self.gateway.create_payment(code, method, idempotency_key=key)
             except Conflict as exc:  # the gateway says there is nothing (left) to pay
-                raise CitizenError("pay.already_paid", "next.nothing_to_pay", type(exc).__name__) from exc
+                raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay", type(exc).__name__) from exc
             if payment.status == "paid":
                 return payment
             if payment.status != "pending":  # a replay of an expired/cancelled payment
                 self.session.notes.pop(slot, None)
-                raise CitizenError("pay.expired", "next.new_code")
+                raise CitizenError("pay.expired", "next.pay_new_code")
             return payment
 
         def done(payment: Any) -> None:

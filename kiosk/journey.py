@@ -22,10 +22,15 @@ class Service:
 # Steps are screen names.  "done" is the shared end screen (rating, take your card).
 JOURNEYS: dict[str, tuple[str, ...]] = {
     "lookup": ("lookup_code", "lookup_status", "done"),
+    # pay_qr → pay_done when the bank confirms; pay_amount → pay_cash (goto) for cash at the counter
+    "pay": ("pay_code", "pay_amount", "pay_qr", "pay_done", "pay_cash", "done"),
+    # Identify with the chip ID card: also the first part of every journey that needs identity.
+    "identify": ("identify_key", "identify_read", "identify_result", "consent", "done"),
 }
 
 SERVICES: tuple[Service, ...] = (
     Service("lookup", "menu.lookup", "menu.lookup.sub", "search"),
+    Service("identify", "menu.identify", "menu.identify.sub", "card"),
     Service("submit", "menu.submit", "menu.submit.sub", "form"),
     Service("pay", "menu.pay", "menu.pay.sub", "pay"),
     Service("delivery", "menu.delivery", "menu.delivery.sub", "post"),

@@ -160,3 +160,218 @@ def render_all(settings: Settings, out: Path, langs=("vi", "en"), size=None,
     finally:
         drv.close()
     return shots
+
+
+# -- pay a fee ------------------------------------------------------------------------------------
+
+
+def unpaid_dossier(drv) -> str:
+    """A fresh dossier with a fee to pay (a fictional citizen's, sent to the demo gateway the way
+    the submit journey does), so every run and language has something to pay."""
+    from datetime import date, datetime, timezone
+
+    from kiosk.gateway import models as M
+    from kiosk.gateway.client import new_idempotency_key
+
+    now = datetime.now(timezone.utc)
+    sub = M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
+        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
+        documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")],
+    )
+    return drv.app.core.gateway.wait().submit_dossier(sub, new_idempotency_key()).code
+
+
+def to_pay_code(drv, code: str) -> None:
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["pay"])
+    drv.wait_until(lambda: drv.app.current == "pay_code", what="pay code screen")
+    type_code(drv, code)
+
+
+def to_pay_amount(drv, code: str | None = None) -> None:
+    to_pay_code(drv, code or unpaid_dossier(drv))
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
+
+
+def to_pay_code_error(drv) -> None:
+    to_pay_code(drv, SAMPLE_DOSSIER)  # its fee is already paid
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-paid message")
+
+
+def to_pay_qr(drv) -> None:
+    to_pay_amount(drv)
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
+
+
+def to_pay_qr_expired(drv) -> None:
+    import dataclasses
+
+    to_pay_qr(drv)
+    core = drv.app.core
+    core.session.payment = dataclasses.replace(core.session.payment, status="expired")
+    drv.screen.stop()
+    drv.screen.render()
+
+
+def to_pay_done(drv) -> None:
+    to_pay_qr(drv)
+    drv.tap(drv.screen.demo)
+    drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "the paid receipt")
+
+
+def to_pay_cash(drv) -> None:
+    to_pay_amount(drv)
+    drv.tap(drv.screen.cash)
+    drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
+
+
+STATES += [
+    ("pay_code-error", to_pay_code_error),
+    ("pay_amount", to_pay_amount),
+    ("pay_qr", to_pay_qr),
+    ("pay_qr-expired", to_pay_qr_expired),
+    ("pay_done", to_pay_done),
+    ("pay_cash", to_pay_cash),
+]
+
+
+# -- identify with the chip ID card ------------------------------------------------------------
+
+
+def to_identify(drv) -> None:
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["identify"])
+    drv.wait_until(lambda: drv.app.current == "identify_key", what="identify screen")
+
+
+def type_digits(drv, digits: str) -> None:
+    for ch in digits:
+        drv.tap(drv.screen.keyboard.keys[ch])
+
+
+def to_identify_typed(drv) -> None:
+    from kiosk.screens.identify import SAMPLE_PERSON_ID
+
+    to_identify(drv)
+    type_digits(drv, SAMPLE_PERSON_ID)
+
+
+def to_identify_place(drv) -> None:
+    drv.app.core.devices.card_reader.remove_card()
+    to_identify_typed(drv)
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "identify_read", what="place-card screen")
+
+
+def to_identify_failed(drv) -> None:
+    to_identify(drv)
+    type_digits(drv, "001189999999")  # a number that does not open the sample card
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "identify_read", what="place-card screen")
+    drv.app.core.devices.card_reader.place_card()
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 30, "the access-denied message")
+
+
+def to_identify_result(drv) -> None:
+    to_identify_place(drv)
+    drv.app.core.devices.card_reader.place_card()
+    drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
+
+
+def to_consent(drv) -> None:
+    to_identify_result(drv)
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "consent", what="consent")
+
+
+def to_done_card_left(drv) -> None:
+    to_consent(drv)
+    drv.tap(drv.screen.agree)
+    drv.wait_until(lambda: drv.app.current == "done", what="done")
+
+
+STATES += [
+    ("identify_key", to_identify_typed),
+    ("identify_read", to_identify_place),
+    ("identify_read-error", to_identify_failed),
+    ("identify_result", to_identify_result),
+    ("consent", to_consent),
+    ("done-card-left", to_done_card_left),
+]
+
+
+# -- staff and technician modes -------------------------------------------------------------------
+
+STAFF_PIN, TECHNICIAN_PIN = "246810", "135790"  # the demo PINs of kiosk.ini
+
+
+def type_pin(drv, pin: str) -> None:
+    for ch in pin:
+        drv.tap(drv.screen.keyboard.keys[ch])
+    drv.tap(drv.screen.submit)
+
+
+def long_press(drv, widget, timeout: float = 15.0) -> None:
+    """Hold a finger on ``widget`` until the PIN screen opens (the hidden ~3 s corner)."""
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    try:
+        drv.wait_until(lambda: drv.app.current == "pin", timeout, "the technician PIN after a long press")
+    finally:
+        touch.touch_up()
+        drv.frames(2)
+
+
+def to_pin_staff(drv) -> None:
+    to_lookup(drv)
+    drv.tap(drv.app.staff_control)
+    drv.wait_until(lambda: drv.app.current == "pin", what="staff PIN")
+
+
+def to_staff(drv, tab: str = "assist") -> None:
+    to_pin_staff(drv)
+    type_pin(drv, STAFF_PIN)
+    drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
+    if tab != "assist":
+        drv.tap(drv.screen.tab_buttons[tab])
+    drv.wait_until(lambda: drv.app.t("staff.working") not in drv.texts(), 20, "the staff tab")
+
+
+def to_staff_badge(drv) -> None:
+    to_staff(drv)
+    drv.tap(drv.screen.consent_button)
+    drv.tap(drv.screen.back_button)
+    drv.wait_until(lambda: drv.app.current == "lookup_code" and drv.app.staff_badge.parent is not None,
+                   what="the journey with the staff badge")
+
+
+def to_technician(drv, tab: str = "card") -> None:
+    to_attract(drv)
+    long_press(drv, drv.app.technician_corner)
+    type_pin(drv, TECHNICIAN_PIN)
+    drv.wait_until(lambda: drv.app.current == "technician", what="technician panel")
+    if tab != "card":
+        drv.tap(drv.screen.tab_buttons[tab])
+    drv.frames(3)
+
+
+STATES += [
+    ("pin-staff", to_pin_staff),
+    ("staff", to_staff),
+    ("staff-help", lambda drv: to_staff(drv, "help")),
+    ("staff-outbox", lambda drv: to_staff(drv, "outbox")),
+    ("staff-badge", to_staff_badge),
+    ("technician", to_technician),
+    ("technician-printer", lambda drv: to_technician(drv, "printer")),
+    ("technician-system", lambda drv: to_technician(drv, "system")),
+]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from kiosk.screens.attract import AttractScreen
 from kiosk.screens.done import DoneScreen
+from kiosk.screens.identify import ConsentScreen, IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
 from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
 from kiosk.screens.menu import MenuScreen
+from kiosk.screens.pay import PayAmountScreen, PayCashScreen, PayCodeScreen, PayDoneScreen, PayQrScreen
 from kiosk.screens import staff as _staff, technician as _technician
 from kiosk.screens.pin import PinScreen
 
@@ -21,6 +23,15 @@ SCREENS = {
     "lookup_code": LookupCodeScreen,
     "lookup_status": LookupStatusScreen,
     "done": DoneScreen,
+    "identify_key": IdentifyKeyScreen,
+    "identify_read": IdentifyReadScreen,
+    "identify_result": IdentifyResultScreen,
+    "consent": ConsentScreen,
+    "pay_code": PayCodeScreen,
+    "pay_amount": PayAmountScreen,
+    "pay_qr": PayQrScreen,
+    "pay_done": PayDoneScreen,
+    "pay_cash": PayCashScreen,
     "pin": PinScreen,
     "staff": _staff.StaffScreen,
     "technician": _technician.TechnicianScreen,

@@ -6,7 +6,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Text
+from kiosk.widgets.common import BigButton, Panel, Text
 
 
 class DoneScreen(KioskScreen):
@@ -19,5 +19,28 @@ class DoneScreen(KioskScreen):
         self.tr(self.finish, "done.finish")
         self.more = BigButton("", action=self.app.go_home, kind="secondary")
         self.tr(self.more, "done.another_service")
-        for w in (self.reminder, Widget(), self.more, self.finish):
+        t = th.get_theme()
+        self.card_left = Panel(orientation="vertical", size_hint_y=None, padding=t.px(32), role="accent")
+        self.card_left.add_widget(self.tr(Text("", size=th.FONT_TITLE, bold=True, role="on_primary",
+                                               halign="center"), "done.card_left"))
+        self.card_left.bind(minimum_height=self.card_left.setter("height"))
+        self.card_left.opacity = 0
+        self._unsubscribe = None
+        for w in (self.reminder, self.card_left, Widget(), self.more, self.finish):
             self.body.add_widget(w)
+
+    def enter(self, **kw) -> None:
+        reader = self.core.devices.card_reader
+        if hasattr(reader, "add_card_listener"):
+            self._unsubscribe = reader.add_card_listener(
+                lambda event: self.app.run_on_ui(lambda: self._show_card(event.present)))
+            self._show_card(reader.card_present())
+
+    def on_leave(self, *args) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _show_card(self, present: bool) -> None:
+        """A card still on the reader is called out until it is taken."""
+        self.card_left.opacity = 1 if present else 0

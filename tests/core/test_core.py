@@ -53,7 +53,7 @@ def test_journey_steps_and_back():
 
 def test_menu_lists_every_service_and_only_built_ones_are_available():
     names = [s.journey for s in journey.SERVICES]
-    assert names == ["lookup", "submit", "pay", "delivery", "help"]
+    assert names == ["lookup", "identify", "submit", "pay", "delivery", "help"]
     assert journey.is_available("lookup")
     for name in names:
         assert journey.is_available(name) == (name in journey.JOURNEYS)
