@@ -222,6 +222,51 @@ class KioskCore:
 
         return self.run_async(lambda: self.gateway.lookup_dossier(code), done, on_error, what="lookup")
 
+    # -- receipts -----------------------------------------------------------------------------
+
+    # gateway dossier states → the receipt's status vocabulary (kiosk/receipts/strings.py)
+    SLIP_STATUS = {"received": "received", "in_progress": "processing", "supplement_requested": "supplement",
+                   "result_ready": "done", "delivered": "delivered", "collected": "delivered",
+                   "rejected": "rejected"}
+
+    def print_receipt(self, receipt, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None],
+                      what: str = "print") -> Future | None:
+        """Print off the UI thread.  A failed print is kept by the printer for staff to reprint;
+        the citizen is told where to collect it (the result's message and next step)."""
+        printer = self.devices.printer if self.devices is not None else None
+        if printer is None or not hasattr(printer, "print_receipt"):
+            on_error(CitizenError("printer.no_device", "next.collect_at_counter"))
+            return None
+
+        def work():
+            result = printer.print_receipt(receipt)
+            if not result.ok:
+                raise CitizenError(result.message_key, result.next_step or "next.collect_at_counter", result.detail)
+            return result
+
+        return self.run_async(work, on_done, on_error, what=what)
+
+    def print_status_slip(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The dossier status slip for the dossier the citizen looked up."""
+        from kiosk.receipts import status_slip
+        from kiosk.receipts.strings import table
+
+        d = self.session.dossier
+        if d is None:
+            on_error(CitizenError("lookup.nothing_to_print", "next.try_again"))
+            return None
+        lang = self.session.language
+        labels = table(lang)
+        state = lambda raw: self.SLIP_STATUS.get(str(raw), "processing")  # noqa: E731
+        history = [(e.at, labels.get(f"status.{state(e.status)}", str(e.status))) for e in d.timeline]
+        name = getattr(d.procedure, f"name_{lang}", None) or d.procedure.name_vi
+        receipt = status_slip(
+            {"dossier_code": d.code, "procedure_name": name, "status": state(d.status),
+             "updated_at": d.timeline[-1].at if d.timeline else None, "expected_date": d.expected_date,
+             "history": history},
+            office=self.settings.kiosk.location_name, kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+        return self.print_receipt(receipt, on_done, on_error, what="status-slip")
+
     # -- the chip ID card ---------------------------------------------------------------------
 
     def read_identity(self, key, progress: Callable[[float, str], None], on_done: Callable[[Any], None],

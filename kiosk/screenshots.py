@@ -375,3 +375,27 @@ STATES += [
     ("technician-printer", lambda drv: to_technician(drv, "printer")),
     ("technician-system", lambda drv: to_technician(drv, "system")),
 ]
+
+
+def to_status_printed(drv) -> None:
+    to_status(drv)
+    drv.tap(drv.screen.print_button)
+    drv.wait_until(lambda: drv.screen.printed.parent is not None, 20, "the printed message")
+
+
+def to_status_paper_out(drv) -> None:
+    printer = drv.app.core.devices.printer
+    to_status(drv)
+    printer.faults.set_faults(paper_out=True)
+    try:
+        drv.tap(drv.screen.print_button)
+        drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the paper-out message")
+    finally:
+        printer.faults.clear_faults()
+        printer.refresh()
+
+
+STATES += [
+    ("lookup_status-printed", to_status_printed),
+    ("lookup_status-paper-out", to_status_paper_out),
+]

@@ -218,14 +218,43 @@ class LookupStatusScreen(KioskScreen):
             left = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
             left.add_widget(self.summary)
             self.summary_scroll = left
-            self.body.add_widget(hbox(left, scroll, spacing=40))
+            self.left_column = vbox(left, spacing=20)
+            self.body.add_widget(hbox(self.left_column, scroll, spacing=40))
         else:
             self.content.add_widget(self.summary)
             self.body.add_widget(scroll)
         self.done_button = BigButton("", action=self.core.next, size=th.FONT_TITLE)
         self.done_button.min_height = 170
         self.tr(self.done_button, "status.done")
-        self.body.add_widget(self.done_button)
+        self.print_button = BigButton("", action=self.print_slip, kind="secondary")
+        self.tr(self.print_button, "status.print")
+        self.printed = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), role="ok")
+        self.printed.add_widget(self.tr(Text("", size=th.FONT_BODY, bold=True, role="on_primary"), "status.printed"))
+        self.printed.bind(minimum_height=self.printed.setter("height"))
+        self.actions = vbox(self.print_button, self.done_button, spacing=20, size_hint_y=None)
+        self.actions.bind(minimum_height=self.actions.setter("height"))
+        (self.left_column if t.landscape else self.body).add_widget(self.actions)
+
+    def _error_index(self, target) -> int:
+        return len(target.children)  # above the buttons
+
+    def print_slip(self) -> None:
+        self.hide_error()
+        if self.printed.parent:
+            self.actions.remove_widget(self.printed)
+        self.print_button.disabled = True
+        self.tr(self.print_button, "status.printing")
+        self.core.print_status_slip(self._printed, self._print_failed)
+
+    def _printed(self, result) -> None:
+        self.tr(self.print_button, "status.print_again")
+        self.print_button.disabled = False
+        self.actions.add_widget(self.printed, index=len(self.actions.children))
+
+    def _print_failed(self, err: CitizenError) -> None:
+        self.tr(self.print_button, "status.print")
+        self.print_button.disabled = False
+        self.show_error(err, container=self.actions)
 
     def enter(self, **kw) -> None:
         self.render()
@@ -286,6 +315,10 @@ class LookupStatusScreen(KioskScreen):
     def wipe(self) -> None:
         super().wipe()
         self._clear()
+        if self.printed.parent:
+            self.actions.remove_widget(self.printed)
+        self.tr(self.print_button, "status.print")
+        self.print_button.disabled = False
 
 
 def _localized(obj, base: str, lang: str) -> str:
