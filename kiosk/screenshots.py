@@ -43,6 +43,9 @@ def type_code(drv, code: str) -> None:
 
 def to_attract(drv) -> None:
     drv.app.core.reset("screenshots")
+    reader = drv.app.core.devices.card_reader
+    if hasattr(reader, "remove_card"):
+        reader.remove_card()  # every state starts with an empty reader
     drv.frames(3)
 
 
@@ -399,3 +402,12 @@ STATES += [
     ("lookup_status-printed", to_status_printed),
     ("lookup_status-paper-out", to_status_paper_out),
 ]
+
+
+def to_attract_card_left(drv) -> None:
+    to_attract(drv)
+    drv.app.core.devices.card_reader.place_card()
+    drv.wait_until(lambda: drv.screen.card_left.opacity == 1, 10, "the card-left call-out")
+
+
+STATES += [("attract-card-left", to_attract_card_left)]

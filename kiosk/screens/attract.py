@@ -48,7 +48,14 @@ class AttractScreen(KioskScreen):
         for b in (self.vi, self.en, self.access):
             b.bind(height=fit_row)
         fit_row()
-        welcome = (self.crest, self.location, Spacer(), self.clock, self.date, Spacer())
+        # a card someone left on the reader is called out to whoever comes next (or back)
+        self.card_left = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), role="accent")
+        self.card_left.add_widget(self.tr(Text("", size=th.FONT_HEADING, bold=True, role="on_primary",
+                                               halign="center"), "attract.card_left"))
+        self.card_left.bind(minimum_height=self.card_left.setter("height"))
+        self.card_left.opacity = 0
+        self._unsubscribe = None
+        welcome = (self.crest, self.location, Spacer(), self.clock, self.date, self.card_left, Spacer())
         if t.landscape:
             # two columns: who we are on the left, what to touch on the right
             left = vbox(Spacer(), *welcome, spacing=16)
@@ -76,11 +83,22 @@ class AttractScreen(KioskScreen):
         self._tick()
         if self._loop is None:
             self._loop = Clock.schedule_interval(self._tick, 3.0)
+        reader = self.core.devices.card_reader
+        if self._unsubscribe is None and hasattr(reader, "add_card_listener"):
+            self._unsubscribe = reader.add_card_listener(
+                lambda event: self.app.run_on_ui(lambda: self._show_card(event.present)))
+            self._show_card(reader.card_present())
+
+    def _show_card(self, present: bool) -> None:
+        self.card_left.opacity = 1 if present else 0
 
     def on_leave(self, *a):
         if self._loop is not None:
             self._loop.cancel()
             self._loop = None
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def _tick(self, *_):
         lang, key = LOOP[self._phase % len(LOOP)]
