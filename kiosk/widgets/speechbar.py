@@ -6,8 +6,10 @@ The bar knows nothing about screens: it calls ``get_prompt()`` for the text to s
 or ``(text, lang)``) and ``get_lang()`` for the language, and drives a ``kiosk.speech.Speaker``.
 When espeak-ng is missing the buttons are shown disabled.
 
-    bar = SpeechBar(speaker, get_prompt=lambda: app.speech_prompt(), get_lang=lambda: app.translator.lang)
+    bar = SpeechBar(speaker, get_prompt=lambda: visible_text(screen), get_lang=lambda: "vi")
     bar.relabel()   # after a language switch
+
+``install(app)`` wires all of it into the app (an EXTENSION).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def visible_text(root) -> str:
 
 class SpeechBar(BoxLayout):
     def __init__(self, speaker, get_prompt: Callable[[], object], get_lang: Callable[[], str] | None = None,
-                 translate: Callable[..., str] | None = None, **kw):
+                 translate: Callable[..., str] | None = None, listen_turns_speech_on: bool = False, **kw):
         t = th.get_theme()
         kw.setdefault("size_hint_y", None)
         super().__init__(orientation="horizontal", spacing=t.px(12), **kw)
@@ -68,6 +70,7 @@ class SpeechBar(BoxLayout):
         self.get_prompt = get_prompt
         self.get_lang = get_lang or (lambda: "vi")
         self.translate = translate or _app_translate
+        self.listen_turns_speech_on = listen_turns_speech_on
         self.listen = BigButton("", action=self.on_listen, kind="primary", size=th.FONT_BODY, size_hint_x=2)
         self.again = BigButton("", action=self.on_repeat, kind="secondary", size=th.FONT_BODY, size_hint_x=2)
         self.quieter = BigButton("", action=self.on_quieter, kind="secondary", size=th.FONT_BODY, size_hint_x=1.5)
@@ -91,6 +94,8 @@ class SpeechBar(BoxLayout):
             text, lang = self._prompt()
             if text:
                 self.speaker.say(text, lang, force=True)
+                if self.listen_turns_speech_on:
+                    self.speaker.enabled = True  # the next screens are read as they appear
         self._relabel_listen()
 
     def on_repeat(self) -> None:
@@ -141,3 +146,82 @@ class SpeechBar(BoxLayout):
         for b in self.buttons:
             if b.height != need:
                 b.height = need
+
+
+def screen_prompt(app) -> str:
+    """What "Nghe" reads: the open timeout dialog first, then the current screen (its own
+    ``speech_prompt()`` when it has one, e.g. a PIN screen that must not read digits aloud,
+    otherwise everything it shows)."""
+    parts = []
+    dialog = getattr(app, "timeout_dialog", None)
+    if dialog is not None and dialog.parent is not None:
+        parts.append(visible_text(dialog))
+    screen = app.manager.current_screen
+    own = getattr(screen, "speech_prompt", None)
+    parts.append(own() if callable(own) else visible_text(screen))
+    return "\n".join(p for p in parts if p)
+
+
+class SpeechControls:
+    """Everything ``install`` wired, so that it can be taken out again (tests)."""
+
+    def __init__(self, app, speaker, bar):
+        self.app, self.speaker, self.bar = app, speaker, bar
+        self._pending = None
+        self._active = True
+
+    def on_screen(self, *_):
+        """A new screen: stop what was being said; say the new one when speech is on."""
+        if not self._active:
+            return
+        self.speaker.stop()
+        if self._pending is not None:
+            self._pending.cancel()
+        if self.speaker.enabled:
+            # after the screen has laid out its texts
+            self._pending = Clock.schedule_once(lambda dt: self.speak_now(), 0.3)
+
+    def speak_now(self) -> None:
+        self._pending = None
+        if self._active and self.speaker.enabled:
+            self.speaker.say(screen_prompt(self.app), self.app.translator.lang)
+
+    def on_core(self, event, _value) -> None:
+        if event == "reset" and self._active:
+            if self._pending is not None:
+                self._pending.cancel()
+                self._pending = None
+            self.speaker.reset()
+
+    def remove(self) -> None:
+        self._active = False
+        self.app.manager.unbind(current=self.on_screen)
+        if self._pending is not None:
+            self._pending.cancel()
+        self.bar.close()
+        if self.bar.parent is not None:
+            self.bar.parent.remove_widget(self.bar)
+        self.speaker.stop()
+
+
+def install(app, speaker=None) -> SpeechControls:
+    """EXTENSION (``kiosk.screens.EXTENSIONS.append(install)``): a speaker from kiosk.ini as
+    ``app.speaker``, the speech bar above the navigation bar on every screen (the attract screen
+    too, so that speech is found before anything else), screens spoken as they appear once
+    speech is on, speech stopped on every screen change, and the speaker reset (silence,
+    volume, last prompt forgotten) with every session."""
+    from kiosk.speech import from_settings
+
+    speaker = speaker or getattr(app, "speaker", None) or from_settings(app.settings)
+    app.speaker = speaker
+    bar = SpeechBar(speaker, get_prompt=lambda: screen_prompt(app), get_lang=lambda: app.translator.lang,
+                    translate=app.t, listen_turns_speech_on=True)
+    frame = app.frame
+    index = frame.children.index(app.nav) + 1 if app.nav in frame.children else 0
+    frame.add_widget(bar, index=index)
+    controls = SpeechControls(app, speaker, bar)
+    app.manager.bind(current=controls.on_screen)
+    app.core.subscribe(controls.on_core)
+    app.translator.subscribe(lambda _lang: bar.relabel() if controls._active else None)
+    app.speech = controls
+    return controls

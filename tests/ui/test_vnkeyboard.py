@@ -34,7 +34,8 @@ def test_telex_through_real_taps(app, keyboard):
     kb = keyboard
     tap_keys(app, kb, ["shift", *"nguyeenx"])
     assert kb.typed[-1] == "Nguyễn"
-    tap_keys(app, kb, ["space", *"vawn", "space", "shift", *"thuwowngr"])
+    for key in ["space", *"vawn", "space", "shift", *"thuwowngr"]:
+        kb.press(key)  # the same code path as a tap, without a frame per key
     assert kb.typed[-1] == "Nguyễn văn Thưởng"
     assert kb.text == kb.typed[-1]
     assert unicodedata.is_normalized("NFC", kb.text)
@@ -102,15 +103,20 @@ def test_keys_are_big_enough_and_nothing_is_clipped(app, keyboard):
 
 def test_shift_caps_lock_and_capitalize_words(app, keyboard):
     kb = keyboard
-    tap_keys(app, kb, ["shift", "shift", *"hcm"])
+    press = lambda keys: [kb.press(k) for k in keys]  # noqa: E731  (taps are tested above)
+    press(["shift", "shift", *"hcm"])
     assert kb.text == "HCM" and kb.keys["a"].text == "A"
-    app.tap(kb.keys["shift"])
-    tap_keys(app, kb, ["space", *"tp"])
-    assert kb.text == "HCM tp"
+    press(["shift", "space", *"tp"])
+    assert kb.text == "HCM tp" and kb.keys["a"].text == "a"
     kb.capitalize_words = True
     kb.set_text("")
-    tap_keys(app, kb, [*"quangr", "space", *"ngaix"])
+    assert kb.keys["a"].text == "A"
+    press([*"quangr", "space", *"ngaix"])
     assert kb.text == "Quảng Ngãi"
+    kb.max_length = 12
+    press(["space", *"abcklm"])
+    assert kb.text == "Quảng Ngãi A"
+    assert kb.typed[-1] == kb.text
 
 
 def test_speech_bar_speaks_the_screen_repeats_and_changes_volume(app, tmp_path):
@@ -166,3 +172,32 @@ def test_visible_text_reads_the_screen_top_down(app):
     lines = text.splitlines()
     assert lines.index("Bạn cần làm gì?") < lines.index("Tra cứu hồ sơ")
     assert visible_text(app.app.root_layout).count("Bạn cần làm gì?") == 1
+
+
+def test_install_puts_speech_on_every_screen_and_resets_with_the_session(app, tmp_path):
+    from kiosk.speech import Speaker
+    from kiosk.widgets import speechbar
+
+    speaker = Speaker(enabled=False, volume=100, wav_dir=tmp_path)
+    if not speaker.available:
+        pytest.skip("espeak-ng not installed")
+    controls = speechbar.install(app.app, speaker=speaker)
+    try:
+        app.frames(3)
+        assert app.app.current == "attract" and app.visible(controls.bar.listen)
+        app.tap(controls.bar.listen)  # "Nghe" on the attract screen: speech on from here
+        assert speaker.enabled and speaker.wait(20) and speaker.spoken == 1
+        app.app.start_session()
+        app.wait_until(lambda: speaker.spoken == 2, what="the menu spoken as it appears")
+        assert speaker.wait(20)
+        assert "Bạn cần làm gì?" in speaker._last[0]
+        app.tap(controls.bar.louder)
+        assert speaker.volume == 120
+        app.app.core.reset("test")
+        app.frames(3)
+        assert not speaker.enabled and speaker.volume == 100 and not speaker.has_prompt()
+    finally:
+        controls.remove()
+        app.app.speaker = None
+        app.frames(2)
+    assert controls.bar.parent is None
