@@ -65,7 +65,8 @@ class SpeechBar(BoxLayout):
                  translate: Callable[..., str] | None = None, listen_turns_speech_on: bool = False, **kw):
         t = th.get_theme()
         kw.setdefault("size_hint_y", None)
-        super().__init__(orientation="horizontal", spacing=t.px(12), **kw)
+        kw.setdefault("padding", (t.px(24), t.px(8)))
+        super().__init__(orientation="horizontal", spacing=t.px(16), **kw)
         self.speaker = speaker
         self.get_prompt = get_prompt
         self.get_lang = get_lang or (lambda: "vi")
@@ -142,7 +143,7 @@ class SpeechBar(BoxLayout):
     def _fit(self, *_):
         t = th.get_theme()
         need = max(max(t.px(b.min_height), b.texture_size[1] + t.px(40)) for b in self.buttons)
-        self.height = need
+        self.height = need + self.padding[1] + self.padding[3]
         for b in self.buttons:
             if b.height != need:
                 b.height = need
