@@ -1,0 +1,515 @@
+"""Pay a fee: the dossier code → the fee and how to pay → the VietQR code (polled until the
+bank confirms) → paid, receipt printed; or cash: a ticket for the counter.
+
+The screens only show the core's state (``core.pay_*`` do the work off the UI thread) and
+forward touches.  Polling runs only while the VietQR screen is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from kivy.clock import Clock
+from kivy.uix.widget import Widget
+
+from kiosk.core import CitizenError
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.lookup import LookupCodeScreen, _localized
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.qrcode import QrCode
+
+POLL_SECONDS = 2.0
+# NAPAS member banks a citizen recognises by name (BIN → short name); others show the BIN
+BANKS = {
+    "970436": "Vietcombank", "970418": "BIDV", "970415": "VietinBank", "970405": "Agribank",
+    "970422": "MB", "970407": "Techcombank", "970432": "VPBank", "970416": "ACB",
+}
+
+
+def format_vnd(amount: int, lang: str) -> str:
+    """50000 → "50.000" (Vietnamese grouping) or "50,000" (English)."""
+    digits = f"{int(amount):,}"
+    return digits.replace(",", ".") if lang == "vi" else digits
+
+
+def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
+    t = th.get_theme()
+    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
+    box.bind(minimum_height=box.setter("height"))
+    return box
+
+
+class PayScreen(KioskScreen):
+    """Shared helpers: money in the citizen's language."""
+
+    def money(self, amount: int) -> str:
+        return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
+
+
+# -- 1. the code --------------------------------------------------------------------------------
+
+
+class PayCodeScreen(LookupCodeScreen):
+    """The look-up code screen (keys, scanning) asking the gateway for the fee instead."""
+
+    title_key = "pay.title"
+    subtitle_key = "pay.subtitle"
+
+    def lookup(self) -> None:
+        if self.busy:
+            return
+        self.set_busy(True)
+        self.core.pay_lookup(self.code, self._found, self._failed)
+
+
+# -- 2. the fee and how to pay ------------------------------------------------------------------
+
+
+class PayAmountScreen(PayScreen):
+    title_key = "pay.amount.title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.busy = False
+        self.summary = _panel(spacing=12)
+        self.code_text = Text("", size=th.FONT_BODY, role="muted")
+        self.procedure = Text("", size=th.FONT_HEADING, bold=True)
+        self.summary.add_widget(self.code_text)
+        self.summary.add_widget(self.procedure)
+        self.fee = _panel(role="primary", spacing=8)
+        self.fee_label = Text("", size=th.FONT_BODY, role="on_primary")
+        self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        self.fee.add_widget(self.fee_label)
+        self.fee.add_widget(self.amount)
+        self.vietqr = BigButton("", action=self.pay_vietqr, size=th.FONT_HEADING)
+        self.vietqr.min_height = 170
+        self.cash = BigButton("", action=self.pay_cash, kind="secondary", size=th.FONT_HEADING)
+        self.cash.min_height = 170
+        self.finish = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.finish.min_height = 170
+        self.tr(self.finish, "pay.no_fee.finish")
+        self.actions = vbox(spacing=24)
+        self.actions.size_hint_y = None
+        self.actions.bind(minimum_height=self.actions.setter("height"))
+        if t.landscape:
+            self.body.remove_widget(self.title)
+            left = vbox(self.title, self.summary, self.fee, Widget(), spacing=20)
+            right = vbox(Widget(), self.actions, spacing=20)
+            self.body.add_widget(hbox(left, right, spacing=48))
+            self.form = right
+        else:
+            for w in (self.summary, self.fee, Widget(), self.actions):
+                self.body.add_widget(w)
+            self.form = self.body
+
+    def _error_index(self, target) -> int:
+        return target.children.index(self.actions) + 1 if self.actions in target.children else 0
+
+    def enter(self, **kw) -> None:
+        self.hide_error()
+        self.set_busy(False)
+        self.render()
+
+    def on_relabel(self) -> None:
+        if self.core.session.dossier is not None:
+            self.render()
+
+    def render(self) -> None:
+        d = self.core.session.dossier
+        self.actions.clear_widgets()
+        if d is None:
+            return
+        lang = self.app.translator.lang
+        self.code_text.text = self.app.t("status.code", code=d.code)
+        self.procedure.text = _localized(d.procedure, "name", lang)
+        if d.fee.amount_vnd <= 0:
+            self.fee_label.text = self.app.t("pay.no_fee")
+            self.amount.text = self.app.t("pay.no_fee.amount")
+            self.actions.add_widget(self.finish)
+            return
+        self.fee_label.text = self.app.t("pay.amount.label")
+        self.amount.text = self.money(d.fee.amount_vnd)
+        self.actions.add_widget(self.vietqr)
+        self.actions.add_widget(self.cash)
+
+    def set_busy(self, busy: bool, which: str = "") -> None:
+        self.busy = busy
+        self.tr(self.vietqr, "pay.working" if busy and which == "vietqr" else "pay.method.vietqr")
+        self.tr(self.cash, "pay.working" if busy and which == "cash" else "pay.method.cash")
+        self.vietqr.disabled = self.cash.disabled = busy
+
+    def pay_vietqr(self) -> None:
+        if self.busy:
+            return
+        self.hide_error()
+        self.set_busy(True, "vietqr")
+        self.core.pay_create("vietqr", self._created, self._failed)
+
+    def _created(self, payment) -> None:
+        self.set_busy(False)
+        self.core.goto("pay_done" if payment.status == "paid" else "pay_qr")
+
+    def pay_cash(self) -> None:
+        if self.busy:
+            return
+        self.hide_error()
+        self.set_busy(True, "cash")
+        self.core.pay_cash(self._cash_done, self._failed, service_label=self.app.t("pay.cash.service"))
+
+    def _cash_done(self, outcome) -> None:
+        self.set_busy(False)
+        self.core.goto("pay_cash")
+
+    def _failed(self, err: CitizenError) -> None:
+        self.set_busy(False)
+        self.show_error(err, container=self.form)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.set_busy(False)
+        self.actions.clear_widgets()
+        self.code_text.text = self.procedure.text = self.fee_label.text = self.amount.text = ""
+
+
+# -- 3. the VietQR code -------------------------------------------------------------------------
+
+
+class PayQrScreen(PayScreen):
+    title_key = "pay.qr.title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self._poll_event = None
+        self._tick_event = None
+        self._polling = False
+        self._finished = False
+        self.expired = False
+        self.qr = QrCode(size_hint=(None, None))
+        self.qr_box = Panel(orientation="vertical", padding=t.px(12), role="surface", size_hint_y=None)
+        self.qr_box.add_widget(self.qr)
+        self.amount = Text("", size=th.FONT_DISPLAY, role="primary", bold=True, halign="center")
+        self.beneficiary = Text("", size=th.FONT_SMALL, role="muted", halign="center")
+        self.countdown = Text("", size=th.FONT_BODY, bold=True, halign="center")
+        self.demo = BigButton("", action=self.demo_confirm, kind="quiet", size=th.FONT_SMALL)
+        self.demo.min_height = 100
+        self.tr(self.demo, "pay.qr.demo_confirm")
+        self.new_code = BigButton("", action=self.get_new_code, size=th.FONT_TITLE)
+        self.new_code.min_height = 170
+        self.tr(self.new_code, "pay.qr.new_code")
+        self.expired_panel = _panel(role="surface", border_role="error", spacing=12)
+        self.expired_text = Text("", size=th.FONT_HEADING, role="error", bold=True, halign="center")
+        self.expired_next = Text("", size=th.FONT_BODY, halign="center")
+        self.tr(self.expired_text, "pay.expired")
+        self.tr(self.expired_next, "next.pay_new_code")
+        self.expired_panel.add_widget(self.expired_text)
+        self.expired_panel.add_widget(self.expired_next)
+        self.controls = vbox(spacing=20)
+        self.controls.size_hint_y = None
+        self.controls.bind(minimum_height=self.controls.setter("height"))
+        qr_side = 720 if t.landscape else 780
+        self.qr_box.height = t.px(qr_side)
+        self.qr.size = (t.px(qr_side - 24), t.px(qr_side - 24))
+        self.qr_slot = hbox(Widget(), self.qr_box, Widget(), spacing=0, size_hint_y=None, height=t.px(qr_side))
+        self.qr_box.size_hint_x = None
+        self.qr_box.width = t.px(qr_side)
+        if t.landscape:
+            self.body.remove_widget(self.title)
+            self.title.halign = "left"
+            right = vbox(self.title, self.amount, self.beneficiary, self.countdown, Widget(), self.controls, spacing=20)
+            self.amount.halign = self.beneficiary.halign = self.countdown.halign = "left"
+            self.stage = vbox(Widget(), self.qr_slot, Widget(), spacing=0, size_hint_x=None, width=t.px(qr_side))
+            self.body.add_widget(hbox(self.stage, right, spacing=56))
+            self.form = right
+        else:
+            self.title.halign = "center"
+            self.stage = vbox(self.qr_slot, spacing=0, size_hint_y=None, height=t.px(qr_side))
+            for w in (self.stage, self.amount, self.beneficiary, self.countdown, Widget(), self.controls):
+                self.body.add_widget(w)
+            self.form = self.body
+
+    def _error_index(self, target) -> int:
+        return target.children.index(self.controls) + 1 if self.controls in target.children else 0
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def enter(self, **kw) -> None:
+        self.hide_error()
+        self._finished = False
+        self.render()
+        self.start()
+
+    def on_leave(self, *args) -> None:
+        self.stop()
+
+    def on_relabel(self) -> None:
+        if self.core.session.payment is not None:
+            self.render()
+
+    def render(self) -> None:
+        payment = self.core.session.payment
+        if payment is None:
+            return
+        self.expired = payment.status in ("expired", "cancelled")
+        self.amount.text = self.money(payment.amount_vnd)
+        self.beneficiary.text = self._beneficiary(payment)
+        self.controls.clear_widgets()
+        self._show_slot(self.expired)
+        if self.expired:
+            self.countdown.text = ""
+            self.controls.add_widget(self.new_code)
+        else:
+            self.qr.payload = payment.qr_payload or ""
+            self._tick()
+            if self.core.pay_demo:
+                self.controls.add_widget(self.demo)
+
+    def _show_slot(self, expired: bool) -> None:
+        """The code, or in its place the "expired" message."""
+        slot = self.qr_slot
+        if expired:
+            self.qr.payload = ""
+            if self.expired_panel.parent is None:
+                slot.clear_widgets()
+                slot.add_widget(self.expired_panel)
+        elif self.qr_box.parent is None:
+            slot.clear_widgets()
+            for w in (Widget(), self.qr_box, Widget()):
+                slot.add_widget(w)
+
+    def _beneficiary(self, payment) -> str:
+        from kiosk import vietqr
+
+        try:
+            q = vietqr.parse(payment.qr_payload or "")
+        except vietqr.VietQrError:
+            return ""
+        d = self.core.session.dossier
+        name = q.merchant_name or (_localized(d, "agency", self.app.translator.lang) if d is not None else "")
+        bank = BANKS.get(q.bank_bin, q.bank_bin)
+        return self.app.t("pay.qr.beneficiary", name=name or "-", account=q.account, bank=bank, purpose=q.purpose)
+
+    def remaining(self) -> float:
+        payment = self.core.session.payment
+        if payment is None:
+            return 0.0
+        return (payment.expires_at - datetime.now(timezone.utc)).total_seconds()
+
+    def _tick(self, *_) -> None:
+        if self.expired or self.core.session.payment is None:
+            return
+        left = max(0, int(self.remaining()))
+        self.countdown.text = self.app.t("pay.qr.expires_in", time=f"{left // 60:02d}:{left % 60:02d}")
+        if left <= 0:
+            self._poll()
+
+    # -- polling ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.stop()
+        if self.expired:
+            return
+        self._poll_event = Clock.schedule_interval(self._poll, POLL_SECONDS)
+        self._tick_event = Clock.schedule_interval(self._tick, 1.0)
+
+    def stop(self) -> None:
+        for ev in (self._poll_event, self._tick_event):
+            if ev is not None:
+                ev.cancel()
+        self._poll_event = self._tick_event = None
+
+    @property
+    def polling(self) -> bool:
+        return self._poll_event is not None
+
+    def _poll(self, *_) -> None:
+        if self._polling or self._finished or self.manager is None or self.manager.current != self.name:
+            return
+        self._polling = True
+        self.core.pay_poll(self._status, self._poll_failed)
+
+    def _status(self, payment) -> None:
+        self._polling = False
+        if self.manager is None or self.manager.current != self.name:
+            return
+        self.hide_error()
+        if payment.status == "paid":
+            self._paid()
+        elif payment.status in ("expired", "cancelled"):
+            self.stop()
+            self.render()
+        elif self.remaining() < -15:  # the gateway's answer lags the clock: the code is no good
+            self.stop()
+            self.expired = True
+            self._show_slot(True)
+            self.countdown.text = ""
+            self.controls.clear_widgets()
+            self.controls.add_widget(self.new_code)
+
+    def _poll_failed(self, err: CitizenError) -> None:
+        # the code stays on screen (the bank may still confirm); the citizen sees we are retrying
+        self._polling = False
+        if self.manager is not None and self.manager.current == self.name and not self._finished:
+            self.show_error(CitizenError(err.message_key, "next.pay_still_checking"), container=self.form)
+
+    def _paid(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self.stop()
+        self.core.goto("pay_done")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def demo_confirm(self) -> None:
+        self.demo.disabled = True
+
+        def done(payment) -> None:
+            self.demo.disabled = False
+            if payment.status == "paid":
+                self._paid()
+            else:
+                self._status(payment)
+
+        def failed(err: CitizenError) -> None:
+            self.demo.disabled = False
+            self.show_error(err, container=self.form)
+
+        self.core.pay_demo_confirm(done, failed)
+
+    def get_new_code(self) -> None:
+        self.new_code.disabled = True
+        self.hide_error()
+
+        def done(payment) -> None:
+            self.new_code.disabled = False
+            self.render()
+            self.start()
+
+        def failed(err: CitizenError) -> None:
+            self.new_code.disabled = False
+            self.show_error(err, container=self.form)
+
+        self.core.pay_create("vietqr", done, failed, fresh=True)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.stop()
+        self._polling = False
+        self.qr.payload = ""
+        self.amount.text = self.beneficiary.text = self.countdown.text = ""
+        self.controls.clear_widgets()
+
+
+# -- 4. paid ------------------------------------------------------------------------------------
+
+
+class PayDoneScreen(PayScreen):
+    title_key = "pay.done.title"
+
+    def build(self) -> None:
+        self.paid = _panel(role="ok", spacing=10)
+        self.paid_label = Text("", size=th.FONT_BODY, role="on_primary")
+        self.tr(self.paid_label, "pay.done.paid")
+        self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        self.code_text = Text("", size=th.FONT_BODY, role="on_primary")
+        for w in (self.paid_label, self.amount, self.code_text):
+            self.paid.add_widget(w)
+        self.printing = Text("", size=th.FONT_HEADING, bold=True)
+        self.print_next = Text("", size=th.FONT_BODY)
+        self.cont = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.cont.min_height = 170
+        self.tr(self.cont, "pay.continue")
+        for w in (self.paid, self.printing, self.print_next, Widget(), self.cont):
+            self.body.add_widget(w)
+        self.result = None
+
+    def enter(self, **kw) -> None:
+        payment = self.core.session.payment
+        if payment is None:
+            return
+        self.amount.text = self.money(payment.amount_vnd)
+        self.code_text.text = self.app.t("status.code", code=payment.dossier_code)
+        self.result = None
+        self.tr(self.printing, "pay.done.printing")
+        self.print_next.text = ""
+        self._tr.pop(id(self.print_next), None)
+        self.core.pay_print_receipt(self._printed, self._print_failed, item_label=self.app.t("pay.receipt.item"))
+
+    def on_relabel(self) -> None:
+        payment = self.core.session.payment
+        if payment is not None:
+            self.amount.text = self.money(payment.amount_vnd)
+            self.code_text.text = self.app.t("status.code", code=payment.dossier_code)
+
+    def _printed(self, result) -> None:
+        self.result = result
+        if result.ok:
+            self.printing.role = "ok"
+            self.tr(self.printing, "pay.done.printed")
+            self.tr(self.print_next, "next.pay_take_receipt")
+        else:
+            self._print_failed(CitizenError(result.message_key, result.next_step or "next.collect_at_counter"))
+
+    def _print_failed(self, err: CitizenError) -> None:
+        self.printing.role = "error"
+        self.tr(self.printing, err.message_key)
+        self.tr(self.print_next, err.next_step)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.result = None
+        self.printing.role = "text"
+        for w in (self.amount, self.code_text, self.printing, self.print_next):
+            self._tr.pop(id(w), None)
+            w.text = ""
+
+
+# -- cash at the counter ------------------------------------------------------------------------
+
+
+class PayCashScreen(PayScreen):
+    title_key = "pay.cash.title"
+
+    def build(self) -> None:
+        self.ticket = _panel(role="primary", spacing=6)
+        self.ticket_label = Text("", size=th.FONT_BODY, role="on_primary", halign="center")
+        self.tr(self.ticket_label, "pay.cash.ticket")
+        self.number = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True, halign="center")
+        self.ticket.add_widget(self.ticket_label)
+        self.ticket.add_widget(self.number)
+        self.go = Text("", size=th.FONT_HEADING, bold=True)
+        self.printing = Text("", size=th.FONT_BODY, bold=True)
+        self.print_next = Text("", size=th.FONT_BODY)
+        self.finish = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.finish.min_height = 170
+        self.tr(self.finish, "pay.continue")
+        for w in (self.ticket, self.go, self.printing, self.print_next, Widget(), self.finish):
+            self.body.add_widget(w)
+
+    def enter(self, **kw) -> None:
+        self.render()
+
+    def on_relabel(self) -> None:
+        self.render()
+
+    def render(self) -> None:
+        outcome = self.core.session.notes.get("pay.cash")
+        if not outcome:
+            return
+        payment, result = outcome["payment"], outcome["print"]
+        self.number.text = outcome["ticket"]
+        self.go.text = self.app.t("pay.cash.go", amount=self.money(payment.amount_vnd))
+        if getattr(result, "ok", False):
+            self.printing.role = "ok"
+            self.printing.text = self.app.t("pay.cash.printed")
+            self.print_next.text = self.app.t("next.pay_take_ticket")
+        else:
+            self.printing.role = "error"
+            self.printing.text = self.app.t(getattr(result, "message_key", "printer.failed"))
+            self.print_next.text = self.app.t("next.pay_tell_counter", ticket=outcome["ticket"])
+
+    def wipe(self) -> None:
+        super().wipe()
+        for w in (self.number, self.go, self.printing, self.print_next):
+            w.text = ""
