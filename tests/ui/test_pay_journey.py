@@ -1,0 +1,231 @@
+"""Pay a fee through the real app against the embedded demo gateway: the VietQR code on screen
+decodes to the right payment, the demo bank confirms, the receipt reaches the simulated
+printer; cash prints a counter ticket; paper out, an expired code, the gateway down."""
+
+import dataclasses
+
+from kiosk import vietqr
+from kiosk.devices.qr.decode import decode_image
+from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.screenshots import SAMPLE_DOSSIER, type_code, unpaid_dossier
+
+
+def client(drv):
+    return drv.app.core.gateway.wait()
+
+
+def to_code(drv, code: str) -> None:
+    """Menu → "pay a fee" → the code in the field (as a scanned receipt puts it: typing is
+    tested once, in the end-to-end test; frames are slow on a shared machine)."""
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["pay"])
+    assert drv.app.current == "pay_code"
+    if drv.screen.mode == "scan":
+        drv.tap(drv.screen.to_typing)
+    drv.screen.set_code(code)
+    drv.frames(2)
+
+
+def to_amount(drv, code: str | None = None) -> str:
+    code = code or unpaid_dossier(drv)
+    to_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
+    return code
+
+
+def to_qr(drv, code: str | None = None) -> str:
+    code = to_amount(drv, code)
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
+    return code
+
+
+def qr_on_screen(drv, tmp_path, name="qr.png") -> vietqr.VietQr:
+    """Decode the code from a screenshot of the window, as a phone would see it."""
+    found = decode_image(drv.screenshot(tmp_path / name))
+    assert len(found) == 1, found
+    return vietqr.parse(found[0].text)  # checks the CRC too
+
+
+def use_codepage_text(printer, monkeypatch):
+    # text printed as text (not raster) so the decoded paper can be read line by line
+    monkeypatch.setattr(printer, "text_mode", "codepage")
+
+
+def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
+    drv = app
+    printer = drv.app.core.devices.printer
+    use_codepage_text(printer, monkeypatch)
+    code = unpaid_dossier(drv)
+    drv.tap(drv.screen.prompt)
+    drv.tap_text("Nộp phí, lệ phí", exact=True)
+    assert drv.app.current == "pay_code"
+    type_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
+    assert drv.has_text("3.000 đ") and drv.has_text(f"Mã hồ sơ: {code}")
+    drv.tap_text("Chuyển khoản bằng ứng dụng ngân hàng (VietQR)", exact=True)
+    drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
+    screen = drv.screen
+    payment = drv.app.core.session.payment
+    assert screen.qr.drawn_size >= 600  # large enough to scan from a step away
+    q = qr_on_screen(drv, tmp_path)
+    assert q.is_napas and q.amount == 3000 and q.reference == payment.id
+    assert drv.has_text("3.000 đ") and drv.has_text("Vietcombank")
+    assert drv.find_text("Mã còn hiệu lực: 1") is not None  # the countdown (15 minutes)
+    assert screen.polling
+
+    # back and again: the retry gets the same payment, never a second one
+    drv.tap(drv.app.nav.back)
+    assert drv.app.current == "pay_amount" and not screen.polling
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.app.current == "pay_qr", 20, "the VietQR code again")
+    assert drv.app.core.session.payment.id == payment.id
+    assert qr_on_screen(drv, tmp_path, "again.png").reference == payment.id
+
+    drv.tap_text("Trình diễn: mô phỏng ngân hàng xác nhận thanh toán", exact=True)
+    drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "the receipt")
+    assert not screen.polling
+    assert drv.has_text("Đã nhận tiền") and drv.has_text("Đã in biên lai thanh toán.")
+    assert client(drv).payment_status(payment.id).status == "paid"
+    assert client(drv).lookup_dossier(code).fee.paid
+    paper = printer.last_paper()
+    text = "\n".join(paper.lines)
+    assert "BIÊN LAI THANH TOÁN" in text and code in text and payment.id in text
+    assert "3.000 đồng" in text and "Chuyển khoản VietQR" in text
+    assert paper.cuts == 1 and not paper.problems
+    drv.tap_text("Tiếp tục", exact=True)
+    assert drv.app.current == "done"
+    # the journey is over: nothing about the payment stays behind
+    drv.tap(drv.screen.finish)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
+    assert not drv.app.core.session.holds_data()
+    assert drv.app.screens["pay_qr"].qr.payload == ""
+
+
+def test_already_paid_and_no_fee_are_explained(app):
+    drv = app
+    to_code(drv, SAMPLE_DOSSIER)  # the fee was paid long ago
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-paid message")
+    assert drv.has_text("Lệ phí của hồ sơ này đã được nộp.")
+    assert drv.has_text("Bạn không cần nộp thêm.")
+    assert drv.app.current == "pay_code"
+
+    drv.app.core.reset("next citizen")
+    drv.frames(2)
+    to_amount(drv, "H26.99-241125-0001")  # a procedure without a fee
+    assert drv.has_text("Hồ sơ này không phải nộp lệ phí.")
+    assert drv.find_text("Chuyển khoản bằng ứng dụng ngân hàng (VietQR)") is None
+    drv.tap_text("Xong", exact=True)
+    assert drv.app.current == "done"
+
+
+def test_cash_prints_a_ticket_for_the_counter(app, monkeypatch):
+    drv = app
+    printer = drv.app.core.devices.printer
+    use_codepage_text(printer, monkeypatch)
+    # the receipt's QR shown to the (simulated) camera: the fee comes up without typing
+    code = unpaid_dossier(drv)
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["pay"])
+    if drv.screen.mode != "scan":
+        drv.tap(drv.screen.to_scanning)
+    drv.screen.scan.show_demo(code)
+    drv.wait_until(lambda: drv.app.current == "pay_amount", 30, "the fee after the scan")
+    assert drv.app.core.session.dossier.code == code
+    drv.tap_text("Nộp tiền mặt tại quầy", exact=True)
+    drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
+    payment = drv.app.core.session.payment
+    assert payment.method == "cash" and payment.status == "pending" and payment.qr_payload is None
+    ticket = drv.app.core.session.notes["pay.cash"]["ticket"]
+    assert ticket.startswith("H-") and drv.has_text(ticket)
+    assert drv.has_text("Mời bạn đến quầy giao dịch và nộp 3.000 đ.")
+    assert drv.has_text("Đã in phiếu.")
+    text = "\n".join(printer.last_paper().lines)
+    assert "PHIẾU SỐ THỨ TỰ" in text and ticket in text
+    assert payment.id in text and code in text  # staff match the ticket to the payment
+    waiting = client(drv).list_help_requests("waiting")
+    assert any(t.ticket == ticket and t.reason == "payment" for t in waiting)
+    # staff can take the cash for this session's payment
+    assert client(drv).payment_status(payment.id).status == "pending"
+
+
+def test_printer_out_of_paper_says_collect_at_the_counter(app):
+    drv = app
+    printer = drv.app.core.devices.printer
+    to_qr(drv)
+    failed_before = len(printer.reprint_store.failed())
+    printer.faults.set_faults(paper_out=True)
+    try:
+        drv.tap(drv.screen.demo)
+        drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "the result")
+        assert not drv.screen.result.ok
+        assert drv.has_text("Đã nhận tiền")  # the payment itself went through
+        assert drv.has_text("Máy in đã hết giấy.")
+        assert drv.has_text("Mời bạn nhận phiếu tại quầy giao dịch")
+        assert len(printer.reprint_store.failed()) == failed_before + 1
+        assert printer.reprint_store.failed()[-1]["kind"] == "payment-receipt"
+    finally:
+        printer.faults.clear_faults()
+        printer.refresh()
+
+
+def test_expired_code_offers_a_new_one(app, tmp_path, monkeypatch):
+    drv = app
+    to_qr(drv)
+    first = drv.app.core.session.payment
+    real = client(drv).payment_status
+    monkeypatch.setattr(client(drv), "payment_status",
+                        lambda pid: dataclasses.replace(real(pid), status="expired"))
+    drv.wait_until(lambda: drv.screen.expired, 10, "the expired message")
+    assert drv.has_text("Mã thanh toán đã hết hạn.") and drv.has_text("Bạn chưa bị trừ tiền.")
+    assert drv.screen.qr.modules == 0 and not drv.screen.polling
+    assert drv.find_text("Trình diễn: mô phỏng ngân hàng xác nhận thanh toán") is None
+    monkeypatch.undo()
+    drv.tap_text("Lấy mã mới", exact=True)
+    drv.wait_until(lambda: not drv.screen.expired and drv.screen.qr.modules > 0, 20, "a new code")
+    second = drv.app.core.session.payment
+    assert second.id != first.id and second.status == "pending"
+    q = qr_on_screen(drv, tmp_path)
+    assert q.reference == second.id and q.amount == 3000
+    assert drv.screen.polling
+    # the citizen walks away: polling stops with the session, nothing stays on screen
+    screen = drv.screen
+    drv.app.core.reset("timeout")
+    drv.frames(3)
+    assert drv.app.current == "attract" and not screen.polling
+    assert screen.qr.payload == "" and not drv.app.core.session.holds_data()
+
+
+def test_gateway_down_is_explained(app, monkeypatch):
+    drv = app
+
+    def down(*a, **kw):
+        raise GatewayUnavailable("connection refused")
+
+    code = unpaid_dossier(drv)
+    monkeypatch.setattr(client(drv), "lookup_dossier", down)
+    to_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
+    assert drv.has_text("Hiện không kết nối được với hệ thống dịch vụ công.")
+    assert drv.app.current == "pay_code"
+    monkeypatch.undo()
+
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
+    monkeypatch.setattr(client(drv), "create_payment", down)
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
+    assert drv.app.current == "pay_amount"
+    assert drv.has_text("Hiện không kết nối được với hệ thống dịch vụ công.")
+    assert not drv.screen.vietqr.disabled  # the citizen can try again
+    monkeypatch.undo()
+
+    # a real gateway (not the demo): no "simulate the bank" button
+    monkeypatch.setattr(type(drv.app.core), "pay_demo", property(lambda self: False))
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
+    assert drv.screen.demo.parent is None and drv.find_text("Trình diễn") is None
