@@ -381,4 +381,11 @@ class CoreAuditor:
 def attach(core, audit: AuditLog) -> CoreAuditor:
     auditor = CoreAuditor(core, audit)
     core.subscribe(auditor)
+
+    def consent(entry: dict) -> None:
+        # the session became a staff-assisted one: its end is recorded under the staff role
+        if entry.get("action") == "staff.consent":
+            auditor.role = "staff"
+
+    audit.subscribe(consent)
     return auditor

@@ -335,6 +335,19 @@ def long_press(drv, widget, timeout: float = 15.0) -> None:
         drv.frames(2)
 
 
+def tap_in_panel(drv, widget) -> None:
+    """Tap a control inside the staff/technician content area, scrolling it into view first."""
+    scroll = drv.screen.scroll
+    for _ in range(30):  # the content has its real height only after layout passes
+        drv.frames(2)
+        _, y = widget.to_window(*widget.center)
+        _, bottom = scroll.to_window(scroll.x, scroll.y)
+        if bottom + widget.height / 2 <= y <= bottom + scroll.height - widget.height / 2:
+            break
+        drv.screen.reveal(widget)
+    drv.tap(widget)
+
+
 def to_pin_staff(drv) -> None:
     to_lookup(drv)
     drv.tap(drv.app.staff_control)
@@ -352,7 +365,7 @@ def to_staff(drv, tab: str = "assist") -> None:
 
 def to_staff_badge(drv) -> None:
     to_staff(drv)
-    drv.tap(drv.screen.consent_button)
+    tap_in_panel(drv, drv.screen.consent_button)
     drv.tap(drv.screen.back_button)
     drv.wait_until(lambda: drv.app.current == "lookup_code" and drv.app.staff_badge.parent is not None,
                    what="the journey with the staff badge")

@@ -4,6 +4,7 @@ for a wrong PIN (tries left) or a lock (minutes to wait).  The check itself is
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from kivy.uix.widget import Widget
@@ -68,7 +69,7 @@ class PinScreen(KioskScreen):
         hide_nav(self.app)
         locked = self.app.staff.locked_for(self.role)
         if locked > 0:
-            self._error("pin.locked", "pin.locked_wait", minutes=int(locked // 60) + 1)
+            self._error("pin.locked", "pin.locked_wait", minutes=max(1, math.ceil(locked / 60)))
 
     def _key_label(self, key: str) -> str:
         if key == BACKSPACE:
@@ -123,7 +124,7 @@ class PinScreen(KioskScreen):
             left = self.app.staff.gate(self.role).attempts_left()
             self._error("pin.wrong", "pin.attempts_left", count=left)
         elif result is PinResult.LOCKED:
-            minutes = int(self.app.staff.locked_for(self.role) // 60) + 1
+            minutes = max(1, math.ceil(self.app.staff.locked_for(self.role) / 60))
             self._error("pin.locked", "pin.locked_wait", minutes=minutes)
         else:
             self._error("pin.disabled", "next.call_technician")

@@ -180,7 +180,7 @@ class TabbedPanelScreen(KioskScreen):
         self.content = fit_height(vbox(spacing=20))
         self.scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
         self.scroll.add_widget(self.content)
-        self.tab_grid = GridLayout(cols=len(self.tabs) if t.landscape else 3, spacing=t.px(12), size_hint_y=None)
+        self.tab_grid = GridLayout(cols=2 if t.landscape else 3, spacing=t.px(12), size_hint_y=None)
         self.tab_grid.bind(minimum_height=self.tab_grid.setter("height"))
         self.tab_buttons: dict[str, BigButton] = {}
         for name in self.tabs:
@@ -194,19 +194,35 @@ class TabbedPanelScreen(KioskScreen):
         for b in self.exit_row.children:
             b.bind(height=self._fit_exit_row)
         self._fit_exit_row()
-        self.body.add_widget(self.scroll)
-        self.body.add_widget(self.tab_grid)
-        self.body.add_widget(self.exit_row)
+        if t.landscape:
+            # landscape: title, tabs and the exit row on the left; the tab's content fills the right
+            self.body.remove_widget(self.title)
+            self.exit_row.orientation = "vertical"
+            self.exit_row.spacing = t.px(12)
+            self.exit_row.unbind(height=self._fit_exit_row)
+            self.exit_row.bind(minimum_height=self.exit_row.setter("height"))
+            left = vbox(self.title, Widget(), self.tab_grid, self.exit_row, spacing=20, size_hint_x=0.4)
+            self.body.add_widget(hbox(left, self.scroll, spacing=40))
+        else:
+            self.body.add_widget(self.scroll)
+            self.body.add_widget(self.tab_grid)
+            self.body.add_widget(self.exit_row)
 
     def _fit_exit_row(self, *_):
-        self.exit_row.height = max([b.height for b in self.exit_row.children] or [0])
+        if self.exit_row.orientation == "horizontal":
+            self.exit_row.height = max([b.height for b in self.exit_row.children] or [0])
+
+    def reveal(self, widget) -> None:
+        """Scroll the content so ``widget`` is in view (before a tap)."""
+        if widget is not None and widget.parent is not None:
+            self.scroll.scroll_to(widget, padding=10, animate=False)
 
     def build_exit_row(self) -> None:
         pass
 
     def enter(self, **kw) -> None:
         hide_nav(self.app)
-        self.show_tab(self.current_tab)
+        self.show_tab(self.tabs[0])  # every entry starts on the first tab
 
     def show_tab(self, name: str) -> None:
         self.current_tab = name
@@ -216,6 +232,8 @@ class TabbedPanelScreen(KioskScreen):
         self.content.clear_widgets()
         getattr(self, f"tab_{name}")()
         self.scroll.scroll_y = 1
+        # once the new content has its real height (text wraps after the first layout), top again
+        Clock.schedule_once(lambda dt: setattr(self.scroll, "scroll_y", 1), 0)
 
     def on_relabel(self) -> None:
         if self.manager is not None and self.manager.current == self.name:

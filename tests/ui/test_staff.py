@@ -1,0 +1,191 @@
+"""Staff mode driven through the real app: discreet entry, PIN lockout, consent and badge,
+help queue, cash confirmation, reprint, outbox retry, ending the session; audit entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk import screenshots as S
+from kiosk.audit import verify
+from kiosk.roles import Role
+
+
+class GateClock:
+    def __init__(self):
+        self.t = 10_000.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def staff_app(app):
+    """The shared app with fresh PIN gates (lockout state never leaks between tests)."""
+    core = app.app.core
+    for gate in (core.staff_gate, core.technician_gate):
+        gate._failures, gate._locked_until = 0, 0.0
+    yield app
+    for gate in (core.staff_gate, core.technician_gate):
+        gate._failures, gate._locked_until = 0, 0.0
+        gate.clock = __import__("time").monotonic
+
+
+def audit_actions(drv, since=0):
+    return [(e["action"], e["outcome"]) for e in list(drv.app.audit.entries())[since:]]
+
+
+def count(drv):
+    return len(list(drv.app.audit.entries()))
+
+
+def test_wrong_pins_lock_staff_entry_then_the_right_pin_opens_it(staff_app):
+    drv = staff_app
+    clock = GateClock()
+    drv.app.core.staff_gate.clock = clock
+    start = count(drv)
+    S.to_pin_staff(drv)
+    assert drv.has_text("Mã PIN nhân viên")
+    for left in (4, 3, 2, 1):
+        S.type_pin(drv, "111111")
+        assert drv.has_text("Mã PIN không đúng.") and drv.has_text(f"Còn {left} lần thử")
+        assert drv.app.current == "pin"
+    S.type_pin(drv, "111111")
+    assert drv.has_text("Đã khoá do nhập sai nhiều lần.") and drv.has_text("5 phút")
+    S.type_pin(drv, S.STAFF_PIN)  # the right PIN does nothing while locked
+    assert drv.app.current == "pin" and drv.has_text("Đã khoá")
+    assert not drv.layout_problems()
+    clock.t += 301
+    S.type_pin(drv, S.STAFF_PIN)
+    drv.wait_until(lambda: drv.app.current == "staff", what="staff panel after the lock")
+    assert drv.app.nav.parent is None  # no citizen navigation inside the panel
+    got = [a for a in audit_actions(drv, start) if a[0] == "staff.enter"]
+    assert got == [("staff.enter", "wrong_pin")] * 4 + [("staff.enter", "lockout"), ("staff.enter", "locked"),
+                                                         ("staff.enter", "ok")]
+    assert verify(drv.app.audit.folder).ok
+
+
+def test_cancel_returns_to_the_citizen_untouched(staff_app):
+    drv = staff_app
+    S.to_pin_staff(drv)
+    drv.tap(drv.screen.cancel)
+    drv.wait_until(lambda: drv.app.current == "lookup_code", what="back to the journey")
+    assert drv.app.nav.parent is not None and drv.app.core.session.role is Role.CITIZEN
+
+
+def test_consent_badge_stays_visible_and_staff_end_the_session(staff_app):
+    drv = staff_app
+    start = count(drv)
+    S.to_staff_badge(drv)  # consent given, back in the citizen's journey
+    assert drv.app.core.session.role is Role.STAFF
+    assert drv.has_text("NHÂN VIÊN ĐANG HỖ TRỢ")
+    drv.app.set_language("en")
+    drv.frames(2)
+    assert drv.has_text("STAFF ASSISTING")
+    assert not drv.layout_problems()
+    drv.app.set_language("vi")
+    S.type_code(drv, S.SAMPLE_DOSSIER)  # staff type for the citizen
+    drv.tap(drv.app.staff_control)
+    S.type_pin(drv, S.STAFF_PIN)
+    drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
+    assert drv.has_text("Đang hỗ trợ công dân")
+    drv.tap(drv.screen.end_button)
+    drv.wait_until(lambda: drv.app.current == "attract", what="attract after staff ended the session")
+    drv.frames(3)
+    assert drv.app.staff_badge.parent is None and not drv.has_text("NHÂN VIÊN ĐANG HỖ TRỢ")
+    assert not drv.app.core.session.holds_data() and drv.app.core.session.role is Role.CITIZEN
+    got = audit_actions(drv, start)
+    assert ("staff.consent", "ok") in got and ("staff.end_session", "ok") in got
+    assert ("session.end", "staff-ended") in got
+    end = [e for e in drv.app.audit.entries() if e["action"] == "session.end"][-1]
+    assert end["role"] == "staff"
+
+
+def test_help_queue_serve_and_done(staff_app):
+    drv = staff_app
+    client = drv.app.core.gateway.wait()
+    ticket = client.create_help_request("card_problem")
+    S.to_staff(drv, "help")
+    drv.wait_until(lambda: drv.has_text(f"Số {ticket.ticket}"), 15, "the help ticket")
+    assert drv.has_text("Thẻ căn cước") and drv.has_text("đang chờ")
+    S.tap_in_panel(drv, drv.screen.help_buttons[(ticket.id, "waiting")])
+    drv.wait_until(lambda: (ticket.id, "in_service") in getattr(drv.screen, "help_buttons", {}), 15, "serving")
+    assert drv.has_text("đang phục vụ")
+    S.tap_in_panel(drv, drv.screen.help_buttons[(ticket.id, "in_service")])
+    drv.wait_until(lambda: drv.app.t("staff.working") not in drv.texts() and not drv.has_text(f"Số {ticket.ticket}"),
+                   15, "the ticket to leave the queue")
+    assert client.list_help_requests("done")[-1].id == ticket.id
+    assert not drv.layout_problems()
+
+
+def unpaid_payment(drv):
+    """A fresh dossier with a fee (a fictional applicant), paid in cash, as the pay journey
+    leaves it in the session."""
+    from datetime import date, datetime, timezone
+
+    from kiosk.gateway import models as M
+    from kiosk.gateway.client import new_idempotency_key
+
+    client = drv.app.core.gateway.wait()
+    now = datetime.now(timezone.utc)
+    sub = M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
+        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
+        documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")],
+    )
+    code = client.submit_dossier(sub, new_idempotency_key()).code
+    return client.create_payment(code, "cash")
+
+
+def test_cash_confirmation(staff_app):
+    drv = staff_app
+    start = count(drv)
+    S.to_lookup(drv)
+    payment = unpaid_payment(drv)
+    drv.app.core.session.payment = payment
+    drv.tap(drv.app.staff_control)
+    S.type_pin(drv, S.STAFF_PIN)
+    drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
+    drv.tap(drv.screen.tab_buttons["cash"])
+    amount = f"{payment.amount_vnd:,}".replace(",", ".")
+    drv.wait_until(lambda: drv.has_text(f"Đã nhận {amount} đồng"), what="the cash button")
+    S.tap_in_panel(drv, drv.screen.cash_button)
+    drv.wait_until(lambda: drv.has_text("Đã xác nhận khoản tiền mặt."), 15, "the confirmation")
+    assert drv.has_text("Không có khoản tiền mặt nào")
+    assert drv.app.core.gateway.wait().payment_status(payment.id).status != "pending"
+    assert ("payment.cash_confirm", "ok") in audit_actions(drv, start)
+
+
+def test_reprint_a_failed_receipt(staff_app):
+    from kiosk import receipts
+
+    drv = staff_app
+    printer = drv.app.core.devices.printer
+    printer.faults.set_faults(paper_out=True)
+    try:
+        failed = printer.print_receipt(receipts.self_test([], office="x", kiosk_id="K"))
+    finally:
+        printer.faults.clear_faults()
+    assert not failed.ok
+    start = count(drv)
+    S.to_staff(drv, "receipts")
+    assert drv.has_text(failed.receipt_id) and drv.has_text("in lỗi")
+    S.tap_in_panel(drv, drv.screen.reprint_buttons[failed.receipt_id])
+    drv.wait_until(lambda: drv.has_text("Đã in lại biên nhận."), 20, "the reprint")
+    assert drv.has_text("đã in lại")
+    assert ("receipt.reprint", "ok") in audit_actions(drv, start)
+
+
+def test_outbox_depth_and_retry(staff_app):
+    drv = staff_app
+    outbox = drv.app.staff.outbox
+    outbox.enqueue("rating", {"score": 5, "journey": "lookup", "dossier_code": None, "comment": None,
+                              "rated_at": "2026-11-30T00:00:00Z"})
+    S.to_staff(drv, "outbox")
+    assert drv.has_text("Đang chờ gửi: 1")
+    S.tap_in_panel(drv, drv.screen.retry_button)
+    drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 20, "the outbox to empty")
+    assert outbox.depth() == 0
+    assert not drv.layout_problems()
