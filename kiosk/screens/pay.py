@@ -207,26 +207,36 @@ class PayQrScreen(PayScreen):
         self.controls = vbox(spacing=20)
         self.controls.size_hint_y = None
         self.controls.bind(minimum_height=self.controls.setter("height"))
-        qr_side = 720 if t.landscape else 780
-        self.qr_box.height = t.px(qr_side)
-        self.qr.size = (t.px(qr_side - 24), t.px(qr_side - 24))
-        self.qr_slot = hbox(Widget(), self.qr_box, Widget(), spacing=0, size_hint_y=None, height=t.px(qr_side))
+        self.qr_slot = hbox(Widget(), self.qr_box, Widget(), spacing=0, size_hint_y=None)
         self.qr_box.size_hint_x = None
-        self.qr_box.width = t.px(qr_side)
         if t.landscape:
             self.body.remove_widget(self.title)
             self.title.halign = "left"
             right = vbox(self.title, self.amount, self.beneficiary, self.countdown, Widget(), self.controls, spacing=20)
             self.amount.halign = self.beneficiary.halign = self.countdown.halign = "left"
-            self.stage = vbox(Widget(), self.qr_slot, Widget(), spacing=0, size_hint_x=None, width=t.px(qr_side))
+            self.stage = vbox(Widget(), self.qr_slot, Widget(), spacing=0, size_hint_x=None)
             self.body.add_widget(hbox(self.stage, right, spacing=56))
             self.form = right
         else:
             self.title.halign = "center"
-            self.stage = vbox(self.qr_slot, spacing=0, size_hint_y=None, height=t.px(qr_side))
+            self.stage = vbox(self.qr_slot, spacing=0, size_hint_y=None)
             for w in (self.stage, self.amount, self.beneficiary, self.countdown, Widget(), self.controls):
                 self.body.add_widget(w)
             self.form = self.body
+        self._size_code()
+        t.bind(text_scale=self._size_code, unit=self._size_code)
+
+    def _size_code(self, *_) -> None:
+        """The code as large as the layout allows: smaller in large-text mode, so the amount,
+        the countdown and the buttons stay on screen with it (still about 480 px at 1.5x)."""
+        t = th.get_theme()
+        side = (720 if t.landscape else 780) * (0.7 if t.text_scale > 1 else 1.0)
+        self.qr_box.height = self.qr_box.width = self.qr_slot.height = t.px(side)
+        self.qr.size = (t.px(side - 24), t.px(side - 24))
+        if t.landscape:
+            self.stage.width = t.px(side)
+        else:
+            self.stage.height = t.px(side)
 
     def _error_index(self, target) -> int:
         return target.children.index(self.controls) + 1 if self.controls in target.children else 0
@@ -252,7 +262,7 @@ class PayQrScreen(PayScreen):
             return
         self.expired = payment.status in ("expired", "cancelled")
         self.amount.text = self.money(payment.amount_vnd)
-        self.beneficiary.text = self._beneficiary(payment)
+        self.beneficiary.text = "" if self.expired else self._beneficiary(payment)
         self.controls.clear_widgets()
         self._show_slot(self.expired)
         if self.expired:
@@ -342,7 +352,7 @@ class PayQrScreen(PayScreen):
             self.stop()
             self.expired = True
             self._show_slot(True)
-            self.countdown.text = ""
+            self.countdown.text = self.beneficiary.text = ""
             self.controls.clear_widgets()
             self.controls.add_widget(self.new_code)
 
