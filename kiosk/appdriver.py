@@ -157,7 +157,7 @@ class AppDriver:
 
         problems: list[str] = []
         W, H = self.window.size
-        boxes = []
+        groups: dict[int, list] = {}
         for label in self.labels():
             label.texture_update()
             tw, th_ = label.texture_size
@@ -165,26 +165,48 @@ class AppDriver:
                 tw = min(tw, label.width)
             if tw > label.width + 2 or th_ > label.height + 2:
                 problems.append(f"clipped: {label.text[:40]!r} needs {tw:.0f}x{th_:.0f}, has {label.width:.0f}x{label.height:.0f}")
-            in_scroll = any(isinstance(a, ScrollView) for a in self._ancestors(label))
+            broken = self._broken_word(label)
+            if broken:
+                problems.append(f"word broken across lines: {broken!r} in {label.text[:40]!r}")
+            scroll = next((a for a in self._ancestors(label) if isinstance(a, ScrollView)), None)
             x0, y0 = label.to_window(label.x, label.y)
             x1, y1 = label.to_window(label.right, label.top)
-            if not in_scroll and (x0 < -1 or y0 < -1 or x1 > W + 1 or y1 > H + 1):
+            if scroll is None and (x0 < -1 or y0 < -1 or x1 > W + 1 or y1 > H + 1):
                 problems.append(f"off-screen: {label.text[:40]!r} at ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
-            if not in_scroll:
-                # the ink of the text, not the whole box, is what must not overlap
-                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-                ink = (cx - min(tw, label.width) / 2, cy - min(th_, label.height) / 2,
-                       cx + min(tw, label.width) / 2, cy + min(th_, label.height) / 2)
-                boxes.append((label, ink))
-        for i, (a, ra) in enumerate(boxes):
-            for b, rb in boxes[i + 1:]:
-                if self._in_dialog(a) != self._in_dialog(b):
-                    continue  # a dialog covers the screen behind it on purpose
-                overlap_w = min(ra[2], rb[2]) - max(ra[0], rb[0])
-                overlap_h = min(ra[3], rb[3]) - max(ra[1], rb[1])
-                if overlap_w > 3 and overlap_h > 3:
-                    problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
+            # the ink of the text, not the whole box, is what must not overlap; labels are
+            # compared with those that scroll with them (window coordinates move together)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            ink = (cx - min(tw, label.width) / 2, cy - min(th_, label.height) / 2,
+                   cx + min(tw, label.width) / 2, cy + min(th_, label.height) / 2)
+            groups.setdefault(id(scroll), []).append((label, ink))
+        for boxes in groups.values():
+            for i, (a, ra) in enumerate(boxes):
+                for b, rb in boxes[i + 1:]:
+                    if self._in_dialog(a) != self._in_dialog(b):
+                        continue  # a dialog covers the screen behind it on purpose
+                    overlap_w = min(ra[2], rb[2]) - max(ra[0], rb[0])
+                    overlap_h = min(ra[3], rb[3]) - max(ra[1], rb[1])
+                    if overlap_w > 3 and overlap_h > 3:
+                        problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
+        for widget in self.walk():
+            if isinstance(widget, ScrollView) and getattr(widget, "must_fit", False) and self.visible(widget):
+                content = widget.children[0] if widget.children else None
+                needed = getattr(content, "minimum_height", 0) if content is not None else 0
+                if needed > widget.height + 2:
+                    problems.append(f"does not fit: the screen needs {needed:.0f} px, has {widget.height:.0f}")
         return problems
+
+    @staticmethod
+    def _broken_word(label) -> str | None:
+        """A single word wider than the wrapping width: Kivy then splits it mid-word."""
+        width = label.text_size[0] if label.text_size and label.text_size[0] else None
+        if not width or label.shorten:
+            return None
+        core = label._label
+        for word in label.text.split():
+            if core.get_extents(word)[0] > width + 1:
+                return word
+        return None
 
     def _ancestors(self, widget):
         w = widget.parent

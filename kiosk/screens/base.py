@@ -4,6 +4,7 @@ top and the controls in the lower part, error and busy states, and wiping what i
 from __future__ import annotations
 
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.core import CitizenError
 from kiosk.widgets import theme as th
@@ -22,7 +23,22 @@ class KioskScreen(Screen):
         self.add_widget(Background())
         t = th.get_theme()
         self.body = vbox(padding=32 if t.landscape else 48, spacing=20 if t.landscape else 28)
-        self.add_widget(self.body)
+        # The body fills the screen; only when large text makes it taller than the screen does
+        # it scroll (a bar shows it), so nothing is ever cut off or pushed out of reach.
+        self.scroller = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"],
+                                   always_overscroll=False)
+        self.scroller.must_fit = True  # at normal text size everything must fit without scrolling
+        self.body.size_hint_y = None
+        self.scroller.add_widget(self.body)
+        self.add_widget(self.scroller)
+
+        def fit(*_):
+            self.body.height = max(self.body.minimum_height, self.scroller.height)
+            self.scroller.must_fit = th.get_theme().text_scale <= 1
+
+        self.body.bind(minimum_height=fit)
+        self.scroller.bind(height=fit)
+        t.bind(text_scale=fit)
         self.title = Text("", size=th.FONT_TITLE, bold=True)
         self.subtitle = Text("", size=th.FONT_BODY, role="muted")
         if self.title_key:

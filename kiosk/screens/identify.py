@@ -55,7 +55,17 @@ class IdentifyKeyScreen(KioskScreen):
             self.form = self.body
             for w in (self.scan, self.field, self.keyboard, self.go):
                 self.body.add_widget(w)
+            # large text needs the room: the camera picture goes, scanning still works
+            t.bind(text_scale=self._fit_scan)
+            self._fit_scan()
         self._show()
+
+    def _fit_scan(self, *_):
+        large = th.get_theme().text_scale > 1
+        if large and self.scan.parent:
+            self.body.remove_widget(self.scan)
+        elif not large and not self.scan.parent:
+            self.body.add_widget(self.scan, index=len(self.body.children) - 2)
 
     def _key_label(self, key: str) -> str:
         return {BACKSPACE: self.app.t("keyboard.backspace"), CLEAR: self.app.t("keyboard.clear")}.get(key, key)

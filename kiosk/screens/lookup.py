@@ -35,7 +35,8 @@ class LookupCodeScreen(KioskScreen):
         self.busy = False
         self.mode = ""
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
-        self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
+        # a typical dossier code (about 20 characters) stays on one line even in large-text mode
+        self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center")
         self.field.add_widget(self.field_text)
         self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(130))))
         self.keyboard = CodeKeyboard(self.key, label_for=self._key_label, key_size=100 if t.landscape else th.KEY_SIZE)

@@ -6,6 +6,7 @@ import time
 
 from kivy.graphics import Color, Ellipse
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
@@ -140,13 +141,13 @@ class TimeoutDialog(ModalView):
         self.app.core.reset("ended-by-citizen")
 
 
-class NavBar(BoxLayout):
-    """Back, home, language and accessibility: on every screen but attract."""
+class NavBar(GridLayout):
+    """Back, home, language and accessibility: on every screen but attract.  One row of four;
+    two rows of two in large-text mode, so no label has to break."""
 
     def __init__(self, app, **kw):
         t = th.get_theme()
-        super().__init__(orientation="horizontal", size_hint_y=None, spacing=t.px(16),
-                         padding=(t.px(24), t.px(16)), **kw)
+        super().__init__(cols=4, size_hint_y=None, spacing=t.px(16), padding=(t.px(24), t.px(16)), **kw)
         self.app = app
         self.back = BigButton("", action=app.go_back, kind="secondary", size=th.FONT_BODY)
         self.home = BigButton("", action=app.go_home, kind="secondary", size=th.FONT_BODY)
@@ -154,9 +155,13 @@ class NavBar(BoxLayout):
         self.access = BigButton("", action=app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
         for b in (self.back, self.home, self.lang, self.access):
             b.min_height = 110 if t.landscape else 130
+            b.size_hint_y = None
             self.add_widget(b)
         self.bind(minimum_height=self.setter("height"))
-        self.back.bind(height=lambda *_: setattr(self, "height", max(b.height for b in self.children) + t.px(32)))
+        t.bind(text_scale=self._arrange)
+
+    def _arrange(self, *_):
+        self.cols = 2 if th.get_theme().text_scale > 1 else 4
 
     def relabel(self) -> None:
         self.back.text = self.app.t("nav.back")

@@ -23,6 +23,7 @@ def test_targets_are_large_enough(app):
     drv = app
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["lookup"])
+    drv.tap(drv.screen.to_typing)
     for mode in ("digits", "letters"):
         drv.screen.keyboard.set_mode(mode)
         drv.frames(2)
@@ -36,6 +37,7 @@ def test_primary_controls_are_in_the_lower_two_thirds(app):
     drv = app
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["lookup"])
+    drv.tap(drv.screen.to_typing)
     h = drv.window.height
     for widget in [drv.screen.submit, *drv.screen.keyboard.keys.values()]:
         _x, top = widget.to_window(widget.x, widget.top)
