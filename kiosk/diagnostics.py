@@ -30,6 +30,7 @@ from kiosk.devices.base import DeviceKind, DeviceState, DeviceStatus, MediaState
 log = logging.getLogger("kiosk.diagnostics")
 
 _ID_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+_ID_WORD_RX = re.compile(r"(?<![0-9A-Za-z])(\d{12}|\d{9})(?![0-9A-Za-z])")
 STARTED = time.time()
 # the eMRTD application: selecting it proves the reader talks to an ID card, reads nothing personal
 SELECT_EMRTD = bytes.fromhex("00A4040C07A0000002471001")
@@ -430,7 +431,8 @@ def _holds_id_number(obj) -> bool:
     """True if a text value anywhere in ``obj`` holds an unmasked 9- or 12-digit number
     (numbers stored as numbers are measurements: bytes, seconds, timestamps)."""
     if isinstance(obj, str):
-        return bool(_ID_RX.search(obj))
+        # bounded by non-alphanumerics: digits inside hex (an ATR, a hash) are not ID numbers
+        return bool(_ID_WORD_RX.search(obj))
     if isinstance(obj, dict):
         return any(_holds_id_number(k) or _holds_id_number(v) for k, v in obj.items())
     if isinstance(obj, (list, tuple)):

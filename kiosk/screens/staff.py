@@ -56,21 +56,28 @@ class CornerControl(Widget):
             e.pos = (cx - d / 2, cy - d / 2 + (i - 1) * d * 1.8)
             e.size = (d, d)
 
-    def collide_point(self, x, y):
+    def hit(self, touch) -> bool:
+        """Is the touch within reach of the corner?  Judged in window pixels from the touch's
+        screen position, whatever transforms other widgets applied to its coordinates."""
+        from kivy.core.window import Window
+
         t = th.get_theme()
         reach = t.px(120)
-        return self.right - reach <= x <= self.right and self.top - reach <= y <= self.top
+        x, y = touch.sx * Window.width, touch.sy * Window.height
+        right, top = self.to_window(self.right, self.top)
+        return right - reach <= x <= right and top - reach <= y <= top
 
     def on_touch_down(self, touch):
-        if self.collide_point(*touch.pos):
+        if self.hit(touch):
             touch.grab(self)
+            touch.ud[id(self)] = True
             return True
         return False
 
     def on_touch_up(self, touch):
         if touch.grab_current is self:
             touch.ungrab(self)
-            if self.collide_point(*touch.pos):
+            if touch.ud.get(id(self)) and self.hit(touch):
                 self.action()
             return True
         return False

@@ -113,6 +113,9 @@ def test_bundle_has_no_personal_data_and_refuses_it(kit, tmp_path):
     with pytest.raises(diagnostics.PersonalDataFound):
         diagnostics.export_bundle(tmp_path / "usb2", settings, devices, extra={"x.json": {"note": "001234567889"}})
     assert not (tmp_path / "usb2").exists() or not any((tmp_path / "usb2").iterdir())
+    # hex values such as an ATR are not ID numbers
+    diagnostics.export_bundle(tmp_path / "usb3", settings, devices,
+                              extra={"x.json": {"atr": "3B8F800180A000000306030F"}})  # 12 digits between hex letters
 
 
 def test_system_report_and_switch_to_simulation(kit):

@@ -112,7 +112,9 @@ def test_gateway_system_and_bundle(tech, tmp_path):
     drv.frames(3)
     start = len(list(drv.app.audit.entries()))
     S.tap_in_panel(drv, drv.screen.bundle_buttons[-1])  # the data folder (no USB stick in CI)
-    drv.wait_until(lambda: any(t.startswith("Đã lưu:") for t in drv.texts()), 30, "the bundle")
+    drv.wait_until(lambda: any(t.startswith("Đã lưu:") for t in drv.texts()) or drv.screen.message.parent is not None,
+                   30, "the bundle")
+    assert drv.screen.message.parent is None, drv.screen.message_text.text
     folder = drv.screen.results["bundle"]["folder"]
     from pathlib import Path
 
