@@ -66,6 +66,9 @@ def test_wrong_pins_lock_staff_entry_then_the_right_pin_opens_it(staff_app):
 
 def test_cancel_returns_to_the_citizen_untouched(staff_app):
     drv = staff_app
+    S.to_lookup(drv)
+    drv.tap(drv.app.staff_control)  # a quick touch on the corner opens nothing
+    assert drv.app.current == "lookup_code"
     S.to_pin_staff(drv)
     drv.tap(drv.screen.cancel)
     drv.wait_until(lambda: drv.app.current == "lookup_code", what="back to the journey")
@@ -84,7 +87,7 @@ def test_consent_badge_stays_visible_and_staff_end_the_session(staff_app):
     assert not drv.layout_problems()
     drv.app.set_language("vi")
     S.type_code(drv, S.SAMPLE_DOSSIER)  # staff type for the citizen
-    drv.tap(drv.app.staff_control)
+    S.long_press(drv, drv.app.staff_control)
     S.type_pin(drv, S.STAFF_PIN)
     drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
     assert drv.has_text("Đang hỗ trợ công dân")
@@ -145,7 +148,7 @@ def test_cash_confirmation(staff_app):
     S.to_lookup(drv)
     payment = unpaid_payment(drv)
     drv.app.core.session.payment = payment
-    drv.tap(drv.app.staff_control)
+    S.long_press(drv, drv.app.staff_control)
     S.type_pin(drv, S.STAFF_PIN)
     drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
     drv.tap(drv.screen.tab_buttons["cash"])
@@ -184,7 +187,7 @@ def test_outbox_depth_and_retry(staff_app):
     outbox.enqueue("rating", {"score": 5, "journey": "lookup", "dossier_code": None, "comment": None,
                               "rated_at": "2026-11-30T00:00:00Z"})
     S.to_staff(drv, "outbox")
-    assert drv.has_text("Đang chờ gửi: 1")
+    assert drv.has_text("Đang chờ gửi: 1"), drv.texts()
     S.tap_in_panel(drv, drv.screen.retry_button)
     drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 20, "the outbox to empty")
     assert outbox.depth() == 0
