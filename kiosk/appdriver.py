@@ -189,7 +189,10 @@ class AppDriver:
                     if overlap_w > 3 and overlap_h > 3:
                         problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
         for widget in self.walk():
-            if isinstance(widget, ScrollView) and getattr(widget, "must_fit", False) and self.visible(widget):
+            must_fit = getattr(widget, "must_fit", False)
+            if callable(must_fit):
+                must_fit = must_fit()
+            if isinstance(widget, ScrollView) and must_fit and self.visible(widget):
                 content = widget.children[0] if widget.children else None
                 needed = getattr(content, "minimum_height", 0) if content is not None else 0
                 if needed > widget.height + 2:

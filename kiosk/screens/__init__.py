@@ -16,6 +16,7 @@ from kiosk.screens.menu import MenuScreen
 from kiosk.screens.pay import PayAmountScreen, PayCashScreen, PayCodeScreen, PayDoneScreen, PayQrScreen
 from kiosk.screens import staff as _staff, technician as _technician
 from kiosk.screens.pin import PinScreen
+from kiosk.widgets import speechbar as _speech
 
 SCREENS = {
     "attract": AttractScreen,
@@ -40,4 +41,5 @@ SCREENS = {
 EXTENSIONS: list = [
     _staff.install,  # audit log, staff mode, "staff assisting" badge, discreet staff control
     _technician.install,  # hidden technician corner, metrics endpoint, systemd watchdog
+    _speech.install,  # "listen", repeat and volume on every screen; spoken prompts through espeak-ng
 ]

@@ -27,14 +27,14 @@ class KioskScreen(Screen):
         # it scroll (a bar shows it), so nothing is ever cut off or pushed out of reach.
         self.scroller = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"],
                                    always_overscroll=False)
-        self.scroller.must_fit = True  # at normal text size everything must fit without scrolling
+        # at normal text size, with speech off, everything must fit without scrolling
+        self.scroller.must_fit = lambda: th.get_theme().text_scale <= 1 and not self._speech_bar_open()
         self.body.size_hint_y = None
         self.scroller.add_widget(self.body)
         self.add_widget(self.scroller)
 
         def fit(*_):
             self.body.height = max(self.body.minimum_height, self.scroller.height)
-            self.scroller.must_fit = th.get_theme().text_scale <= 1
 
         self.body.bind(minimum_height=fit)
         self.scroller.bind(height=fit)
@@ -55,6 +55,10 @@ class KioskScreen(Screen):
         self.message.add_widget(self.message_next)
         self.message.bind(minimum_height=self.message.setter("height"))
         self.build()
+
+    def _speech_bar_open(self) -> bool:
+        is_open = getattr(self.app, "speech_bar_open", None)
+        return bool(is_open and is_open())
 
     # -- subclasses fill these ----------------------------------------------------------------
 

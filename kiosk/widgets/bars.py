@@ -160,8 +160,20 @@ class NavBar(GridLayout):
         self.bind(minimum_height=self.setter("height"))
         t.bind(text_scale=self._arrange)
 
+    def add_extra(self, button) -> None:
+        """One more control in the bar (the speech extension's "Listen")."""
+        button.size_hint = (1, None)
+        button.design_size = th.FONT_SMALL
+        button.min_height = self.back.min_height
+        self.add_widget(button)
+        self._arrange()
+
     def _arrange(self, *_):
-        self.cols = 2 if th.get_theme().text_scale > 1 else 4
+        n = len(self.children)
+        self.cols = 2 if th.get_theme().text_scale > 1 else n
+        small = n > 4  # five controls in one row: a smaller type keeps every word whole
+        for b in self.children:
+            b.design_size = th.FONT_SMALL if small else th.FONT_BODY
 
     def relabel(self) -> None:
         self.back.text = self.app.t("nav.back")

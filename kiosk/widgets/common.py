@@ -126,7 +126,7 @@ class BigButton(ButtonBehavior, Label):
         t.bind(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
         self.bind(
             pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
-            kind=self._restyle, width=self._wrap, texture_size=self._fit,
+            kind=self._restyle, design_size=self._restyle, width=self._wrap, texture_size=self._fit,
         )
         self._restyle()
 

@@ -217,9 +217,26 @@ def install(app, speaker=None) -> SpeechControls:
     app.speaker = speaker
     bar = SpeechBar(speaker, get_prompt=lambda: screen_prompt(app), get_lang=lambda: app.translator.lang,
                     translate=app.t, listen_turns_speech_on=True)
-    frame = app.frame
-    index = frame.children.index(app.nav) + 1 if app.nav in frame.children else 0
-    frame.add_widget(bar, index=index)
+    # "Listen" sits in the navigation bar on every screen; repeat and volume join it above the
+    # navigation bar once speech is on, so a citizen who does not need speech loses no room.
+    bar.remove_widget(bar.listen)
+    bar.listen.unbind(height=bar._fit, texture_size=bar._fit)
+    bar.buttons = (bar.again, bar.quieter, bar.louder)
+    app.nav.add_extra(bar.listen)
+    app.speech_bar = bar
+
+    def place(*_):
+        frame = app.frame
+        wanted = speaker.enabled and app.nav.parent is frame
+        if wanted and bar.parent is None:
+            frame.add_widget(bar, index=frame.children.index(app.nav) + 1)
+        elif not wanted and bar.parent is not None:
+            frame.remove_widget(bar)
+
+    app.speech_bar_open = lambda: bar.parent is not None
+    app.manager.bind(current=lambda *_: Clock.schedule_once(place, 0))
+    bar.place = place
+    Clock.schedule_interval(place, 0.5)
     controls = SpeechControls(app, speaker, bar)
     app.manager.bind(current=controls.on_screen)
     app.core.subscribe(controls.on_core)
