@@ -188,11 +188,19 @@ def unpaid_dossier(drv) -> str:
     return drv.app.core.gateway.wait().submit_dossier(sub, new_idempotency_key()).code
 
 
-def to_pay_code(drv, code: str) -> None:
+def to_pay_code(drv, code: str, typed: bool = False) -> None:
+    """The pay journey's code screen with ``code`` in the field: typed key by key, or put there
+    the way a scanned receipt puts it (quicker: these states are rendered many times)."""
     to_menu(drv)
     drv.tap(drv.screen.tiles["pay"])
     drv.wait_until(lambda: drv.app.current == "pay_code", what="pay code screen")
-    type_code(drv, code)
+    if typed:
+        type_code(drv, code)
+        return
+    if getattr(drv.screen, "mode", "type") == "scan":
+        drv.tap(drv.screen.to_typing)
+    drv.screen.set_code(code)
+    drv.frames(2)
 
 
 def to_pay_amount(drv, code: str | None = None) -> None:
@@ -202,7 +210,7 @@ def to_pay_amount(drv, code: str | None = None) -> None:
 
 
 def to_pay_code_error(drv) -> None:
-    to_pay_code(drv, SAMPLE_DOSSIER)  # its fee is already paid
+    to_pay_code(drv, SAMPLE_DOSSIER, typed=True)  # its fee is already paid
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-paid message")
 
@@ -423,3 +431,18 @@ def to_attract_card_left(drv) -> None:
 
 
 STATES += [("attract-card-left", to_attract_card_left)]
+
+
+def to_help(drv) -> None:
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["help"])
+    drv.wait_until(lambda: drv.app.current == "help_reason", what="call-staff screen")
+
+
+def to_help_ticket(drv) -> None:
+    to_help(drv)
+    drv.tap(drv.screen.buttons["form_help"])
+    drv.wait_until(lambda: drv.app.current == "help_ticket", 20, "the help ticket")
+
+
+STATES += [("help_reason", to_help), ("help_ticket", to_help_ticket)]
