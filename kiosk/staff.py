@@ -176,6 +176,11 @@ class StaffMode:
 
     @property
     def outbox(self):
+        # the gateway service's own outbox when it has one (instance attribute: never a call
+        # that could wait for the gateway on the UI thread)
+        shared = vars(self.core.gateway).get("outbox") if self.core.gateway is not None else None
+        if shared is not None:
+            return shared
         if self._outbox is None:
             self._outbox = getattr(self.core, "outbox", None)
         if self._outbox is None:

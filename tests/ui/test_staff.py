@@ -183,11 +183,25 @@ def test_reprint_a_failed_receipt(staff_app):
 
 def test_outbox_depth_and_retry(staff_app):
     drv = staff_app
+    # the gateway service's background worker would deliver the item at once: pause it
+    worker = vars(drv.app.core.gateway).get("worker")
+    if worker is not None:
+        worker.stop()
+    try:
+        check_outbox_panel(drv)
+    finally:
+        if worker is not None:
+            worker.start()
+
+
+def check_outbox_panel(drv):
     outbox = drv.app.staff.outbox
     outbox.enqueue("rating", {"score": 5, "journey": "lookup", "dossier_code": None, "comment": None,
                               "rated_at": "2026-11-30T00:00:00Z"})
+    waiting = outbox.depth()
+    assert waiting >= 1
     S.to_staff(drv, "outbox")
-    assert drv.has_text("Đang chờ gửi: 1"), drv.texts()
+    assert drv.has_text(f"Đang chờ gửi: {waiting}"), (outbox.items(), drv.texts())
     S.tap_in_panel(drv, drv.screen.retry_button)
     drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 20, "the outbox to empty")
     assert outbox.depth() == 0
