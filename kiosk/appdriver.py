@@ -105,6 +105,7 @@ class AppDriver:
 
         if widget is None:
             raise AssertionError("nothing to tap")
+        self.frames(2)  # let the layout settle: a finger aims at where the button is now
         if not self.visible(widget):
             raise AssertionError(f"cannot tap an invisible widget: {getattr(widget, 'text', widget)!r}")
         x, y = widget.to_window(*widget.center)

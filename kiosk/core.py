@@ -267,6 +267,40 @@ class KioskCore:
             office=self.settings.kiosk.location_name, kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
         return self.print_receipt(receipt, on_done, on_error, what="status-slip")
 
+    # -- call staff ---------------------------------------------------------------------------
+
+    def request_help(self, reason: str, label: str, on_done: Callable[[Any], None],
+                     on_error: Callable[[CitizenError], None]):
+        """Ask staff to come: a ticket from the gateway's help queue, printed for the citizen
+        (a failed print does not stop the call: the number is on screen too)."""
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+
+        def work():
+            ticket = self.gateway.create_help_request(reason)
+            printed = None
+            printer = self.devices.printer if self.devices is not None else None
+            if printer is not None and hasattr(printer, "print_receipt"):
+                from kiosk.receipts import help_ticket
+
+                lang = self.session.language
+                receipt = help_ticket({"number": ticket.ticket, "service": label,
+                                       "waiting_ahead": max(0, (ticket.position or 1) - 1)},
+                                      office=self.settings.kiosk.location_name,
+                                      kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+                printed = printer.print_receipt(receipt).ok
+            return ticket, printed
+
+        def done(result) -> None:
+            ticket, printed = result
+            self.session.notes["help_ticket"] = ticket
+            self.session.notes["help_printed"] = printed
+            log.info("help requested", extra={"reason": reason, "ticket": ticket.ticket})
+            on_done(ticket)
+
+        return self.run_async(work, done, on_error, what="help")
+
     # -- the chip ID card ---------------------------------------------------------------------
 
     def read_identity(self, key, progress: Callable[[float, str], None], on_done: Callable[[Any], None],

@@ -26,6 +26,7 @@ JOURNEYS: dict[str, tuple[str, ...]] = {
     "pay": ("pay_code", "pay_amount", "pay_qr", "pay_done", "pay_cash", "done"),
     # Identify with the chip ID card: also the first part of every journey that needs identity.
     "identify": ("identify_key", "identify_read", "identify_result", "consent", "done"),
+    "help": ("help_reason", "help_ticket"),
 }
 
 SERVICES: tuple[Service, ...] = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kiosk.screens.attract import AttractScreen
 from kiosk.screens.done import DoneScreen
+from kiosk.screens.help import HelpReasonScreen, HelpTicketScreen
 from kiosk.screens.identify import ConsentScreen, IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
 from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
 from kiosk.screens.menu import MenuScreen
@@ -28,6 +29,8 @@ SCREENS = {
     "identify_read": IdentifyReadScreen,
     "identify_result": IdentifyResultScreen,
     "consent": ConsentScreen,
+    "help_reason": HelpReasonScreen,
+    "help_ticket": HelpTicketScreen,
     "pay_code": PayCodeScreen,
     "pay_amount": PayAmountScreen,
     "pay_qr": PayQrScreen,

@@ -3,9 +3,26 @@ rendered with SDL's offscreen driver on Mesa (or on the Xvfb display the tests r
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from kiosk.idle import ManualClock
+
+
+def _configure_kivy_before_any_import() -> None:
+    """Test modules import screens (and so Kivy's window) when they are collected: the window
+    size and the offscreen driver must be set before that, or Kivy opens its default 800x600."""
+    from kiosk import config
+    from kiosk.app import prepare_kivy
+    from tests.conftest import ROOT
+
+    settings = config.load(ROOT / "kiosk.ini").replace(
+        kiosk={"data_dir": tempfile.mkdtemp(prefix="kiosk-ui-"), "fullscreen": False})
+    prepare_kivy(settings, fullscreen=False, headless=True)
+
+
+_configure_kivy_before_any_import()
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +35,7 @@ def ui(tmp_path_factory):
     settings = config.load(ROOT / "kiosk.ini").replace(kiosk={"data_dir": str(data), "fullscreen": False})
     clock = ManualClock()
     drv = AppDriver(settings, idle_clock=clock)
+    assert tuple(drv.window.size) == settings.kiosk.screen_size, drv.window.size
     drv.clock = clock
     drv.data_dir = data
     yield drv

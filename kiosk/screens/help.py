@@ -1,0 +1,104 @@
+"""Call staff: the citizen says what it is about, gets a ticket number (on screen and on paper)
+that the staff screen's help queue shows, and waits where they are."""
+
+from __future__ import annotations
+
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk.core import CitizenError
+from kiosk.screens.base import KioskScreen
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Panel, Text
+
+REASONS = ("card_problem", "form_help", "payment", "documents", "accessibility", "other")
+
+
+class HelpReasonScreen(KioskScreen):
+    title_key = "help.title"
+    subtitle_key = "help.subtitle"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.busy = False
+        self.grid = GridLayout(cols=3 if t.landscape else 2, spacing=t.px(20), size_hint_y=None)
+        self.grid.bind(minimum_height=self.grid.setter("height"))
+        self.buttons = {}
+        for reason in REASONS:
+            b = BigButton("", action=lambda r=reason: self.ask(r), kind="secondary")
+            b.min_height = 180
+            self.tr(b, f"help.reason.{reason}")
+            self.buttons[reason] = b
+            self.grid.add_widget(b)
+        self.body.add_widget(Widget())
+        self.body.add_widget(self.grid)
+
+    def _error_index(self, target) -> int:
+        return target.children.index(self.grid) + 1
+
+    def ask(self, reason: str) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.hide_error()
+        for b in self.buttons.values():
+            b.disabled = True
+        self.core.request_help(reason, self.app.t(f"help.reason.{reason}"), self._done, self._failed)
+
+    def _done(self, ticket) -> None:
+        self._ready()
+        self.core.next()
+
+    def _failed(self, err: CitizenError) -> None:
+        self._ready()
+        self.show_error(err)
+
+    def _ready(self) -> None:
+        self.busy = False
+        for b in self.buttons.values():
+            b.disabled = False
+
+    def wipe(self) -> None:
+        super().wipe()
+        self._ready()
+
+
+class HelpTicketScreen(KioskScreen):
+    title_key = "help.ticket_title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.number_panel = Panel(orientation="vertical", size_hint_y=None, padding=t.px(36), spacing=t.px(8),
+                                  role="primary")
+        self.number_panel.bind(minimum_height=self.number_panel.setter("height"))
+        self.number_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary", halign="center"), "help.your_number")
+        self.number = Text("", size=th.FONT_DISPLAY * 1.6, role="on_primary", halign="center", bold=True)
+        self.number_panel.add_widget(self.number_label)
+        self.number_panel.add_widget(self.number)
+        self.wait = Text("", size=th.FONT_HEADING, halign="center")
+        self.paper = Text("", size=th.FONT_BODY, halign="center", role="muted")
+        self.finish = BigButton("", action=lambda: self.core.finish("help-requested"), size=th.FONT_TITLE)
+        self.finish.min_height = 170
+        self.tr(self.finish, "help.ok")
+        for w in (self.number_panel, self.wait, self.paper, Widget(), self.finish):
+            self.body.add_widget(w)
+
+    def enter(self, **kw) -> None:
+        self.render()
+
+    def on_relabel(self) -> None:
+        self.render()
+
+    def render(self) -> None:
+        ticket = self.core.session.notes.get("help_ticket")
+        if ticket is None:
+            return
+        self.number.text = ticket.ticket
+        ahead = max(0, (ticket.position or 1) - 1)
+        self.wait.text = self.app.t("help.coming" if ahead == 0 else "help.ahead", count=ahead)
+        printed = self.core.session.notes.get("help_printed")
+        self.paper.text = "" if printed is None else self.app.t("help.printed" if printed else "help.not_printed")
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.number.text = self.wait.text = self.paper.text = ""
