@@ -252,7 +252,7 @@ class KioskCore:
         from kiosk.receipts.strings import table
 
         d = self.session.dossier
-        if d is None:
+        if d is None or not hasattr(d, "timeline"):
             on_error(CitizenError("lookup.nothing_to_print", "next.try_again"))
             return None
         lang = self.session.language

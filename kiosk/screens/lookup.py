@@ -274,6 +274,9 @@ class LookupStatusScreen(KioskScreen):
             return
         lang = self.app.translator.lang
         t = th.get_theme()
+        if not hasattr(d, "timeline"):
+            self._render_provisional(d)
+            return
         status = str(getattr(d.status, "value", d.status))
         head = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(12))
         head.bind(minimum_height=head.setter("height"))
@@ -306,6 +309,21 @@ class LookupStatusScreen(KioskScreen):
             if note:
                 row.add_widget(Text(note, size=th.FONT_SMALL))
             self.content.add_widget(row)
+
+    def _render_provisional(self, p) -> None:
+        """A provisional reference (TAM-…) from a receipt printed while the gateway was down:
+        the dossier waits in this kiosk's outbox, or has been sent and got its real code."""
+        t = th.get_theme()
+        box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(12),
+                    role="warn" if p.state != "delivered" else "ok")
+        box.bind(minimum_height=box.setter("height"))
+        box.add_widget(Text(self.app.t("status.code", code=p.reference), size=th.FONT_BODY, role="on_primary"))
+        box.add_widget(Text(self.app.t(f"status.provisional.{p.state}"), size=th.FONT_HEADING, bold=True,
+                            role="on_primary"))
+        box.add_widget(Text(self.app.t("status.provisional.queued_at", date=self.app.format_datetime(p.queued_at)),
+                            size=th.FONT_SMALL, role="on_primary"))
+        self.summary.add_widget(box)
+        self.print_button.disabled = True  # a status slip needs the gateway's dossier
 
     def _clear(self) -> None:
         self.summary.clear_widgets()
