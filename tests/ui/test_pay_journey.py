@@ -69,7 +69,10 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
     screen = drv.screen
     payment = drv.app.core.session.payment
-    assert screen.qr.drawn_size >= 600  # large enough to scan from a step away
+    from kiosk.widgets import theme as th
+
+    t = th.get_theme()  # 600 px at 1080 px across (less in large-text mode, to keep the rest on screen)
+    assert screen.qr.drawn_size >= t.px(600 if t.text_scale == 1 else 450), (screen.qr.drawn_size, t.unit, t.text_scale)
     q = qr_on_screen(drv, tmp_path)
     assert q.is_napas and q.amount == 3000 and q.reference == payment.id
     assert drv.has_text("3.000 đ") and drv.has_text("Vietcombank")
