@@ -41,10 +41,12 @@ class AttractScreen(KioskScreen):
         panel.add_widget(self.prompt)
         panel.add_widget(self.prompt_sub)
         row = hbox(self.vi, self.en, self.access, size_hint_y=None)
+        self.row = row
 
         def fit_row(*_):
-            row.height = max(self.vi.height, self.en.height, self.access.height)
+            row.height = max(b.height for b in row.children)
 
+        self._fit_row = fit_row
         for b in (self.vi, self.en, self.access):
             b.bind(height=fit_row)
         fit_row()
@@ -67,17 +69,24 @@ class AttractScreen(KioskScreen):
         self._phase = 0
         self._loop = None
 
+    def add_control(self, button) -> None:
+        """One more control beside the language and text-size buttons (e.g. "Listen")."""
+        self.row.add_widget(button)
+        button.bind(height=self._fit_row)
+        self._fit_row()
+
     def start(self) -> None:
         self.app.start_session()
 
     def on_touch_down(self, touch):
-        # Touch anywhere starts; the language and accessibility buttons keep their meaning.
-        if super().on_touch_down(touch):
-            return True
+        # Touch anywhere starts; the buttons keep their own meaning.
+        buttons = [self.prompt, *self.row.children]
+        if any(b.collide_point(*b.to_parent(*b.to_widget(*touch.pos))) for b in buttons if not b.disabled):
+            return super().on_touch_down(touch)
         if self.collide_point(*touch.pos):
             self.start()
             return True
-        return False
+        return super().on_touch_down(touch)
 
     def enter(self, **kw) -> None:
         self._tick()

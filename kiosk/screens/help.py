@@ -9,7 +9,7 @@ from kivy.uix.widget import Widget
 from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text
+from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
 
 REASONS = ("card_problem", "form_help", "payment", "documents", "accessibility", "other")
 
@@ -80,8 +80,12 @@ class HelpTicketScreen(KioskScreen):
         self.finish = BigButton("", action=lambda: self.core.finish("help-requested"), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "help.ok")
-        for w in (self.number_panel, self.wait, self.paper, Widget(), self.finish):
-            self.body.add_widget(w)
+        if t.landscape:
+            self.body.add_widget(hbox(vbox(self.number_panel, Widget()),
+                                      vbox(self.wait, self.paper, Widget(), self.finish, spacing=20), spacing=40))
+        else:
+            for w in (self.number_panel, self.wait, self.paper, Widget(), self.finish):
+                self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
         self.render()

@@ -176,14 +176,24 @@ class IdentifyReadScreen(KioskScreen):
             self.demo = BigButton("", action=lambda: reader.place_card(), kind="quiet", size=th.FONT_SMALL)
             self.demo.min_height = 100
             self.tr(self.demo, "identify.demo_card")
-        for w in (Widget(), self.step, self.progress, self.where, self.retry, self.change):
-            self.body.add_widget(w)
-        if self.demo is not None:
-            self.body.add_widget(self.demo)
+        controls = [self.where, self.retry, self.change] + ([self.demo] if self.demo is not None else [])
+        if t.landscape:
+            # progress and messages on the left, where the card goes and what to do on the right
+            self.body.remove_widget(self.title)
+            self.body.remove_widget(self.subtitle)
+            self.form = vbox(self.title, self.subtitle, Widget(), self.step, self.progress, spacing=20)
+            self.body.add_widget(hbox(self.form, vbox(Widget(), *controls, spacing=20), spacing=48))
+        else:
+            self.form = self.body
+            for w in (Widget(), self.step, self.progress, *controls):
+                self.body.add_widget(w)
         self._set_step("identify.waiting_card")
 
+    def show_error(self, err, container=None) -> None:
+        super().show_error(err, container=container or self.form)
+
     def _error_index(self, target) -> int:
-        return target.children.index(self.step) + 1
+        return target.children.index(self.step) + 1 if self.step.parent is target else 0
 
     def _set_step(self, key: str, fraction: float | None = None) -> None:
         self.tr(self.step, key)
@@ -276,8 +286,12 @@ class IdentifyResultScreen(KioskScreen):
         self.go = BigButton("", action=self.core.next, size=th.FONT_TITLE)
         self.go.min_height = 170
         self.tr(self.go, "identify.this_is_me")
-        for w in (self.card, self.mark, Widget(), self.go):
-            self.body.add_widget(w)
+        if t.landscape:
+            self.body.add_widget(hbox(vbox(self.card, Widget()), vbox(self.mark, Widget(), self.go, spacing=20),
+                                      spacing=40))
+        else:
+            for w in (self.card, self.mark, Widget(), self.go):
+                self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
         self.render()
@@ -336,8 +350,17 @@ class ConsentScreen(KioskScreen):
         self.tr(self.agree, "consent.agree")
         self.decline = BigButton("", action=self.declined, kind="secondary")
         self.tr(self.decline, "consent.decline")
-        for w in (self.points, self.law, Widget(), self.agree, self.decline):
-            self.body.add_widget(w)
+        if t.landscape:
+            from kivy.uix.scrollview import ScrollView
+
+            from kiosk.widgets.common import fit_height
+
+            left = ScrollView(do_scroll_x=False, bar_width=t.px(14))
+            left.add_widget(fit_height(vbox(self.points, self.law, spacing=16)))
+            self.body.add_widget(hbox(left, vbox(Widget(), self.agree, self.decline, spacing=20), spacing=40))
+        else:
+            for w in (self.points, self.law, Widget(), self.agree, self.decline):
+                self.body.add_widget(w)
 
     def agreed(self) -> None:
         self.core.session.consent_given = True

@@ -134,10 +134,12 @@ class SpeechBar(BoxLayout):
         self._relabel_listen()
 
     def _relabel_listen(self) -> None:
-        self.listen.text = self.translate("speech.stop" if self.speaker.speaking else "speech.listen")
+        text = self.translate("speech.stop" if self.speaker.speaking else "speech.listen")
+        for button in (self.listen, *getattr(self, "mirrors", ())):
+            button.text = text
 
     def _poll(self, _dt) -> None:
-        if self.parent is not None:
+        if self.parent is not None or self.listen.parent is not None:
             self._relabel_listen()
 
     def _fit(self, *_):
@@ -200,8 +202,9 @@ class SpeechControls:
         if self._pending is not None:
             self._pending.cancel()
         self.bar.close()
-        if self.bar.parent is not None:
-            self.bar.parent.remove_widget(self.bar)
+        for widget in (self.bar, self.bar.listen, getattr(self, "attract_listen", None)):
+            if widget is not None and widget.parent is not None:
+                widget.parent.remove_widget(widget)
         self.speaker.stop()
 
 
@@ -224,6 +227,11 @@ def install(app, speaker=None) -> SpeechControls:
     bar.buttons = (bar.again, bar.quieter, bar.louder)
     app.nav.add_extra(bar.listen)
     app.speech_bar = bar
+    # the attract screen has no navigation bar: "Listen" sits beside its language buttons
+    attract_listen = BigButton("", action=bar.on_listen, kind="primary", size=th.FONT_BODY)
+    attract_listen.disabled = not speaker.available
+    app.screen("attract").add_control(attract_listen)
+    bar.mirrors = [attract_listen]
 
     def place(*_):
         frame = app.frame
@@ -238,6 +246,7 @@ def install(app, speaker=None) -> SpeechControls:
     bar.place = place
     Clock.schedule_interval(place, 0.5)
     controls = SpeechControls(app, speaker, bar)
+    controls.attract_listen = attract_listen
     app.manager.bind(current=controls.on_screen)
     app.core.subscribe(controls.on_core)
     app.translator.subscribe(lambda _lang: bar.relabel() if controls._active else None)

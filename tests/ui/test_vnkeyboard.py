@@ -174,30 +174,28 @@ def test_visible_text_reads_the_screen_top_down(app):
     assert visible_text(app.app.root_layout).count("Bạn cần làm gì?") == 1
 
 
-def test_install_puts_speech_on_every_screen_and_resets_with_the_session(app, tmp_path):
-    from kiosk.speech import Speaker
-    from kiosk.widgets import speechbar
-
-    speaker = Speaker(enabled=False, volume=100, wav_dir=tmp_path)
+def test_install_puts_speech_on_every_screen_and_resets_with_the_session(app):
+    """The app's own speech controls: "Listen" on the attract screen and in the navigation bar,
+    repeat and volume once speech is on, everything back to quiet with the next session."""
+    drv = app
+    speaker = drv.app.speaker
+    controls = drv.app.speech
     if not speaker.available:
         pytest.skip("espeak-ng not installed")
-    controls = speechbar.install(app.app, speaker=speaker)
-    try:
-        app.frames(3)
-        assert app.app.current == "attract" and app.visible(controls.bar.listen)
-        app.tap(controls.bar.listen)  # "Nghe" on the attract screen: speech on from here
-        assert speaker.enabled and speaker.wait(20) and speaker.spoken == 1
-        app.app.start_session()
-        app.wait_until(lambda: speaker.spoken == 2, what="the menu spoken as it appears")
-        assert speaker.wait(20)
-        assert "Bạn cần làm gì?" in speaker._last[0]
-        app.tap(controls.bar.louder)
-        assert speaker.volume == 120
-        app.app.core.reset("test")
-        app.frames(3)
-        assert not speaker.enabled and speaker.volume == 100 and not speaker.has_prompt()
-    finally:
-        controls.remove()
-        app.app.speaker = None
-        app.frames(2)
-    assert controls.bar.parent is None
+    assert drv.app.current == "attract" and drv.visible(controls.attract_listen)
+    spoken = speaker.spoken
+    drv.tap(controls.attract_listen)  # "Nghe" on the attract screen: speech on from here
+    assert speaker.enabled and speaker.wait(20) and speaker.spoken == spoken + 1
+    drv.app.start_session()
+    drv.wait_until(lambda: speaker.spoken == spoken + 2, what="the menu spoken as it appears")
+    assert speaker.wait(20)
+    assert "Bạn cần làm gì?" in speaker._last[0]
+    assert drv.visible(controls.bar.listen)  # in the navigation bar
+    drv.wait_until(lambda: controls.bar.parent is not None, 3, "repeat and volume")
+    before = speaker.volume
+    drv.tap(controls.bar.louder)
+    assert speaker.volume == min(200, before + 20)
+    drv.app.core.reset("test")
+    drv.frames(3)
+    assert not speaker.enabled and not speaker.has_prompt() and speaker.volume == before
+    drv.wait_until(lambda: controls.bar.parent is None, 3, "the speech bar to go")
