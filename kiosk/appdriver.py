@@ -136,8 +136,6 @@ class AppDriver:
 
     def screenshot(self, path: str | Path) -> Path:
         """The whole window (screen and any open dialog) as a PNG."""
-        from kivy.core.image import Image as CoreImage  # noqa: F401  (ensures the image provider)
-
         self.frames(2)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from kiosk.roles import Role
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.pin import hide_nav
 from kiosk.widgets import theme as th
+from kiosk.widgets.longpress import LongPress
 from kiosk.widgets.common import BigButton, Panel, Text, fit_height, hbox, vbox
 
 log = logging.getLogger("kiosk.screens.staff")
@@ -31,17 +32,13 @@ TABS = ("assist", "help", "cash", "receipts", "outbox")
 # -- app-level pieces ---------------------------------------------------------------------------
 
 
-class CornerControl(Widget):
+class CornerControl(LongPress):
     """A small, quiet control drawn as three dots, opened by a press held for about a second;
     its touch area is larger than its drawing (120x120 design px from the corner)."""
 
     def __init__(self, action, hold: float = 1.0, **kw):
         t = th.get_theme()
-        super().__init__(size_hint=(None, 1), width=t.px(84), **kw)
-        self.action = action
-        self.hold = hold
-        self._touch = None
-        self._event = None
+        super().__init__(action, hold, size_hint=(None, 1), width=t.px(84), **kw)
         with self.canvas:
             self._c = Color()
             self._dots = [Ellipse() for _ in range(3)]
@@ -69,37 +66,6 @@ class CornerControl(Widget):
         x, y = touch.sx * Window.width, touch.sy * Window.height
         right, top = self.to_window(self.right, self.top)
         return right - reach <= x <= right and top - reach <= y <= top
-
-    def on_touch_down(self, touch):
-        # a press held for HOLD_SECONDS opens the staff PIN; a quick touch (a citizen brushing
-        # the corner) does nothing and still reaches whatever is below
-        if self.hit(touch) and self._touch is None:
-            self._touch = touch
-            touch.grab(self)
-            self._event = Clock.schedule_once(self._fire, self.hold)
-        return False
-
-    def on_touch_move(self, touch):
-        if touch is self._touch and not self.hit(touch):
-            self._cancel()
-        return False
-
-    def on_touch_up(self, touch):
-        if touch.grab_current is self:
-            touch.ungrab(self)
-        if touch is self._touch:
-            self._cancel()
-        return False
-
-    def _cancel(self):
-        if self._event is not None:
-            self._event.cancel()
-        self._event = None
-        self._touch = None
-
-    def _fire(self, _dt):
-        self._event = None
-        self.action()
 
 
 class Badge(Panel):

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.uix.image import Image
-from kivy.uix.widget import Widget
 
 from kiosk import diagnostics
 from kiosk.devices.base import DeviceKind, DeviceStatus
 from kiosk.roles import Role
 from kiosk.screens.staff import TabbedPanelScreen, line, open_pin, section_title
 from kiosk.widgets import theme as th
+from kiosk.widgets.longpress import LongPress
 
 log = logging.getLogger("kiosk.screens.technician")
 
@@ -30,46 +29,13 @@ TABS = ("card", "camera", "printer", "gateway", "system", "actions")
 HOLD_SECONDS = 3.0
 
 
-class HiddenCorner(Widget):
+class HiddenCorner(LongPress):
     """An invisible square in the top-left corner: held for ~3 s it opens the technician PIN.
     A short touch passes through untouched."""
 
     def __init__(self, action, hold: float = HOLD_SECONDS, **kw):
         t = th.get_theme()
-        super().__init__(size_hint=(None, None), size=(t.px(140), t.px(140)), **kw)
-        self.action = action
-        self.hold = hold
-        self._event = None
-        self._touch = None
-
-    def on_touch_down(self, touch):
-        if self.collide_point(*touch.pos) and self._touch is None:
-            self._touch = touch
-            touch.grab(self)
-            self._event = Clock.schedule_once(self._fire, self.hold)
-        return False  # never swallow: the screen below still gets a normal touch
-
-    def on_touch_move(self, touch):
-        if touch is self._touch and not self.collide_point(*touch.pos):
-            self._cancel()
-        return False
-
-    def on_touch_up(self, touch):
-        if touch.grab_current is self:
-            touch.ungrab(self)
-        if touch is self._touch:
-            self._cancel()
-        return False
-
-    def _cancel(self):
-        if self._event is not None:
-            self._event.cancel()
-        self._event = None
-        self._touch = None
-
-    def _fire(self, _dt):
-        self._event = None
-        self.action()
+        super().__init__(action, hold, size_hint=(None, None), size=(t.px(140), t.px(140)), **kw)
 
 
 def open_technician(app) -> None:

@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.devices.base import DeviceKind, DeviceState, DeviceStatus, MediaState
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Text
 
 DEVICE_KEYS = {
     DeviceKind.CARD_READER: "device.card_reader",

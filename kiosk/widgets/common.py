@@ -7,7 +7,6 @@ in height to fit it, so nothing is clipped at either orientation or in large-tex
 from __future__ import annotations
 
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
-from kivy.metrics import dp  # noqa: F401  (re-exported for screens)
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
