@@ -287,6 +287,9 @@ def run(settings: Settings, *, windowed: bool = False, size=None, on_first_frame
     from kiosk import logs
 
     logs.setup(settings.data_dir, settings.kiosk.log_level, settings.privacy.log_retention_days)
+    # connection chatter (URLs of every call) is for debugging sessions only, not the console
+    if settings.kiosk.log_level != "debug":
+        logging.getLogger("urllib3").setLevel(logging.WARNING)
     prepare_kivy(settings, size=size, fullscreen=False if windowed else None)
     app = build_app(settings, locked=False if windowed else None, on_first_frame=on_first_frame)
     log.info("kiosk starting", extra={"kiosk_id": settings.kiosk.kiosk_id, "windowed": windowed})
