@@ -85,6 +85,16 @@ def _write_json_atomic(path: Path, obj: dict) -> None:
     os.replace(tmp, path)
 
 
+def _last_line(path: Path) -> str | None:
+    """The last non-empty line of a day file (its newest entry), or None."""
+    last = None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                last = line
+    return last
+
+
 def _read_json(path: Path) -> dict | None:
     try:
         with open(path, encoding="utf-8") as f:
@@ -135,11 +145,7 @@ class AuditLog:
             return head["seq"], head["hash"]
         # no head (first entry, or lost): the last line written, else the anchor, else genesis
         for path in reversed(day_files(self.folder)):
-            last = None
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    if line.strip():
-                        last = line
+            last = _last_line(path)
             if last:
                 try:
                     entry = json.loads(last)
@@ -203,11 +209,7 @@ class AuditLog:
         for path in day_files(self.folder):
             if FILE_RX.match(path.name).group(1) >= cutoff:
                 break
-            last = None
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    if line.strip():
-                        last = line
+            last = _last_line(path)
             if last:
                 try:
                     entry = json.loads(last)

@@ -100,19 +100,29 @@ def cmd_test(args) -> int:
     return 0 if result.ok and result.confirmed else 1
 
 
+def _profile(args, settings):
+    """The printer profile named on the command line or in kiosk.ini; None (after saying why)
+    when python-escpos does not know it."""
+    from kiosk.devices.printer.profile import UnknownProfile, load_profile
+
+    d = settings.devices
+    try:
+        return load_profile(args.profile or d.printer_profile, args.paper or d.printer_paper_mm)
+    except UnknownProfile as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_sample(args) -> int:
     from kiosk.commands import load_settings_or_exit
     from kiosk.devices.printer.decoder import decode
-    from kiosk.devices.printer.profile import UnknownProfile, load_profile
     from kiosk.devices.printer.render import render
     from kiosk.receipts.samples import sample
 
     settings = load_settings_or_exit(args)
     d = settings.devices
-    try:
-        profile = load_profile(args.profile or d.printer_profile, args.paper or d.printer_paper_mm)
-    except UnknownProfile as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    profile = _profile(args, settings)
+    if profile is None:
         return 2
     mode = args.text_mode or d.printer_text_mode
     receipt = sample(args.kind, args.lang, profile=profile.name, paper_mm=profile.paper_mm, text_mode=mode)
@@ -132,14 +142,10 @@ def cmd_sample(args) -> int:
 def cmd_decode(args) -> int:
     from kiosk.commands import load_settings_or_exit, print_json
     from kiosk.devices.printer.decoder import decode
-    from kiosk.devices.printer.profile import UnknownProfile, load_profile
 
     settings = load_settings_or_exit(args)
-    d = settings.devices
-    try:
-        profile = load_profile(args.profile or d.printer_profile, args.paper or d.printer_paper_mm)
-    except UnknownProfile as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    profile = _profile(args, settings)
+    if profile is None:
         return 2
     try:
         with open(args.file, "rb") as fh:
