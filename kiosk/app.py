@@ -83,6 +83,7 @@ def build_app(settings: Settings, **kw):
             self._allow_exit = False
             self.screens: dict = {}
             self.timeout_dialog = None
+            self.access_panel = None
 
         # -- building ---------------------------------------------------------------------
 
@@ -152,6 +153,8 @@ def build_app(settings: Settings, **kw):
             self.status_bar.relabel()
             self.nav.relabel()
             self.timeout_dialog.relabel()
+            if self.access_panel is not None:
+                self.access_panel.relabel()
             for screen in self.screens.values():
                 screen.relabel()
 
@@ -168,6 +171,20 @@ def build_app(settings: Settings, **kw):
             scale = self.settings.accessibility.large_text_scale
             self.theme.text_scale = 1.0 if self.theme.text_scale > 1 else scale
             self.nav.relabel()
+
+        def toggle_high_contrast(self) -> None:
+            """White and yellow on black (every widget restyles from the theme's palette)."""
+            self.theme.high_contrast = not self.theme.high_contrast
+
+        def open_access_panel(self) -> None:
+            """'Easier to see': larger text and high contrast, one big button each."""
+            from kiosk.widgets.access import AccessPanel
+
+            if self.access_panel is None:
+                self.access_panel = AccessPanel(self)
+            self.access_panel.relabel()
+            if not self.access_panel.parent:
+                self.access_panel.open(animation=False)
 
         def format_date(self, value) -> str:
             if isinstance(value, str):
@@ -239,6 +256,8 @@ def build_app(settings: Settings, **kw):
         def _after_reset(self) -> None:
             if self.timeout_dialog.parent:
                 self.timeout_dialog.dismiss(animation=False)
+            if self.access_panel is not None and self.access_panel.parent:
+                self.access_panel.dismiss(animation=False)
             for screen in self.screens.values():
                 screen.wipe()
             self.theme.text_scale = 1.0

@@ -446,3 +446,223 @@ def to_help_ticket(drv) -> None:
 
 
 STATES += [("help_reason", to_help), ("help_ticket", to_help_ticket)]
+
+
+# -- easier to see: larger text and high contrast ------------------------------------------------
+
+
+def to_access_panel(drv) -> None:
+    to_menu(drv)
+    drv.tap(drv.app.nav.access)
+    drv.wait_until(lambda: drv.app.access_panel.parent is not None, 5, "the easier-to-see panel")
+
+
+def to_menu_high_contrast(drv) -> None:
+    to_access_panel(drv)
+    drv.tap(drv.app.access_panel.contrast)
+    drv.tap(drv.app.access_panel.close)
+    drv.wait_until(lambda: drv.app.access_panel.parent is None, 5, "the panel to close")
+
+
+STATES += [("access-panel", to_access_panel), ("menu-high-contrast", to_menu_high_contrast)]
+
+
+# -- rating (five faces at the end of each journey) -----------------------------------------------
+
+
+def to_done_rating_reasons(drv) -> None:
+    to_done(drv)
+    drv.tap(drv.screen.rating.faces[2])
+    drv.wait_until(lambda: drv.screen.rating.state == "why", 5, "the reasons")
+
+
+def to_done_rating_thanks(drv) -> None:
+    to_done_rating_reasons(drv)
+    drv.tap(drv.screen.rating.reason_buttons["too_slow"])
+    drv.wait_until(lambda: drv.screen.rating.state == "thanks", 5, "the thanks")
+
+
+def to_help_ticket_rating(drv) -> None:
+    to_help_ticket(drv)
+    drv.tap(drv.screen.rating.faces[5])
+    drv.wait_until(lambda: drv.screen.rating.state == "why", 5, "the reasons")
+
+
+STATES += [
+    ("done-rating-reasons", to_done_rating_reasons),
+    ("done-rating-thanks", to_done_rating_thanks),
+    ("help_ticket-rating", to_help_ticket_rating),
+]
+
+
+# -- submit a procedure -------------------------------------------------------------------------
+
+SUBMIT_QUERY = "dang ky khai sinh"
+SUBMIT_PROCEDURE = "Đăng ký khai sinh"
+# what a parent types for a newborn (fictional)
+SUBMIT_FORM = {"child_full_name": "Nguyễn Minh An", "child_date_of_birth": "2026-11-20", "child_sex": "Nam",
+               "place_of_birth": "Bệnh viện Phụ sản Hà Nội", "requester_relation": "mẹ"}
+
+
+def to_submit_find(drv, query: str = "khai sinh") -> None:
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["submit"])
+    drv.wait_until(lambda: drv.app.current == "submit_find", what="the find-a-procedure screen")
+    if query:
+        drv.screen.set_query(query)
+        drv.frames(2)
+
+
+def to_submit_results(drv, query: str = SUBMIT_QUERY) -> None:
+    to_submit_find(drv, query)
+    drv.tap(drv.screen.search)
+    drv.wait_until(lambda: drv.app.current == "submit_list", 20, "the procedures found")
+
+
+def to_submit_events(drv) -> None:
+    to_submit_find(drv, "")
+    drv.tap(drv.screen.browse)
+    drv.wait_until(lambda: drv.app.current == "submit_events" and drv.screen.tiles, 20, "the life events")
+
+
+def to_submit_event_list(drv) -> None:
+    to_submit_events(drv)
+    drv.tap(drv.screen.tiles["birth"])
+    drv.wait_until(lambda: drv.app.current == "submit_list", 20, "the procedures of a life event")
+
+
+def to_submit_details(drv) -> None:
+    to_submit_results(drv)
+    drv.tap(drv.screen.tile_for(SUBMIT_PROCEDURE))
+    drv.wait_until(lambda: drv.app.current == "submit_details", 20, "the procedure's details")
+
+
+def submit_identify(drv) -> None:
+    """From the details through the chip ID card (the identify steps) to the form."""
+    from kiosk.screens.identify import SAMPLE_PERSON_ID
+
+    reader = drv.app.core.devices.card_reader
+    reader.remove_card()
+    drv.tap(drv.screen.start)
+    drv.wait_until(lambda: drv.app.current == "identify_key", what="the identify step")
+    type_digits(drv, SAMPLE_PERSON_ID)
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "identify_read", what="place-card screen")
+    reader.place_card()
+    drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
+    drv.tap(drv.screen.go)
+    drv.tap(drv.screen.agree)
+    drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form")
+
+
+def to_submit_form(drv) -> None:
+    to_submit_details(drv)
+    submit_identify(drv)
+
+
+def fill_submit_form(drv, values: dict | None = None) -> None:
+    for name, value in (values or SUBMIT_FORM).items():
+        drv.screen.entries[name].set_value(value)
+    drv.frames(2)
+
+
+def to_submit_form_error(drv) -> None:
+    to_submit_form(drv)
+    fill_submit_form(drv, {k: v for k, v in SUBMIT_FORM.items() if k != "place_of_birth"})
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 5, "the form's message")
+
+
+def to_submit_photos(drv) -> None:
+    to_submit_form(drv)
+    fill_submit_form(drv)
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "submit_photos", 5, "the photo step")
+
+
+def take_page(drv, **page) -> None:
+    """A generated page of the shown document on the simulated desk, then "take a photo"."""
+    screen = drv.screen
+    before = len(screen.slot.pages)
+    drv.app.core.devices.qr_source.show_document(screen.slot.doc.name_vi[:28], **page)
+    drv.advance(0.4)  # a few camera frames: the preview shows the page
+    drv.tap(screen.take)
+    drv.wait_until(lambda: len(screen.slot.pages) == before + 1 and not screen.busy, 20, "the photo")
+
+
+def to_submit_photos_hint(drv) -> None:
+    to_submit_photos(drv)
+    take_page(drv, dark=True)
+
+
+def to_submit_delivery(drv) -> None:
+    to_submit_photos(drv)
+    take_page(drv)
+    drv.tap(drv.screen.next_doc)  # the optional surrogacy paper: skipped
+    drv.tap(drv.screen.next_doc)
+    drv.wait_until(lambda: drv.app.current == "submit_delivery", 5, "the delivery step")
+
+
+def to_submit_delivery_post(drv) -> None:
+    to_submit_delivery(drv)
+    drv.tap(drv.screen.post)
+    drv.wait_until(lambda: drv.screen.address.province_names, 20, "the provinces")
+
+
+def to_submit_review(drv) -> None:
+    to_submit_delivery_post(drv)
+    form = drv.screen.address
+    form.fields["phone"].set_value("0912345678")
+    form.fields["province"].set_value("ha-noi")
+    form.fields["ward"].set_value("Phường Ba Đình")
+    form.fields["street"].set_value("Số 5 phố Hoàng Hoa Thám")
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "submit_review", 5, "the review")
+
+
+def to_submit_sent(drv) -> None:
+    to_submit_review(drv)
+    drv.tap(drv.screen.send)
+    drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
+
+
+def to_submit_sent_provisional(drv) -> None:
+    from kiosk.gateway.errors import GatewayUnavailable
+
+    to_submit_review(drv)
+    client = drv.app.core.gateway.wait()
+    real = client.submit_dossier
+
+    def down(*a, **kw):
+        raise GatewayUnavailable("connection refused")
+
+    client.submit_dossier = down
+    try:
+        drv.tap(drv.screen.send)
+        drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the provisional receipt")
+    finally:
+        client.submit_dossier = real
+
+
+def to_submit_receipt(drv) -> None:
+    to_submit_sent(drv)
+    drv.tap(drv.screen.go)  # no fee for a birth registration: straight to the receipt
+    drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20,
+                   "the dossier receipt")
+
+
+STATES += [
+    ("submit_find", to_submit_find),
+    ("submit_list", to_submit_results),
+    ("submit_events", to_submit_events),
+    ("submit_list-event", to_submit_event_list),
+    ("submit_details", to_submit_details),
+    ("submit_form", to_submit_form),
+    ("submit_form-error", to_submit_form_error),
+    ("submit_photos-hint", to_submit_photos_hint),
+    ("submit_delivery", to_submit_delivery_post),
+    ("submit_review", to_submit_review),
+    ("submit_sent", to_submit_sent),
+    ("submit_sent-provisional", to_submit_sent_provisional),
+    ("submit_receipt", to_submit_receipt),
+]

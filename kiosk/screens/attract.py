@@ -33,7 +33,7 @@ class AttractScreen(KioskScreen):
                             size=th.FONT_BODY)
         self.en = BigButton("English", action=lambda: self.app.set_language("en", start=True), kind="secondary",
                             size=th.FONT_BODY)
-        self.access = BigButton("", action=self.app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
+        self.access = BigButton("", action=self.app.open_access_panel, kind="quiet", size=th.FONT_BODY)
         self.tr(self.access, "attract.accessibility")
         panel = Panel(orientation="vertical", size_hint_y=None, padding=t.px(36), spacing=t.px(24))
         panel.bind(minimum_height=panel.setter("height"))

@@ -152,7 +152,7 @@ class NavBar(GridLayout):
         self.back = BigButton("", action=app.go_back, kind="secondary", size=th.FONT_BODY)
         self.home = BigButton("", action=app.go_home, kind="secondary", size=th.FONT_BODY)
         self.lang = BigButton("", action=app.toggle_language, kind="quiet", size=th.FONT_BODY)
-        self.access = BigButton("", action=app.toggle_large_text, kind="quiet", size=th.FONT_BODY)
+        self.access = BigButton("", action=app.open_access_panel, kind="quiet", size=th.FONT_BODY)
         for b in (self.back, self.home, self.lang, self.access):
             b.min_height = 110 if t.landscape else 130
             b.size_hint_y = None
@@ -179,4 +179,4 @@ class NavBar(GridLayout):
         self.back.text = self.app.t("nav.back")
         self.home.text = self.app.t("nav.home")
         self.lang.text = self.app.t("nav.other_language")
-        self.access.text = self.app.t("nav.large_text_off" if th.get_theme().text_scale > 1 else "nav.large_text_on")
+        self.access.text = self.app.t("nav.access")

@@ -134,8 +134,34 @@ def test_large_text_mode_scales_text(app):
     drv = app
     drv.tap(drv.screen.prompt)
     before = drv.screen.title.font_size
-    drv.tap(drv.app.nav.access)
+    drv.tap(drv.app.nav.access)  # "easier to see" → larger text
+    panel = drv.app.access_panel
+    drv.tap(panel.text_size_button)
     assert drv.screen.title.font_size >= before * 1.5 - 0.01
+    drv.tap(panel.close)
     assert not drv.layout_problems()
     drv.tap(drv.app.nav.access)
+    drv.tap(panel.text_size_button)
     assert abs(drv.screen.title.font_size - before) < 0.01
+    drv.tap(panel.close)
+
+
+def test_high_contrast_from_every_screen_and_back_to_normal_for_the_next_person(app):
+    from kiosk.widgets import theme as th
+
+    drv = app
+    drv.tap(drv.screen.access)  # the attract screen has it too
+    panel = drv.app.access_panel
+    assert panel.parent is not None and not drv.layout_problems()
+    drv.tap(panel.contrast)
+    assert th.get_theme().high_contrast
+    assert tuple(drv.screen.prompt.color[:3]) == th.HIGH_CONTRAST.on_primary[:3]
+    drv.tap(panel.close)
+    drv.tap(drv.screen.prompt)
+    assert drv.app.current == "menu"
+    assert th.get_theme().high_contrast and not drv.layout_problems()
+    drv.tap(drv.app.nav.access)
+    assert drv.app.t("access.contrast_normal") == panel.contrast.text
+    drv.app.core.reset("timeout")  # the panel closes; the next person starts with normal colours
+    drv.frames(3)
+    assert panel.parent is None and not th.get_theme().high_contrast
