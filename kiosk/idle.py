@@ -37,6 +37,7 @@ class IdlePolicy:
         self.clock = clock
         self._armed = False
         self._last = self.clock()
+        self._held_until = 0.0
 
     @property
     def armed(self) -> bool:
@@ -49,6 +50,22 @@ class IdlePolicy:
 
     def disarm(self) -> None:
         self._armed = False
+        self._held_until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        """No warning for the next ``seconds``: the citizen is busy elsewhere on purpose (paying
+        with their phone while a VietQR code is valid).  Timing starts again when the hold ends."""
+        self._held_until = max(self._held_until, self.clock() + max(0.0, seconds))
+
+    def release(self) -> None:
+        """End a hold early (the payment finished or expired): timing starts from now."""
+        if self._held_until > self.clock():
+            self._last = self.clock()
+        self._held_until = 0.0
+
+    @property
+    def held(self) -> bool:
+        return self._held_until > self.clock()
 
     def touch(self) -> None:
         """Any interaction; also the one-tap 'more time'."""
@@ -59,7 +76,13 @@ class IdlePolicy:
     def status(self) -> IdleStatus:
         if not self._armed:
             return IdleStatus(IdlePhase.INACTIVE, 0.0)
-        quiet = self.clock() - self._last
+        now = self.clock()
+        if self._held_until:
+            if now < self._held_until:
+                return IdleStatus(IdlePhase.ACTIVE, self._held_until - now + self.warn_after + self.countdown)
+            self._last = max(self._last, self._held_until)
+            self._held_until = 0.0
+        quiet = now - self._last
         if quiet < self.warn_after:
             return IdleStatus(IdlePhase.ACTIVE, self.warn_after + self.countdown - quiet)
         remaining = self.warn_after + self.countdown - quiet

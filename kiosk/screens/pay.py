@@ -33,6 +33,17 @@ def format_vnd(amount: int, lang: str) -> str:
     return digits.replace(",", ".") if lang == "vi" else digits
 
 
+PAY_STEPS = ("pay_code", "pay_amount", "pay_qr", "pay_done", "pay_cash")
+
+
+def after_payment(core) -> str:
+    """Where paying leads: the journey's first step after its pay steps ("done" in the pay
+    journey; the dossier receipt when paying is part of submitting a procedure)."""
+    steps = core.journey.steps if core.journey is not None else ()
+    last = max((i for i, step in enumerate(steps) if step in PAY_STEPS), default=-1)
+    return core.goto(steps[last + 1] if 0 <= last < len(steps) - 1 else "done")
+
+
 def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
     t = th.get_theme()
     box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
@@ -86,7 +97,7 @@ class PayAmountScreen(PayScreen):
         self.vietqr.min_height = 170
         self.cash = BigButton("", action=self.pay_cash, kind="secondary", size=th.FONT_HEADING)
         self.cash.min_height = 170
-        self.finish = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.finish = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "pay.no_fee.finish")
         self.actions = vbox(spacing=24)
@@ -251,6 +262,7 @@ class PayQrScreen(PayScreen):
 
     def on_leave(self, *args) -> None:
         self.stop()
+        self.core.idle.release()
 
     def on_relabel(self) -> None:
         if self.core.session.payment is not None:
@@ -270,6 +282,8 @@ class PayQrScreen(PayScreen):
             self.controls.add_widget(self.new_code)
         else:
             self.qr.payload = payment.qr_payload or ""
+            # paying on a phone takes a while: no "more time?" over a valid code
+            self.core.idle.hold(self.remaining())
             self._tick()
             if self.core.pay_demo:
                 self.controls.add_widget(self.demo)
@@ -323,6 +337,8 @@ class PayQrScreen(PayScreen):
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
 
     def stop(self) -> None:
+        if self._poll_event is not None:  # the code is no longer live: idle timing resumes
+            self.core.idle.release()
         for ev in (self._poll_event, self._tick_event):
             if ev is not None:
                 ev.cancel()
@@ -427,7 +443,7 @@ class PayDoneScreen(PayScreen):
             self.paid.add_widget(w)
         self.printing = Text("", size=th.FONT_HEADING, bold=True)
         self.print_next = Text("", size=th.FONT_BODY)
-        self.cont = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.cont = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "pay.continue")
         for w in (self.paid, self.printing, self.print_next, Widget(), self.cont):
@@ -491,7 +507,7 @@ class PayCashScreen(PayScreen):
         self.go = Text("", size=th.FONT_HEADING, bold=True)
         self.printing = Text("", size=th.FONT_BODY, bold=True)
         self.print_next = Text("", size=th.FONT_BODY)
-        self.finish = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.finish = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "pay.continue")
         for w in (self.ticket, self.go, self.printing, self.print_next, Widget(), self.finish):

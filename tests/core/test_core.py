@@ -77,6 +77,26 @@ def test_idle_policy_warns_then_expires():
         IdlePolicy(60, 10)  # less than the 20 s WCAG asks for
 
 
+def test_idle_hold_keeps_the_warning_away_while_a_payment_code_is_live():
+    clock = ManualClock()
+    idle = IdlePolicy(60, 30, clock=clock)
+    idle.arm()
+    idle.hold(300)  # a VietQR code valid for five minutes
+    clock.advance(290)
+    assert idle.status().phase is IdlePhase.ACTIVE and idle.held
+    clock.advance(20)  # the hold ended 10 s ago: the quiet spell counts from its end
+    assert idle.status().phase is IdlePhase.ACTIVE and not idle.held
+    clock.advance(55)
+    assert idle.status().phase is IdlePhase.WARNING
+    idle.touch()
+    idle.hold(100)
+    idle.release()  # paid early: timing starts from now, not from the end of the hold
+    clock.advance(61)
+    assert idle.status().phase is IdlePhase.WARNING
+    idle.disarm()
+    assert idle.status().phase is IdlePhase.INACTIVE
+
+
 def test_pin_gate_locks_after_five_wrong_tries():
     clock = ManualClock()
     gate = PinGate(hash_pin("246810"), max_attempts=5, lockout_seconds=300, clock=clock)

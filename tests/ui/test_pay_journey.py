@@ -86,6 +86,11 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     drv.wait_until(lambda: drv.app.current == "pay_qr", 20, "the VietQR code again")
     assert drv.app.core.session.payment.id == payment.id
     assert qr_on_screen(drv, tmp_path, "again.png").reference == payment.id
+    # paying on a phone takes a while: no "more time?" over a valid code (the hold is the code's life)
+    warn = drv.app.settings.kiosk.idle_warning_seconds
+    drv.clock.advance(warn + 5)
+    drv.frames(3)
+    assert drv.app.timeout_dialog.parent is None and drv.app.current == "pay_qr"
 
     drv.tap_text("Trình diễn: mô phỏng ngân hàng xác nhận thanh toán", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "the receipt")
