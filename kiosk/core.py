@@ -160,6 +160,7 @@ class KioskCore:
 
     def home(self) -> None:
         """Leave the journey for the menu; what was given for it is wiped."""
+        self._rating_flush()  # a face given without a reason still counts
         lang = self.session.language
         self.session.wipe(language=lang)
         self._generation += 1
@@ -179,6 +180,7 @@ class KioskCore:
 
     def reset(self, reason: str) -> None:
         """Wipe the session and return to attract (finished, timeout, staff ended it)."""
+        self._rating_flush()  # a face given without a reason still counts
         with self._lock:
             self._generation += 1
             journey = self.session.journey
@@ -584,6 +586,425 @@ class KioskCore:
             self.run_async(work, done, on_error, what="pay-cash")
 
         return self.pay_create("cash", created, on_error)
+
+    # -- rating -------------------------------------------------------------------------------
+    # Five faces at the end of a journey.  The first face tapped is final; it waits in
+    # session.notes["rating"] (score, the gateway's journey name, the dossier code, one
+    # idempotency key per session-journey) until the citizen picks a reason or "skip", or
+    # leaves (finish, another service, timeout, staff end): then it is sent once, off the UI
+    # thread, queued in the outbox when the gateway is down.  No personal data is in it.
+
+    # kiosk journeys → the journey names the gateway's ratings accept (others: "other")
+    RATING_JOURNEYS = {"lookup": "lookup", "pay": "payment", "submit": "submit", "help": "help"}
+
+    def rating(self) -> dict | None:
+        """This journey's rating so far: None, or {"score", "sent", …}."""
+        return self.session.notes.get("rating")
+
+    def rate(self, score: int) -> bool:
+        """The citizen tapped a face.  False when this journey was already rated."""
+        if self.rating() is not None:
+            return False
+        if score not in (1, 2, 3, 4, 5):
+            raise ValueError(f"score {score!r} out of 1..5")
+        from kiosk.gateway.client import new_idempotency_key
+
+        journey = self.session.journey or "other"
+        self.session.notes["rating"] = {
+            "score": int(score), "journey": self.RATING_JOURNEYS.get(journey, "other"),
+            "dossier_code": self.session.dossier_code or None, "key": new_idempotency_key(),
+            "reason": None, "sent": False,
+        }
+        log.info("rating given", extra={"journey": journey, "score": score})
+        return True
+
+    def rate_reason(self, reason: str | None) -> Future | None:
+        """A reason chip (a short key such as "too_slow"), or None for "skip": the rating goes."""
+        r = self.rating()
+        if r is None or r["sent"]:
+            return None
+        r["reason"] = reason
+        return self._rating_send()
+
+    def _rating_send(self) -> Future | None:
+        r = self.rating()
+        if r is None or r["sent"] or self.gateway is None:
+            return None
+        r["sent"] = True
+        # plain values only: the session may be wiped before the worker runs
+        score, journey, code, reason, key = r["score"], r["journey"], r["dossier_code"], r["reason"], r["key"]
+        gateway = self.gateway
+
+        def work():
+            from kiosk.gateway.outbox import rate_or_queue
+
+            outbox = getattr(gateway, "outbox", None)
+            wait = getattr(gateway, "wait", None)
+            try:
+                client = wait() if wait is not None else gateway
+            except Exception:  # noqa: BLE001 - the gateway service never came up: keep it for later
+                if outbox is None:
+                    raise
+                payload = {"score": score, "journey": journey, "dossier_code": code, "comment": reason}
+                return outbox.enqueue("rating", payload, idempotency_key=key)
+            outbox = getattr(gateway, "outbox", None)
+            if outbox is None:
+                return client.rate(score, journey, dossier_code=code, comment=reason, idempotency_key=key)
+            return rate_or_queue(client, outbox, score, journey, dossier_code=code, comment=reason,
+                                 idempotency_key=key)
+
+        def done(result) -> None:
+            log.info("rating sent", extra={"journey": journey, "queued": not isinstance(result, int)})
+
+        # never through run_async's generation check: a rating given just before leaving still goes
+        def job():
+            try:
+                done(work())
+            except Exception as exc:  # noqa: BLE001 - a lost rating must never reach the citizen
+                log.warning("rating not sent", extra={"kind": type(exc).__name__})
+
+        self.rating_future = self._executor.submit(job)
+        return self.rating_future
+
+    def _rating_flush(self) -> None:
+        """The citizen leaves: a face without a reason is sent as it is."""
+        try:
+            self._rating_send()
+        except Exception:  # noqa: BLE001 - leaving must never fail because of a rating
+            log.exception("rating flush failed")
+
+    # -- submit a procedure -------------------------------------------------------------------
+    # The submission being built (kiosk/submit.py SubmitDraft) lives in session.notes["submit"]:
+    # the procedure, form values, document photos (JPEG in bytearrays), the delivery choice,
+    # one idempotency key per submission content and the gateway's answer.  session.wipe()
+    # wipes it (photo bytes overwritten).  The catalog (life events, provinces) is not personal:
+    # it is kept between citizens.
+
+    def submit_draft(self):
+        from kiosk.submit import SubmitDraft
+
+        draft = self.session.notes.get("submit")
+        if draft is None or draft.wiped:
+            draft = self.session.notes["submit"] = SubmitDraft()
+        return draft
+
+    def _submit_gateway(self, what: str, work, on_done, on_error):
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+        return self.run_async(work, on_done, on_error, what=what)
+
+    def submit_life_events(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        cached = getattr(self, "_submit_events", None)
+        if cached:
+            on_done(cached)
+            return None
+
+        def done(events) -> None:
+            self._submit_events = list(events)
+            on_done(self._submit_events)
+
+        return self._submit_gateway("submit-life-events", lambda: self.gateway.life_events(), done, on_error)
+
+    def submit_search(self, query: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Procedures whose names contain the typed words, accents or not (the gateway folds
+        diacritics: "dang ky khai sinh" finds "Đăng ký khai sinh")."""
+        from kiosk.text import fold, nfc
+
+        q = nfc(query or "").strip()
+        if len(fold(q)) < 2:
+            on_error(CitizenError("submit.find.too_short", "next.submit_type_more"))
+            return None
+        draft = self.submit_draft()
+
+        def done(page) -> None:
+            draft.query, draft.life_event, draft.results = q, None, list(page.items)
+            log.info("procedures searched", extra={"found": len(page.items)})
+            on_done(draft.results)
+
+        return self._submit_gateway("submit-search", lambda: self.gateway.search_procedures(q), done, on_error)
+
+    def submit_browse(self, event, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The procedures of one life event (``LifeEvent``)."""
+        draft = self.submit_draft()
+
+        def done(page) -> None:
+            draft.query, draft.life_event, draft.results = "", event, list(page.items)
+            on_done(draft.results)
+
+        return self._submit_gateway("submit-browse", lambda: self.gateway.list_procedures(life_event=event.id, limit=100),
+                                    done, on_error)
+
+    def submit_choose(self, code: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The procedure's details (documents, fees, form schema) become the draft's."""
+        def done(procedure) -> None:
+            self.submit_draft().choose(procedure)
+            self.session.procedure = procedure
+            on_done(procedure)
+
+        return self._submit_gateway("submit-procedure", lambda: self.gateway.get_procedure(code), done, on_error)
+
+    def submit_provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        cached = getattr(self, "_submit_provinces", None)
+        if cached:
+            on_done(cached)
+            return None
+
+        def done(provinces) -> None:
+            self._submit_provinces = list(provinces)
+            on_done(self._submit_provinces)
+
+        return self._submit_gateway("submit-provinces", lambda: self.gateway.provinces(), done, on_error)
+
+    def submit_identify(self) -> str:
+        """From the details to the form: through the chip ID card unless it was read (and
+        consent given) already in this session."""
+        if self.session.identity is not None and self.session.consent_given:
+            return self.goto("submit_form")
+        return self.goto("identify_key")
+
+    def submit_prepare_form(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The form's fields, with the draft's values prefilled from the chip the first time
+        (provinces are needed to read the residence on the card)."""
+        from datetime import datetime, timezone
+
+        from kiosk import submit
+
+        draft = self.submit_draft()
+        if draft.procedure is None:
+            on_error(CitizenError("submit.no_procedure", "next.ask_staff"))
+            return None
+        if draft.consent_at is None and self.session.consent_given:
+            draft.consent_at = datetime.now(timezone.utc).replace(microsecond=0)
+        fields = submit.form_fields(draft.procedure)
+
+        def fill(provinces) -> None:
+            if not draft.values:
+                draft.values.update(submit.prefill(fields, self.session.identity, provinces))
+            on_done(fields)
+
+        def no_provinces(err: CitizenError) -> None:
+            fill(())  # no address from the card then; the rest still works
+
+        return self.submit_provinces(fill, no_provinces)
+
+    def submit_check_form(self, values: dict[str, str]) -> list[tuple[str, str]]:
+        """Keep the typed values; the problems found, (field, message key) per field."""
+        from kiosk import submit
+
+        draft = self.submit_draft()
+        draft.values.clear()
+        draft.values.update({k: v for k, v in values.items() if v})
+        return submit.problems(draft.procedure, submit.form_fields(draft.procedure), draft.values)
+
+    def submit_forward(self) -> str:
+        """Continue from a step: back to the review when the citizen came from its "change"."""
+        draft = self.submit_draft()
+        if draft.reviewing:
+            draft.reviewing = False
+            return self.goto("submit_review")
+        return self.next()
+
+    def submit_change(self, step: str) -> str:
+        """A "change" link on the review page."""
+        self.submit_draft().reviewing = True
+        return self.goto(step)
+
+    @property
+    def submit_has_camera(self) -> bool:
+        """A document camera (a real or simulated camera; not a HID or serial scanner)."""
+        source = self.devices.qr_source if self.devices is not None else None
+        return getattr(source, "source_name", "") in ("camera", "simulated")
+
+    def submit_start_camera(self) -> None:
+        """Keep the camera running for the preview; codes it happens to read are ignored."""
+        def ignore(payload) -> None:
+            if hasattr(payload, "wipe"):
+                payload.wipe()
+
+        self.start_scanning(ignore)
+
+    def submit_capture(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Photograph a page of the document the photo step shows: the camera's latest frame,
+        its quality hint (OpenCV) and its JPEG bytes, worked out off the UI thread."""
+        from kiosk import submit
+
+        draft = self.submit_draft()
+        docs = draft.photo_documents
+        if not docs:
+            on_error(CitizenError("submit.photo.no_frame", "next.submit_photo_again"))
+            return None
+        slot = docs[min(draft.doc_at, len(docs) - 1)]
+        if len(slot.pages) >= submit.MAX_PAGES_PER_DOCUMENT or draft.page_count >= submit.MAX_PAGES:
+            on_error(CitizenError("submit.photo.too_many", "next.submit_photo_enough"))
+            return None
+        source = self.devices.qr_source if self.devices is not None else None
+
+        def work():
+            view = source.preview() if source is not None else None
+            if view is None or view[0] is None:
+                raise CitizenError("submit.photo.no_frame", "next.submit_photo_again")
+            return submit.capture(view[0])
+
+        def done(photo) -> None:
+            if slot not in draft.documents:  # the procedure changed meanwhile
+                photo.wipe()
+                return
+            slot.pages.append(photo)
+            log.info("document page photographed", extra={"hint": photo.hint, "bytes": len(photo.data)})
+            on_done(photo)
+
+        return self.run_async(work, done, on_error, what="submit-photo")
+
+    def submit_retake(self) -> None:
+        """The last page of the shown document goes (its bytes overwritten)."""
+        draft = self.submit_draft()
+        docs = draft.photo_documents
+        if docs:
+            slot = docs[min(draft.doc_at, len(docs) - 1)]
+            if slot.pages:
+                slot.pages.pop().wipe()
+
+    def submit_send(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Send the dossier off the UI thread: to the gateway, or into the offline outbox when
+        the gateway is down (a ProvisionalReceipt with a TAM- reference).  One idempotency
+        key per submission content, kept in the draft: a retry never files it twice."""
+        from datetime import datetime, timezone
+
+        from kiosk import submit
+        from kiosk.gateway.client import new_idempotency_key
+
+        draft = self.submit_draft()
+        if draft.sent:
+            on_done(draft.receipt)
+            return None
+        identity = self.session.identity
+        if identity is None or draft.procedure is None:
+            on_error(CitizenError("submit.no_identity", "next.ask_staff"))
+            return None
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+        digest = draft.digest()
+        if draft.idempotency_key is None or draft.sent_digest != digest:
+            draft.idempotency_key = new_idempotency_key()
+            draft.submitted_at = datetime.now(timezone.utc).replace(microsecond=0)
+            draft.sent_digest = digest
+        key, gateway, code = draft.idempotency_key, self.gateway, draft.procedure.code
+
+        def work():
+            from kiosk.gateway.errors import GatewayError
+            from kiosk.gateway.outbox import submit_or_queue
+
+            submission = submit.build_submission(draft, identity)
+            client = gateway.wait() if hasattr(gateway, "wait") else gateway
+            outbox = getattr(gateway, "outbox", None)
+            if outbox is not None:
+                receipt = submit_or_queue(client, outbox, submission, key)
+            else:
+                receipt = client.submit_dossier(submission, key)
+            dossier = None
+            if hasattr(receipt, "code"):
+                try:  # what the pay steps show; without it the receipt still prints
+                    dossier = gateway.lookup_dossier(receipt.code)
+                except GatewayError as exc:
+                    log.warning("new dossier not found right away", extra={"kind": type(exc).__name__})
+            return receipt, dossier
+
+        def done(result) -> None:
+            receipt, dossier = result
+            draft.receipt = receipt
+            self.session.dossier_code = draft.reference
+            self.session.dossier = dossier
+            self.session.payment = None
+            log.info("dossier submitted", extra={"procedure": code, "provisional": draft.provisional,
+                                                 "pages": draft.page_count})
+            on_done(receipt)
+
+        return self.run_async(work, done, on_error, what="submit-send")
+
+    def submit_fee(self) -> int:
+        """The fee of the sent dossier (the gateway's word), else the procedure's."""
+        draft = self.submit_draft()
+        for source in (self.session.dossier, draft.receipt):
+            fee = getattr(source, "fee", None)
+            if fee is not None:
+                return int(fee.amount_vnd)
+        return draft.fee_vnd
+
+    def submit_to_pay(self) -> bool:
+        """Whether the citizen pays now: a fee, a dossier the gateway knows, not paid yet."""
+        draft = self.submit_draft()
+        dossier = self.session.dossier
+        if draft.provisional or dossier is None or self.submit_fee() <= 0:
+            return False
+        return not dossier.fee.paid
+
+    def submit_sent(self) -> str:
+        """The dossier was sent: the way back to editing closes (it cannot be sent again)."""
+        step = self.goto("submit_sent")
+        self.journey.history.clear()
+        return step
+
+    def submit_continue(self) -> str:
+        """After the sent screen: pay the fee, or straight to the dossier receipt."""
+        return self.goto("pay_amount" if self.submit_to_pay() else "submit_receipt")
+
+    def submit_print_receipt(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None], *,
+                             pages_text: Callable[[int], str] = lambda n: f"{n}", provisional_note: str = ""):
+        """Print the dossier receipt (once per dossier): the code (or the provisional
+        reference), the procedure, the applicant (ID number masked by the builder), the
+        documents, the fee and whether it was paid, the date and where the result goes.
+        ``pages_text(n)``: "n pages" in the citizen's language; ``provisional_note``: the line
+        a provisional receipt adds under its reference."""
+        import dataclasses
+
+        from kiosk import receipts
+        from kiosk.receipts.layout import Text as PaperText
+        from kiosk.submit import localized
+
+        draft, identity = self.submit_draft(), self.session.identity
+        if not draft.sent:
+            on_error(CitizenError("submit.not_sent", "next.ask_staff"))
+            return None
+        done_key = f"submit.printed.{draft.reference}"
+        if done_key in self.session.notes:
+            on_done(self.session.notes[done_key])
+            return None
+        lang = self.session.language
+        fee = self.submit_fee()
+        payment = self.session.payment
+        status = "exempt" if fee <= 0 else ("paid" if getattr(payment, "status", "") == "paid" or
+                                            getattr(getattr(self.session.dossier, "fee", None), "paid", False)
+                                            else "unpaid")
+        documents = [f"{slot.name(lang)} ({pages_text(len(slot.pages))})" for slot in draft.documents if slot.pages]
+        delivery = draft.delivery
+        if delivery.get("method") == "post":
+            address = ", ".join(p for p in (delivery.get("street"), delivery.get("ward"),
+                                            delivery.get("province_name")) if p)
+        else:
+            address = self.settings.kiosk.location_name
+        info = receipts.DossierInfo(
+            code=draft.reference, procedure_name=localized(draft.procedure, "name", lang),
+            citizen_name=getattr(identity, "full_name", "") or "-", id_number=getattr(identity, "id_number", ""),
+            documents=documents, fee_vnd=fee, payment_status=status,
+            expected_date=getattr(draft.receipt, "expected_date", None),
+            delivery="post" if delivery.get("method") == "post" else "pickup", result_address=address,
+            procedure_code=draft.procedure.code)
+        page = receipts.dossier_receipt(info, office=self.settings.kiosk.location_name,
+                                        kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+        if draft.provisional and provisional_note:
+            elements = list(page.elements)
+            at = next((i for i, e in enumerate(elements) if getattr(e, "value", None) == draft.reference), 0) + 1
+            elements.insert(at, PaperText(provisional_note, "bold"))
+            page = dataclasses.replace(page, elements=tuple(elements))
+
+        def done(result: Any) -> None:
+            if getattr(result, "ok", False):
+                self.session.notes[done_key] = result
+            on_done(result)
+
+        return self.run_async(lambda: self._pay_printer().print_receipt(page), done, on_error, what="submit-print")
 
 
 def _local(when):

@@ -1,4 +1,5 @@
-"""End of a journey: thanks, what to take, and back to the start."""
+"""End of a journey: thanks, what to take, the rating (five faces and an optional reason), and
+back to the start."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from kivy.uix.widget import Widget
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text
+from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.faces import RatingPanel
 
 
 class DoneScreen(KioskScreen):
@@ -26,15 +28,25 @@ class DoneScreen(KioskScreen):
         self.card_left.bind(minimum_height=self.card_left.setter("height"))
         self.card_left.opacity = 0
         self._unsubscribe = None
-        for w in (self.reminder, self.card_left, Widget(), self.more, self.finish):
-            self.body.add_widget(w)
+        self.rating = RatingPanel(self.app, cols=2)
+        if t.landscape:
+            left = vbox(self.reminder, Widget(), self.rating, spacing=20)
+            right = vbox(self.card_left, Widget(), self.more, self.finish, spacing=20)
+            self.body.add_widget(hbox(left, right, spacing=48))
+        else:
+            for w in (self.reminder, self.card_left, Widget(), self.rating, self.more, self.finish):
+                self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
+        self.rating.sync()
         reader = self.core.devices.card_reader
         if hasattr(reader, "add_card_listener"):
             self._unsubscribe = reader.add_card_listener(
                 lambda event: self.app.run_on_ui(lambda: self._show_card(event.present)))
             self._show_card(reader.card_present())
+
+    def on_relabel(self) -> None:
+        self.rating.relabel()
 
     def on_leave(self, *args) -> None:
         if self._unsubscribe:
@@ -44,3 +56,7 @@ class DoneScreen(KioskScreen):
     def _show_card(self, present: bool) -> None:
         """A card still on the reader is called out until it is taken."""
         self.card_left.opacity = 1 if present else 0
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.rating.reset()

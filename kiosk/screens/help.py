@@ -10,6 +10,7 @@ from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.faces import RatingPanel
 
 REASONS = ("card_problem", "form_help", "payment", "documents", "accessibility", "other")
 
@@ -80,17 +81,22 @@ class HelpTicketScreen(KioskScreen):
         self.finish = BigButton("", action=lambda: self.core.finish("help-requested"), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "help.ok")
+        # the rating while the citizen waits (journey 7): the same faces as the end screen
+        self.rating = RatingPanel(self.app, cols=2)
         if t.landscape:
-            self.body.add_widget(hbox(vbox(self.number_panel, Widget()),
-                                      vbox(self.wait, self.paper, Widget(), self.finish, spacing=20), spacing=40))
+            self.body.remove_widget(self.title)  # the right column needs the full height for the faces
+            self.body.add_widget(hbox(vbox(self.title, self.number_panel, self.wait, self.paper, Widget(), spacing=20),
+                                      vbox(self.rating, Widget(), self.finish, spacing=20), spacing=40))
         else:
-            for w in (self.number_panel, self.wait, self.paper, Widget(), self.finish):
+            for w in (self.number_panel, self.wait, self.paper, Widget(), self.rating, self.finish):
                 self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
+        self.rating.sync()
         self.render()
 
     def on_relabel(self) -> None:
+        self.rating.relabel()
         self.render()
 
     def render(self) -> None:
@@ -106,3 +112,4 @@ class HelpTicketScreen(KioskScreen):
     def wipe(self) -> None:
         super().wipe()
         self.number.text = self.wait.text = self.paper.text = ""
+        self.rating.reset()
