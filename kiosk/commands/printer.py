@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-KINDS = ("dossier-receipt", "payment-receipt", "status-slip", "ticket", "self-test")
+KINDS = ("dossier-receipt", "payment-receipt", "status-slip", "ticket", "delivery-slip", "self-test")
 FAULTS = ("paper_near_end", "paper_out", "cover_open", "no_answer", "hardware_error")
 
 

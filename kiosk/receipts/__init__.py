@@ -7,6 +7,7 @@ Builders (each takes a dataclass or an equivalent dict, plus ``office``, ``kiosk
 - ``payment_receipt(PaymentInfo, ...)``
 - ``status_slip(StatusInfo, ...)``
 - ``help_ticket(TicketInfo, ...)``
+- ``delivery_slip(DeliverySlipInfo, ...)``  a result's delivery by post: tracking code, masked recipient
 - ``self_test(devices, profile=, paper_mm=, text_mode=, ...)``
 
 ``render_preview(receipt, paper_mm=80)`` returns a PIL image of the paper, made by rendering
@@ -17,10 +18,12 @@ Strings live in ``kiosk.receipts.strings`` (one table per language).
 from __future__ import annotations
 
 from kiosk.receipts.builders import (
+    DeliverySlipInfo,
     DossierInfo,
     PaymentInfo,
     StatusInfo,
     TicketInfo,
+    delivery_slip,
     dossier_receipt,
     help_ticket,
     payment_receipt,
@@ -32,8 +35,8 @@ from kiosk.receipts.layout import KINDS, QR, Cut, Receipt, Row, Rule, Space, Tex
 
 __all__ = [
     "KINDS", "QR", "Cut", "Receipt", "Row", "Rule", "Space", "Text",
-    "DossierInfo", "PaymentInfo", "StatusInfo", "TicketInfo",
-    "dossier_receipt", "help_ticket", "payment_receipt", "self_test", "status_slip",
+    "DeliverySlipInfo", "DossierInfo", "PaymentInfo", "StatusInfo", "TicketInfo",
+    "delivery_slip", "dossier_receipt", "help_ticket", "payment_receipt", "self_test", "status_slip",
     "vietnamese_letters", "render_preview",
 ]
 

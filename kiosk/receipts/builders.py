@@ -64,6 +64,21 @@ class TicketInfo:
     counter: str = ""
 
 
+@dataclass
+class DeliverySlipInfo:
+    """A booked delivery of a dossier's result by post (the citizen's copy)."""
+
+    dossier_code: str
+    tracking_code: str
+    procedure_name: str = ""
+    recipient_name: str = ""  # masked on paper (mask_name)
+    phone: str = ""  # masked on paper (mask_phone)
+    ward: str = ""
+    province: str = ""  # the street is not printed: the slip may be left behind
+    fee_vnd: int = 0
+    estimated_days: int = 0
+
+
 def _coerce(cls, value):
     if isinstance(value, cls):
         return value
@@ -205,6 +220,53 @@ def help_ticket(ticket, *, office: str, kiosk_id: str, printed_at: dt.datetime |
         el.append(Text(s["ticket.counter"].format(counter=t.counter)))
     el += [Row(s["ticket.issued"], fmt_datetime(when)), Row(s["kiosk"], kiosk_id), Cut()]
     return Receipt("ticket", lang, tuple(el), reference=t.number)
+
+
+def mask_name(name: str) -> str:
+    """A name on paper that may be left behind: the family name, then initials.
+    'Nguyễn Thị Minh Khai' → 'Nguyễn T. M. K.'"""
+    words = str(name).split()
+    if not words:
+        return ""
+    return " ".join([words[0]] + [w[0] + "." for w in words[1:]])
+
+
+def mask_phone(phone: str) -> str:
+    """Only the last three digits of a phone number: '0912345678' → '*******678'."""
+    digits = "".join(ch for ch in str(phone) if ch.isdigit() or ch == "+")
+    if len(digits) <= 3:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 3) + digits[-3:]
+
+
+def delivery_slip(delivery, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
+                  lang: str = "vi") -> Receipt:
+    """The delivery of a result by post, booked at the kiosk: the tracking code (also as a QR),
+    where it goes (ward and province; recipient and phone masked), the fee and the wait."""
+    d = _coerce(DeliverySlipInfo, delivery)
+    s = table(lang)
+    el = _header(s, s["delivery.title"], office, kiosk_id, _now(printed_at))
+    el += [Row(s["dossier_code"], d.dossier_code, "bold")]
+    if d.procedure_name:
+        el.append(Row(s["procedure"], d.procedure_name))
+    el += [
+        Rule(),
+        Text(s["delivery.tracking"], "bold", "center"),
+        Text(d.tracking_code, "title", "center"),
+        QR(d.tracking_code),
+        Rule(),
+        Row(s["delivery.recipient"], mask_name(d.recipient_name) or "-"),
+        Row(s["delivery.phone"], mask_phone(d.phone) or "-"),
+        Row(s["delivery.to"], ", ".join(p for p in (d.ward, d.province) if p) or "-"),
+        Row(s["delivery.fee"], money(d.fee_vnd, lang)),
+        Row(s["delivery.days"], s["delivery.days_value"].format(n=d.estimated_days)),
+        Rule(),
+        Text(s["delivery.how"], "small"),
+        Space(8),
+        Text(s["keep_receipt"], "small", "center"),
+        Cut(),
+    ]
+    return Receipt("delivery-slip", lang, tuple(el), reference=d.tracking_code)
 
 
 def vietnamese_letters() -> list[str]:

@@ -116,4 +116,4 @@ class Receipt:
         return [el.payload for el in self.elements if isinstance(el, QR)]
 
 
-KINDS = ("dossier-receipt", "payment-receipt", "status-slip", "ticket", "self-test")
+KINDS = ("dossier-receipt", "payment-receipt", "status-slip", "ticket", "delivery-slip", "self-test")

@@ -54,6 +54,12 @@ STATUS = b.StatusInfo(
 
 TICKET = b.TicketInfo(number="B027", service="Hướng dẫn thủ tục hành chính", waiting_ahead=4, counter="3")
 
+DELIVERY = b.DeliverySlipInfo(
+    dossier_code=DOSSIER.code, tracking_code="EB123456785VN", procedure_name=DOSSIER.procedure_name,
+    recipient_name=DOSSIER.citizen_name, phone="0912345678", ward="Phường Hoàn Kiếm",
+    province="Thành phố Hà Nội", fee_vnd=25000, estimated_days=2,
+)
+
 SELF_TEST_DEVICES = (
     {"kind": "card_reader", "state": "online", "media": "absent"},
     {"kind": "qr_source", "state": "online", "media": "n/a"},
@@ -74,6 +80,8 @@ def sample(kind: str, lang: str = "vi", *, profile: str = "", paper_mm: int = 80
         return b.status_slip(STATUS, **common)
     if kind == "ticket":
         return b.help_ticket(TICKET, **common)
+    if kind == "delivery-slip":
+        return b.delivery_slip(DELIVERY, **common)
     if kind == "self-test":
         return b.self_test(SELF_TEST_DEVICES, profile=profile, paper_mm=paper_mm, text_mode=text_mode, **common)
     raise ValueError(f"unknown receipt kind {kind!r}; expected one of {', '.join(KINDS)}")
