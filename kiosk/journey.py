@@ -27,6 +27,14 @@ JOURNEYS: dict[str, tuple[str, ...]] = {
     # Identify with the chip ID card: also the first part of every journey that needs identity.
     "identify": ("identify_key", "identify_read", "identify_result", "consent", "done"),
     "help": ("help_reason", "help_ticket"),
+    # Submit a procedure: find it (search, or submit_events → submit_list by life event) →
+    # details → the chip ID card (identify steps; skipped when already read) → form → photos →
+    # pick-up or post → review → sent (no way back to editing) → pay (skipped without a fee,
+    # or when the receipt is provisional) → the dossier receipt → done.
+    "submit": ("submit_find", "submit_events", "submit_list", "submit_details",
+               "identify_key", "identify_read", "identify_result", "consent",
+               "submit_form", "submit_photos", "submit_delivery", "submit_review", "submit_sent",
+               "pay_amount", "pay_qr", "pay_done", "pay_cash", "submit_receipt", "done"),
 }
 
 SERVICES: tuple[Service, ...] = (

@@ -17,6 +17,7 @@ from kiosk.screens.menu import MenuScreen
 from kiosk.screens.pay import PayAmountScreen, PayCashScreen, PayCodeScreen, PayDoneScreen, PayQrScreen
 from kiosk.screens import staff as _staff, technician as _technician
 from kiosk.screens.pin import PinScreen
+from kiosk.screens import submit as _submit
 from kiosk.widgets import speechbar as _speech
 
 SCREENS = {
@@ -36,6 +37,16 @@ SCREENS = {
     "pay_qr": PayQrScreen,
     "pay_done": PayDoneScreen,
     "pay_cash": PayCashScreen,
+    "submit_find": _submit.SubmitFindScreen,
+    "submit_events": _submit.SubmitEventsScreen,
+    "submit_list": _submit.SubmitListScreen,
+    "submit_details": _submit.SubmitDetailsScreen,
+    "submit_form": _submit.SubmitFormScreen,
+    "submit_photos": _submit.SubmitPhotosScreen,
+    "submit_delivery": _submit.SubmitDeliveryScreen,
+    "submit_review": _submit.SubmitReviewScreen,
+    "submit_sent": _submit.SubmitSentScreen,
+    "submit_receipt": _submit.SubmitReceiptScreen,
     "pin": PinScreen,
     "staff": _staff.StaffScreen,
     "technician": _technician.TechnicianScreen,

@@ -9,6 +9,8 @@
 - a video file (.mp4 .avi .mkv .webm .mov): its frames, looped.
 
 ``show_image(path_or_ndarray)`` makes the camera see that image (None: the desk again);
+``show_document(title, lines)`` puts a generated document page on the desk (a white sheet with
+lines of text, for photographing documents), optionally too dark or out of focus;
 ``inject(text)`` delivers a text as if a wedge scanner had typed it (terminator stripped).
 Frames go through the same pipeline, decoders, guidance and duplicate suppression as a real
 camera.
@@ -71,6 +73,51 @@ def fit_in_frame(img: np.ndarray, size: tuple[int, int], level: int = 150) -> np
     return frame
 
 
+def make_document_page(title: str = "GIAY TO MAU", lines=(), size: tuple[int, int] = (1280, 720),
+                       angle: float = 4.0, dark: bool = False, blur: int = 0, level: int = 150) -> np.ndarray:
+    """A camera frame of a document page on the desk: a white A4-shaped sheet, slightly turned,
+    with a title and lines of text (ASCII: diacritics are folded away).  ``dark`` dims the whole
+    frame (a lamp off), ``blur`` (odd pixel size) puts it out of focus."""
+    import unicodedata
+
+    import cv2
+
+    def fold(text: str) -> str:  # Hershey fonts are ASCII: "Giấy chứng sinh" → "Giay chung sinh"
+        plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        return plain.replace("đ", "d").replace("Đ", "D").encode("ascii", "replace").decode()
+
+    w, h = size
+    page_h = int(h * 0.86)
+    page_w = int(page_h / 1.414)
+    page = np.full((page_h, page_w, 3), 246, np.uint8)
+    scale = page_h / 900.0
+    y = int(70 * scale)
+    cv2.putText(page, fold(title).upper()[:28], (int(40 * scale), y), cv2.FONT_HERSHEY_DUPLEX, 0.9 * scale,
+                (20, 20, 20), max(1, int(2 * scale)), cv2.LINE_AA)
+    body = list(lines) or ["Ho va ten: Nguyen Van A", "Ngay sinh: 01/01/2020", "Noi sinh: Benh vien Bach Mai",
+                           "Gioi tinh: Nam", "Dan toc: Kinh", "Quoc tich: Viet Nam"]
+    y += int(30 * scale)
+    for i in range(22):
+        y += int(34 * scale)
+        if y > page_h - int(40 * scale):
+            break
+        text = fold(body[i]) if i < len(body) else "." * (20 + (i * 7) % 25)
+        cv2.putText(page, text[:40], (int(40 * scale), y), cv2.FONT_HERSHEY_SIMPLEX, 0.62 * scale,
+                    (40, 40, 40), max(1, int(1.4 * scale)), cv2.LINE_AA)
+    frame = np.full((h, w, 3), level, np.uint8)
+    x0, y0 = (w - page_w) // 2, (h - page_h) // 2
+    frame[y0:y0 + page_h, x0:x0 + page_w] = page
+    if angle:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        frame = cv2.warpAffine(frame, m, (w, h), borderValue=(level, level, level))
+    if blur:
+        k = int(blur) | 1
+        frame = cv2.GaussianBlur(frame, (k, k), 0)
+    if dark:
+        frame = (frame.astype(np.float32) * 0.18).astype(np.uint8)
+    return frame
+
+
 class SimulatedQrSource(QrSourceDevice):
     simulated = True
     source_name = "simulated"
@@ -129,6 +176,10 @@ class SimulatedQrSource(QrSourceDevice):
             frame.flags.writeable = False  # shared with preview(): nobody may draw on it
         with self._shown_lock:
             self._shown = frame
+
+    def show_document(self, title: str = "GIAY TO MAU", lines=(), *, dark: bool = False, blur: int = 0) -> None:
+        """A generated document page on the desk (see ``make_document_page``)."""
+        self.show_image(make_document_page(title, lines, self.size, dark=dark, blur=blur))
 
     def inject(self, payload_text: str) -> bool:
         """A text arrives as if typed by a wedge scanner; True when reported (not a duplicate)."""
