@@ -1,0 +1,306 @@
+"""Submit a procedure through the real app: search without accents, the details, the virtual
+chip ID card, the form from the gateway's schema (chip data read-only, per-field messages),
+document photos from the simulated camera (page count, retake, a quality hint), delivery by
+post, review and its change links, the dossier the demo gateway received, the dossier
+receipt on paper; a fee paid through the pay steps; the gateway down: a provisional receipt
+printed and the dossier waiting in the outbox."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date
+
+from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.screens.identify import SAMPLE_PERSON_ID
+from kiosk.screenshots import SUBMIT_FORM, submit_identify, take_page, type_digits  # noqa: F401
+from kiosk.widgets import entry
+
+
+def use_codepage_text(printer, monkeypatch):
+    monkeypatch.setattr(printer, "text_mode", "codepage")  # the decoded paper reads line by line
+
+
+def record_submissions(drv, monkeypatch) -> list[dict]:
+    """What the demo gateway's store is given for each dossier (after the gateway validated it)."""
+    store = drv.app.core.gateway._server.app.state.store
+    got: list[dict] = []
+    real = store.new_dossier
+
+    def new_dossier(kiosk_id, sub, progress_step):
+        got.append(sub)
+        return real(kiosk_id, sub, progress_step)
+
+    monkeypatch.setattr(store, "new_dossier", new_dossier)
+    return got
+
+
+def type_on_keyboard(drv, text: str) -> None:
+    kb = drv.screen.keyboard
+    for ch in text:
+        drv.tap(kb.keys["space" if ch == " " else ch])
+
+
+def edit(drv, field, text: str) -> None:
+    """Tap a form field, type in its full-window editor, tap Done."""
+    drv.tap(field.box)
+    editor = entry.open_editor()
+    assert editor is not None and editor.field is field
+    editor.type_text(text)
+    drv.tap(editor.ok)
+    drv.frames(2)
+    assert entry.open_editor() is None
+
+
+def test_submit_a_procedure_end_to_end(app, monkeypatch):
+    drv = app
+    core = drv.app.core
+    printer = core.devices.printer
+    use_codepage_text(printer, monkeypatch)
+    received = record_submissions(drv, monkeypatch)
+    core.devices.card_reader.remove_card()
+
+    # find it: typed without accents on the on-screen keyboard
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["submit"])
+    assert drv.app.current == "submit_find"
+    type_on_keyboard(drv, "khai sinh")
+    assert drv.screen.query == "khai sinh"
+    drv.tap(drv.screen.search)
+    drv.wait_until(lambda: drv.app.current == "submit_list", 20, "the procedures found")
+    assert drv.has_text("Kết quả cho “khai sinh”")
+    tile = drv.screen.tile_for("Đăng ký khai sinh")
+    assert tile is not None and "Miễn phí" in tile.sub.text
+    drv.tap(tile)
+    drv.wait_until(lambda: drv.app.current == "submit_details", 20, "the details")
+    assert drv.has_text("Đăng ký khai sinh") and drv.has_text("Lệ phí: Miễn phí")
+    assert drv.has_text("Thời gian giải quyết: Ngay trong ngày")
+    assert drv.has_text("Bản chính Giấy chứng sinh") and drv.has_text("Bắt buộc: cần chụp")
+    assert drv.has_text("Đọc từ chíp thẻ căn cước tại máy này")
+
+    # the chip ID card (the identify steps inside this journey)
+    submit_identify(drv)
+    assert drv.app.current == "submit_form"
+    assert drv.has_text("Nguyễn Thị Minh Khai") and drv.has_text("0011******45")
+    assert not drv.has_text(SAMPLE_PERSON_ID)
+    assert drv.has_text("17/05/1989")
+    screen = drv.screen
+    assert screen.entries["nationality"].value == "Việt Nam"  # from the chip
+    assert screen.entries["ethnicity"].value == "Kinh"
+    # the residence names a district: not split into a form address, the form has none anyway
+    drv.tap(screen.go)
+    assert drv.app.current == "submit_form"
+    assert drv.has_text("Một vài mục cần được sửa.")
+    assert screen.entries["child_full_name"].error.text == "Mục này cần được điền."
+    assert screen.entries["nationality"].error.text == ""
+    drv.frames(10)
+    assert not drv.layout_problems(), drv.layout_problems()
+    edit(drv, screen.entries["child_full_name"], "Nguyễn Minh An")
+    for name, value in SUBMIT_FORM.items():
+        if name != "child_full_name":
+            screen.entries[name].set_value(value)
+    drv.tap(screen.go)
+    assert drv.app.current == "submit_photos"
+
+    # photographs: a page too dark, retaken, then a clear one
+    photos = drv.screen
+    assert drv.has_text("Giấy tờ 1 / 2") and drv.has_text("Đã chụp: 0 trang")
+    take_page(drv, dark=True)
+    assert drv.has_text("Đã chụp: 1 trang") and drv.has_text("Ảnh quá tối.")
+    first = photos.slot.pages[0].data
+    drv.tap(photos.retake)
+    assert drv.has_text("Đã chụp: 0 trang") and not first  # the dark photo's bytes are gone
+    drv.tap(photos.preview.demo)  # the demo's sample page on the simulated desk
+    drv.advance(0.4)
+    drv.tap(photos.take)
+    drv.wait_until(lambda: len(photos.slot.pages) == 1 and not photos.busy, 20, "the photo")
+    assert drv.has_text("Ảnh rõ.") and drv.has_text("Đã chụp: 1 trang")
+    page = photos.slot.pages[0]
+    sha = hashlib.sha256(page.data).hexdigest()
+    buffer = page.data
+    drv.tap(photos.next_doc)
+    assert drv.has_text("Giấy tờ 2 / 2") and drv.has_text("Chỉ khi có")
+    drv.tap(photos.next_doc)  # the optional surrogacy paper: not applicable
+    assert drv.app.current == "submit_delivery"
+
+    # delivery by post
+    drv.tap(drv.screen.post)
+    form = drv.screen.address
+    drv.wait_until(lambda: form.province_names, 20, "the provinces")
+    assert form.fields["recipient"].value == "Nguyễn Thị Minh Khai"
+    drv.tap(drv.screen.go)
+    assert drv.app.current == "submit_delivery" and drv.has_text("Một vài mục cần được sửa.")
+    form.fields["phone"].set_value("0912345678")
+    form.fields["province"].set_value("ha-noi")
+    form.fields["ward"].set_value("Phường Ba Đình")
+    form.fields["street"].set_value("Số 5 phố Hoàng Hoa Thám")
+    drv.tap(drv.screen.go)
+    assert drv.app.current == "submit_review"
+
+    # review: everything on one page; "change" goes to the step and comes back
+    assert drv.has_text("Nguyễn Minh An") and drv.has_text("20/11/2026")
+    assert drv.has_text("Số 5 phố Hoàng Hoa Thám, Phường Ba Đình, Thành phố Hà Nội")
+    assert drv.has_text("Đã chụp: 1 trang") and drv.has_text("Điền trên máy này")
+    drv.screen.scroll.scroll_to(drv.screen.changes["submit_form"], animate=False)
+    drv.tap(drv.screen.changes["submit_form"])
+    assert drv.app.current == "submit_form"
+    drv.wait_until(lambda: drv.screen.entries, 10, "the form again")
+    drv.screen.entries["place_of_birth"].set_value("Bệnh viện Bạch Mai")
+    drv.tap(drv.screen.go)
+    assert drv.app.current == "submit_review" and drv.has_text("Bệnh viện Bạch Mai")
+
+    # send
+    drv.tap(drv.screen.send)
+    drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
+    draft = core.submit_draft()
+    code = draft.reference
+    assert code.startswith("H26.99-") and drv.has_text(code)
+    assert drv.has_text("Hồ sơ đã được tiếp nhận") and drv.has_text("Thủ tục này không mất lệ phí.")
+    assert drv.app.nav.back.disabled  # a sent dossier is not edited and sent again
+    [sub] = received
+    assert sub["procedure_code"] == "1.001193"
+    assert sub["form"]["child_full_name"] == "Nguyễn Minh An" and sub["form"]["place_of_birth"] == "Bệnh viện Bạch Mai"
+    assert sub["form"]["nationality"] == "Việt Nam" and sub["form"]["ethnicity"] == "Kinh"
+    assert sub["applicant"]["id_number"] == SAMPLE_PERSON_ID and sub["applicant"]["source"] == "chip"
+    assert sub["delivery"]["method"] == "post" and sub["delivery"]["address"]["province"] == "Thành phố Hà Nội"
+    [doc] = sub["documents"]
+    assert doc["sha256"] == sha and hashlib.sha256(base64.b64decode(doc["data_base64"])).hexdigest() == sha
+    assert doc["content_type"] == "image/jpeg"
+    assert core.gateway.lookup_dossier(code).delivery.method == "post"
+
+    # no fee: straight to the dossier receipt
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
+    assert drv.has_text("Đã in giấy tiếp nhận.")
+    paper = printer.last_paper()
+    text = "\n".join(paper.lines)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and code in text and "Đăng ký khai sinh" in text
+    assert "Nguyễn Thị Minh Khai" in text and "0011******45" in text and SAMPLE_PERSON_ID not in text
+    assert "Bản chính Giấy chứng sinh" in text and "Miễn phí" in text
+    assert "Phường Ba Đình" in text and paper.cuts == 1 and not paper.problems
+    drv.tap(drv.screen.finish)
+    assert drv.app.current == "done"
+    core.devices.card_reader.remove_card()
+    drv.tap(drv.screen.finish)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
+    assert not core.session.holds_data()
+    assert not buffer and draft.wiped and not draft.values  # the photo's bytes overwritten
+
+
+def test_search_ignores_accents_and_life_events_list_procedures(app):
+    drv = app
+    core = drv.app.core
+    found = {}
+
+    def search(q):
+        future = core.submit_search(q, lambda items: found.__setitem__(q, [p.name_vi for p in items]),
+                                    lambda err: found.__setitem__(q, err.message_key))
+        if future is not None:
+            future.result(10)
+        drv.wait_until(lambda: q in found, 10, "the search")
+        return found[q]
+
+    for q in ("khai sinh", "dang ky khai sinh", "Đăng ký khai sinh", "DANG KY KHAI SINH"):
+        assert "Đăng ký khai sinh" in search(q), q
+    assert "Đăng ký khai tử" not in search("khai sinh")
+    assert search("x") == "submit.find.too_short"
+    core.reset("test")
+    # by life event, through taps
+    from kiosk.screenshots import to_submit_events
+
+    to_submit_events(drv)
+    assert drv.has_text("Sinh con") and drv.has_text("Người thân qua đời")
+    drv.tap(drv.screen.tiles["death"])
+    drv.wait_until(lambda: drv.app.current == "submit_list", 20, "the procedures of a life event")
+    assert drv.has_text("Người thân qua đời") and drv.has_text("Đăng ký khai tử")
+    drv.app.set_language("en")
+    drv.frames(3)
+    assert drv.has_text("When someone dies") and drv.has_text("Death registration")
+    drv.app.set_language("vi")
+
+
+def ready_to_send(drv, code: str = "1.004873", values=None) -> None:
+    """The submit journey at its review step, reached through the core (the taps before it are
+    covered by the end-to-end test): an identity as the chip gives it, the procedure, the form,
+    one page photographed, pick-up here."""
+    from kiosk.devices.cardreader.sod import PassiveAuthResult
+    from kiosk.devices.qr.simulated import make_document_page
+    from kiosk.identity import Identity
+    from kiosk.submit import capture
+
+    core = drv.app.core
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["submit"])
+    core.session.identity = Identity(id_number=SAMPLE_PERSON_ID, full_name="Nguyễn Thị Minh Khai",
+                                     date_of_birth=date(1989, 5, 17), passive_auth=PassiveAuthResult("authentic"))
+    core.session.consent_given = True
+    chosen = []
+    core.submit_choose(code, chosen.append, lambda err: chosen.append(err)).result(10)
+    drv.wait_until(lambda: chosen, 10, "the procedure")
+    draft = core.submit_draft()
+    draft.values.update(values or {"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
+    for slot in draft.photo_documents[:1]:
+        slot.pages.append(capture(make_document_page(slot.doc.name_vi)))
+    draft.delivery["method"] = "pickup"
+    core.goto("submit_review")
+    drv.wait_until(lambda: drv.app.current == "submit_review", 5, "the review")
+
+
+def test_a_fee_is_paid_through_the_pay_steps_then_the_receipt_prints(app, monkeypatch):
+    drv = app
+    core = drv.app.core
+    printer = core.devices.printer
+    use_codepage_text(printer, monkeypatch)
+    ready_to_send(drv)
+    assert drv.has_text("Lệ phí: 3.000 đ")
+    drv.tap(drv.screen.send)
+    drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
+    code = core.submit_draft().reference
+    assert drv.has_text("Lệ phí cần nộp: 3.000 đ")
+    drv.tap_text("Nộp lệ phí", exact=True)
+    assert drv.app.current == "pay_amount" and core.session.dossier.code == code
+    assert drv.has_text("3.000 đ")
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
+    drv.tap(drv.screen.demo)
+    drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "paid")
+    assert "BIÊN LAI THANH TOÁN" in "\n".join(printer.last_paper().lines)
+    drv.tap(drv.screen.cont)  # the pay steps go on with this journey: the dossier receipt
+    drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
+    text = "\n".join(printer.last_paper().lines)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and code in text and "Đã thanh toán" in text and "3.000 đồng" in text
+    drv.tap(drv.screen.finish)
+    assert drv.app.current == "done"
+
+
+def test_gateway_down_prints_a_provisional_receipt_and_keeps_the_dossier(app, monkeypatch):
+    drv = app
+    core = drv.app.core
+    printer = core.devices.printer
+    use_codepage_text(printer, monkeypatch)
+    client = core.gateway.wait()
+    outbox = core.gateway.outbox
+    ready_to_send(drv)
+
+    def down(*a, **kw):
+        raise GatewayUnavailable("connection refused")
+
+    monkeypatch.setattr(client, "submit_dossier", down)
+    drv.tap(drv.screen.send)
+    drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the provisional receipt")
+    ref = core.submit_draft().reference
+    assert ref.startswith("TAM-") and drv.has_text(ref)
+    assert drv.has_text("Hồ sơ đã được lưu, chưa gửi được")
+    assert drv.has_text("Chưa nộp lệ phí lúc này được.")  # payment skipped, and why
+    status = outbox.provisional_status(ref)
+    assert status is not None and status.state == "queued"
+    drv.tap_text("In giấy tiếp nhận", exact=True)
+    drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
+    text = "\n".join(printer.last_paper().lines)
+    assert ref in text and "MÃ TẠM" in text and "Chưa thanh toán" in text
+    assert SAMPLE_PERSON_ID not in text and "0011******45" in text
+    # the gateway is back: the queued dossier goes (with its provisional reference)
+    monkeypatch.undo()
+    outbox.deliver(client)
+    assert outbox.provisional_status(ref).state == "delivered"
+    assert outbox.provisional_status(ref).dossier_code.startswith("H26.99-")
