@@ -1006,6 +1006,169 @@ class KioskCore:
 
         return self.run_async(lambda: self._pay_printer().print_receipt(page), done, on_error, what="submit-print")
 
+    # -- result delivery by post --------------------------------------------------------------
+    # A finished dossier's result posted to an address.  session.dossier is the dossier;
+    # session.delivery holds what the citizen gave (recipient, phone, Address) and the booking:
+    # "code" (the dossier it is for), "key" (the booking's idempotency key, kept for the
+    # session: a retry never books twice) and "confirmation".  Wiped with the session.
+
+    # Shown before booking (the contract has no quote call): the demo gateway's flat tariff
+    # for posting a result, which its booking answer confirms.  The confirmation's figures are
+    # the ones shown and printed afterwards.
+    DELIVERY_QUOTE = {"fee_vnd": 25000, "estimated_days": 2}
+
+    def delivery_check(self, dossier: Any) -> CitizenError | None:
+        """Why this dossier's result cannot be posted from here, or None when it can."""
+        if not hasattr(dossier, "timeline"):  # a provisional reference: not even sent yet
+            return CitizenError("delivery.not_ready", "next.delivery_when_ready")
+        status = str(getattr(dossier.status, "value", dossier.status))
+        if status == "rejected":
+            return CitizenError("delivery.rejected", "next.ask_staff")
+        if status in ("delivered", "collected"):
+            return CitizenError("delivery.handed_over", "next.delivery_ask_if_missing")
+        if status != "result_ready":
+            return CitizenError("delivery.not_ready", "next.delivery_when_ready")
+        info = getattr(dossier, "delivery", None)
+        if info is not None and getattr(info, "method", "") == "post":
+            tracking = getattr(info, "tracking_code", None)
+            if tracking:
+                return CitizenError("delivery.already_booked", "next.delivery_tracking", tracking)
+            return CitizenError("delivery.already_booked", "next.delivery_chosen_at_submission")
+        return None
+
+    def delivery_lookup(self, raw_code: str, on_done: Callable[[Any], None],
+                        on_error: Callable[[CitizenError], None]):
+        """The dossier for the code, if its result can be posted (off the UI thread)."""
+        try:
+            code = normalize_dossier_code(raw_code)
+        except InvalidDossierCode as exc:
+            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
+            return None
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+
+        def work():
+            dossier = self.gateway.lookup_dossier(code)
+            refusal = self.delivery_check(dossier)
+            if refusal is not None:
+                raise refusal
+            return dossier
+
+        def done(dossier: Any) -> None:
+            self.session.dossier_code = dossier.code
+            self.session.dossier = dossier
+            d = self.session.delivery
+            if d.get("code") != dossier.code:  # another dossier: a new booking, a new key
+                for slot in ("code", "key", "confirmation", "booked_with", "printed"):
+                    d.pop(slot, None)
+                d["code"] = dossier.code
+            log.info("delivery dossier found", extra={"status": str(dossier.status)})
+            on_done(dossier)
+
+        return self.run_async(work, done, on_error, what="delivery-lookup")
+
+    def delivery_provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The provinces the gateway accepts (kept for the kiosk's life: not personal)."""
+        cached = getattr(self, "_provinces", None)
+        if cached:
+            on_done(cached)
+            return None
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+
+        def done(provinces: Any) -> None:
+            self._provinces = list(provinces)
+            on_done(self._provinces)
+
+        return self.run_async(lambda: self.gateway.provinces(), done, on_error, what="provinces")
+
+    def delivery_recipient_from_card(self) -> str:
+        """The name on the chip when the citizen identified in this session, else ""."""
+        identity = self.session.identity
+        return str(getattr(identity, "full_name", "") or "") if identity is not None else ""
+
+    def delivery_set_address(self, recipient: str, phone: str, address: Any) -> None:
+        """What the citizen typed on the address screen (an Address: province, ward, street)."""
+        d = self.session.delivery
+        d["recipient"], d["phone"], d["address"] = recipient.strip(), phone.strip(), address
+
+    def delivery_book(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """Book the posting of the session's dossier's result (off the UI thread).
+
+        The idempotency key stays in the session: tapping confirm again, or after a time-out,
+        gets the first booking back.  A booking is never queued offline: with the gateway
+        down the citizen is told to try again later or ask staff."""
+        dossier, d = self.session.dossier, self.session.delivery
+        if dossier is None or not d.get("address"):
+            on_error(CitizenError("delivery.nothing_to_book", "next.ask_staff"))
+            return None
+        address, name, phone = d["address"], d["recipient"], d["phone"]
+        body = (address.province, address.ward, address.street, name, phone)
+        confirmation = d.get("confirmation")
+        if confirmation is not None:
+            if d.get("booked_with") == body:
+                on_done(confirmation)
+            else:  # booked already, to the address first given: not a second time
+                on_error(CitizenError("delivery.already_booked", "next.delivery_tracking",
+                                      confirmation.tracking_code))
+            return None
+        from kiosk.gateway.client import new_idempotency_key
+
+        key = d.setdefault("key", new_idempotency_key())
+        code = dossier.code
+
+        def work():
+            from kiosk.gateway import errors as E
+            from kiosk.gateway.service import GatewayNotReady
+
+            try:
+                return self.gateway.book_delivery(code, address, name, phone, idempotency_key=key)
+            except (E.GatewayUnavailable, E.GatewayTimeout, GatewayNotReady) as exc:
+                raise CitizenError("delivery.not_booked", "next.delivery_try_later", type(exc).__name__) from exc
+            except E.Conflict as exc:
+                raise CitizenError("delivery.conflict", "next.ask_staff", type(exc).__name__) from exc
+            except E.InvalidRequest as exc:
+                raise CitizenError("delivery.invalid_address", "next.check_input", type(exc).__name__) from exc
+
+        def done(conf: Any) -> None:
+            d["confirmation"], d["booked_with"] = conf, body
+            log.info("delivery booked", extra={"booking": conf.booking_id, "tracking": conf.tracking_code})
+            on_done(conf)
+
+        return self.run_async(work, done, on_error, what="delivery-book")
+
+    def delivery_print_slip(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The delivery slip of the session's booking, printed once (``on_done(PrintResult)``).
+        A failed print stays with the printer for staff to reprint: the booking stands."""
+        from kiosk import receipts
+
+        dossier, d = self.session.dossier, self.session.delivery
+        conf = d.get("confirmation")
+        if conf is None or dossier is None:
+            on_error(CitizenError("delivery.nothing_to_book", "next.ask_staff"))
+            return None
+        if d.get("printed") is not None:
+            on_done(d["printed"])
+            return None
+        lang = self.session.language
+        proc = getattr(dossier, "procedure", None)
+        name = (getattr(proc, f"name_{lang}", None) or getattr(proc, "name_vi", "")) if proc else ""
+        page = receipts.delivery_slip(
+            receipts.DeliverySlipInfo(
+                dossier_code=conf.dossier_code, tracking_code=conf.tracking_code, procedure_name=name,
+                recipient_name=d.get("recipient", ""), phone=d.get("phone", ""), ward=conf.ward,
+                province=conf.province, fee_vnd=conf.fee_vnd, estimated_days=conf.estimated_days),
+            office=self.settings.kiosk.location_name, kiosk_id=self.settings.kiosk.kiosk_id, lang=lang)
+
+        def done(result: Any) -> None:
+            d["printed"] = result
+            on_done(result)
+
+        return self.run_async(lambda: self._pay_printer().print_receipt(page), done, on_error,
+                              what="delivery-print")
+
 
 def _local(when):
     """A gateway time (UTC) as the kiosk's local wall time, for paper."""

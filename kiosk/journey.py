@@ -27,6 +27,10 @@ JOURNEYS: dict[str, tuple[str, ...]] = {
     # Identify with the chip ID card: also the first part of every journey that needs identity.
     "identify": ("identify_key", "identify_read", "identify_result", "consent", "done"),
     "help": ("help_reason", "help_ticket"),
+    # Result delivery by post for a finished dossier: the code (only result_ready dossiers not
+    # yet booked go on) → recipient, phone and address → summary, fee, confirm → booked:
+    # tracking code and slip → done.
+    "delivery": ("delivery_code", "delivery_address", "delivery_confirm", "delivery_done", "done"),
     # Submit a procedure: find it (search, or submit_events → submit_list by life event) →
     # details → the chip ID card (identify steps; skipped when already read) → form → photos →
     # pick-up or post → review → sent (no way back to editing) → pay (skipped without a fee,

@@ -555,9 +555,56 @@ def submit_identify(drv) -> None:
     drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form")
 
 
+def sample_identity():
+    """The demo card's person as the chip gives them (the card read itself is shown by the
+    identify states; the submit states start after it, so rendering them stays quick)."""
+    import json
+    from datetime import date
+
+    from kiosk.config import PROJECT_ROOT
+    from kiosk.devices.cardreader.sod import PassiveAuthResult
+    from kiosk.identity import Identity
+
+    p = json.loads((PROJECT_ROOT / "assets" / "cards" / "sample-person.json").read_text(encoding="utf-8"))
+    return Identity(id_number=p["id_number"], full_name=p["full_name"],
+                    date_of_birth=date.fromisoformat(p["date_of_birth"]), sex=p["sex"], nationality=p["nationality"],
+                    ethnicity=p["ethnicity"], residence=p["residence"], passive_auth=PassiveAuthResult("authentic"),
+                    access_method="pace")
+
+
+def submit_at(drv, step: str, *, form: bool = True, pages: bool = True, post: bool = False,
+              code: str = "1.001193") -> None:
+    """The submit journey at ``step`` for the demo's person: identified (consent given), the
+    procedure chosen, the form filled, a page photographed, delivery chosen, as asked."""
+    from kiosk.devices.qr.simulated import make_document_page
+    from kiosk.submit import capture
+
+    to_submit_find(drv, "")
+    core = drv.app.core
+    core.session.identity = sample_identity()
+    core.session.consent_given = True
+    chosen: list = []
+    core.submit_choose(code, chosen.append, chosen.append)
+    drv.wait_until(lambda: chosen, 20, "the procedure")
+    draft = core.submit_draft()
+    if form:
+        draft.values.update({"nationality": "Việt Nam", "ethnicity": "Kinh", **SUBMIT_FORM})
+    if pages:
+        slot = draft.photo_documents[0]
+        slot.pages.append(capture(make_document_page(slot.doc.name_vi[:28])))
+    if post:
+        draft.delivery.update({"method": "post", "recipient": core.session.identity.full_name,
+                               "phone": "0912345678", "province": "ha-noi", "province_name": "Thành phố Hà Nội",
+                               "ward": "Phường Ba Đình", "street": "Số 5 phố Hoàng Hoa Thám"})
+    elif form:
+        draft.delivery["method"] = "pickup"
+    core.goto(step)
+    drv.wait_until(lambda: drv.app.current == step, 10, step)
+
+
 def to_submit_form(drv) -> None:
-    to_submit_details(drv)
-    submit_identify(drv)
+    submit_at(drv, "submit_form", form=False, pages=False)
+    drv.wait_until(lambda: drv.screen.entries, 20, "the form")
 
 
 def fill_submit_form(drv, values: dict | None = None) -> None:
@@ -571,13 +618,7 @@ def to_submit_form_error(drv) -> None:
     fill_submit_form(drv, {k: v for k, v in SUBMIT_FORM.items() if k != "place_of_birth"})
     drv.tap(drv.screen.go)
     drv.wait_until(lambda: drv.screen.message.parent is not None, 5, "the form's message")
-
-
-def to_submit_photos(drv) -> None:
-    to_submit_form(drv)
-    fill_submit_form(drv)
-    drv.tap(drv.screen.go)
-    drv.wait_until(lambda: drv.app.current == "submit_photos", 5, "the photo step")
+    drv.advance(0.5)  # the first field with a message scrolls into view
 
 
 def take_page(drv, **page) -> None:
@@ -591,33 +632,18 @@ def take_page(drv, **page) -> None:
 
 
 def to_submit_photos_hint(drv) -> None:
-    to_submit_photos(drv)
+    submit_at(drv, "submit_photos", pages=False)
     take_page(drv, dark=True)
 
 
-def to_submit_delivery(drv) -> None:
-    to_submit_photos(drv)
-    take_page(drv)
-    drv.tap(drv.screen.next_doc)  # the optional surrogacy paper: skipped
-    drv.tap(drv.screen.next_doc)
-    drv.wait_until(lambda: drv.app.current == "submit_delivery", 5, "the delivery step")
-
-
 def to_submit_delivery_post(drv) -> None:
-    to_submit_delivery(drv)
+    submit_at(drv, "submit_delivery")
     drv.tap(drv.screen.post)
     drv.wait_until(lambda: drv.screen.address.province_names, 20, "the provinces")
 
 
 def to_submit_review(drv) -> None:
-    to_submit_delivery_post(drv)
-    form = drv.screen.address
-    form.fields["phone"].set_value("0912345678")
-    form.fields["province"].set_value("ha-noi")
-    form.fields["ward"].set_value("Phường Ba Đình")
-    form.fields["street"].set_value("Số 5 phố Hoàng Hoa Thám")
-    drv.tap(drv.screen.go)
-    drv.wait_until(lambda: drv.app.current == "submit_review", 5, "the review")
+    submit_at(drv, "submit_review", post=True)
 
 
 def to_submit_sent(drv) -> None:
@@ -629,7 +655,10 @@ def to_submit_sent(drv) -> None:
 def to_submit_sent_provisional(drv) -> None:
     from kiosk.gateway.errors import GatewayUnavailable
 
-    to_submit_review(drv)
+    submit_at(drv, "submit_review", code="1.004873", pages=False, form=False)
+    drv.app.core.submit_draft().values.update({"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
+    drv.app.core.submit_draft().delivery["method"] = "pickup"
+    drv.screen.render()
     client = drv.app.core.gateway.wait()
     real = client.submit_dossier
 
@@ -665,4 +694,126 @@ STATES += [
     ("submit_sent", to_submit_sent),
     ("submit_sent-provisional", to_submit_sent_provisional),
     ("submit_receipt", to_submit_receipt),
+]
+
+
+# -- result delivery by post ----------------------------------------------------------------------
+
+
+def finished_dossier(drv) -> str:
+    """A fresh dossier whose result is ready (sent to the demo gateway as the submit journey
+    does, then its timeline moved into the past in the demo's database), so every run and
+    language has a result to post."""
+    import json
+    import time
+
+    from kiosk.gateway.demo.store import iso_utc
+
+    code = unpaid_dossier(drv)
+    store = drv.app.core.gateway._server.app.state.store
+    with store.tx() as db:
+        events = json.loads(db.execute("SELECT events FROM dossiers WHERE code=?", (code,)).fetchone()["events"])
+        now = time.time()
+        for i, event in enumerate(events):
+            event["at"] = iso_utc(now - (len(events) - i) * 3600)
+        db.execute("UPDATE dossiers SET events=? WHERE code=?", (json.dumps(events, ensure_ascii=False), code))
+    return code
+
+
+def to_delivery_code(drv, code: str | None = None, typed: bool = False) -> str:
+    code = code or finished_dossier(drv)
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["delivery"])
+    drv.wait_until(lambda: drv.app.current == "delivery_code", what="delivery code screen")
+    if typed:
+        type_code(drv, code)
+        return code
+    if getattr(drv.screen, "mode", "type") == "scan":
+        drv.tap(drv.screen.to_typing)
+    drv.screen.set_code(code)
+    drv.frames(2)
+    return code
+
+
+def to_delivery_code_error(drv) -> None:
+    to_delivery_code(drv, SAMPLE_DOSSIER, typed=True)  # still being processed
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the not-ready message")
+
+
+def to_delivery_code_booked(drv) -> None:
+    from kiosk.gateway.client import new_idempotency_key
+    from kiosk.gateway.models import Address
+
+    code = finished_dossier(drv)
+    drv.app.core.gateway.wait().book_delivery(code, Address("Thành phố Hà Nội", "Phường Láng", "Số 1 phố Chùa Láng"),
+                                              "Nguyễn Văn An", "0912345678", idempotency_key=new_idempotency_key())
+    to_delivery_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-booked message")
+
+
+SAMPLE_ADDRESS = {"recipient": "Nguyễn Văn An", "phone": "0912345678", "province": "ha-noi",
+                  "ward": "Phường Láng", "street": "Số 12, ngõ 34, đường Láng"}
+
+
+def to_delivery_address(drv, fill: bool = True) -> None:
+    to_delivery_code(drv)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
+    form = drv.screen.form
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    if fill:  # as the editors leave them (typing is scripted once, in the delivery test)
+        for name, value in SAMPLE_ADDRESS.items():
+            form.fields[name].set_value(value, user=True)
+        drv.frames(2)
+
+
+def to_delivery_address_error(drv) -> None:
+    to_delivery_address(drv, fill=False)
+    form = drv.screen.form
+    for name in ("recipient", "phone", "province"):  # the ward and the street forgotten
+        form.fields[name].set_value(SAMPLE_ADDRESS[name], user=True)
+    drv.tap(drv.screen.cont)
+    drv.wait_until(lambda: form.fields["ward"].error.parent is not None, 5, "the missing-details notes")
+
+
+def to_delivery_confirm(drv) -> None:
+    to_delivery_address(drv)
+    drv.tap(drv.screen.cont)
+    drv.wait_until(lambda: drv.app.current == "delivery_confirm", 5, "the summary")
+
+
+def to_delivery_confirm_down(drv) -> None:
+    from kiosk.gateway.errors import GatewayUnavailable
+
+    to_delivery_confirm(drv)
+    client = drv.app.core.gateway.wait()
+
+    def down(*a, **kw):
+        raise GatewayUnavailable("connection refused")
+
+    client.book_delivery = down
+    try:
+        drv.tap(drv.screen.confirm)
+        drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the not-booked message")
+    finally:
+        del client.book_delivery
+
+
+def to_delivery_done(drv) -> None:
+    to_delivery_confirm(drv)
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "the slip")
+
+
+STATES += [
+    ("delivery_code", lambda drv: to_delivery_code(drv, typed=True)),
+    ("delivery_code-error", to_delivery_code_error),
+    ("delivery_code-booked", to_delivery_code_booked),
+    ("delivery_address", to_delivery_address),
+    ("delivery_address-error", to_delivery_address_error),
+    ("delivery_confirm", to_delivery_confirm),
+    ("delivery_confirm-gateway-down", to_delivery_confirm_down),
+    ("delivery_done", to_delivery_done),
 ]

@@ -9,6 +9,8 @@ as staff assistance add their discreet entry controls and badges through them.
 from __future__ import annotations
 
 from kiosk.screens.attract import AttractScreen
+from kiosk.screens.delivery import (DeliveryAddressScreen, DeliveryCodeScreen, DeliveryConfirmScreen,
+                                   DeliveryDoneScreen)
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.help import HelpReasonScreen, HelpTicketScreen
 from kiosk.screens.identify import ConsentScreen, IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
@@ -47,6 +49,10 @@ SCREENS = {
     "submit_review": _submit.SubmitReviewScreen,
     "submit_sent": _submit.SubmitSentScreen,
     "submit_receipt": _submit.SubmitReceiptScreen,
+    "delivery_code": DeliveryCodeScreen,
+    "delivery_address": DeliveryAddressScreen,
+    "delivery_confirm": DeliveryConfirmScreen,
+    "delivery_done": DeliveryDoneScreen,
     "pin": PinScreen,
     "staff": _staff.StaffScreen,
     "technician": _technician.TechnicianScreen,

@@ -30,8 +30,9 @@ class DoneScreen(KioskScreen):
         self._unsubscribe = None
         self.rating = RatingPanel(self.app, cols=2)
         if t.landscape:
-            left = vbox(self.reminder, Widget(), self.rating, spacing=20)
-            right = vbox(self.card_left, Widget(), self.more, self.finish, spacing=20)
+            self.body.remove_widget(self.title)  # the faces need the left column's full height
+            left = vbox(self.title, Widget(), self.rating, spacing=20)
+            right = vbox(self.reminder, self.card_left, Widget(), self.more, self.finish, spacing=20)
             self.body.add_widget(hbox(left, right, spacing=48))
         else:
             for w in (self.reminder, self.card_left, Widget(), self.rating, self.more, self.finish):

@@ -1,0 +1,294 @@
+"""Result delivery by post: the dossier code (scanned or typed) → who receives it and where
+(recipient, phone, province, ward/commune, street) → the summary with the fee and the wait,
+and "confirm" → booked: the tracking code on screen and on a printed slip → the end screen.
+
+Only a finished dossier (result ready) whose delivery is not booked yet can be posted; every
+other case is explained on the code screen.  The screens show the core's state
+(``core.delivery_*`` do the work off the UI thread) and forward touches.
+"""
+
+from __future__ import annotations
+
+from kivy.uix.widget import Widget
+
+from kiosk.core import CitizenError
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.lookup import LookupCodeScreen
+from kiosk.screens.pay import format_vnd
+from kiosk.widgets import theme as th
+from kiosk.widgets.address import AddressForm
+from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+
+FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
+
+
+def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
+    t = th.get_theme()
+    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
+    box.bind(minimum_height=box.setter("height"))
+    return box
+
+
+class DeliveryScreen(KioskScreen):
+    def money(self, amount: int) -> str:
+        return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
+
+
+# -- 1. the code --------------------------------------------------------------------------------
+
+
+class DeliveryCodeScreen(LookupCodeScreen):
+    """The look-up code screen (keys, scanning) checking the dossier can be posted instead."""
+
+    title_key = "delivery.title"
+
+    def build(self) -> None:
+        super().build()
+        if self.scan.demo is not None:  # the demo's sample receipt: a dossier whose result is ready
+            self.scan.demo.action = lambda: self.scan.show_demo(FINISHED_SAMPLE)
+
+    def lookup(self) -> None:
+        if self.busy:
+            return
+        self.set_busy(True)
+        self.core.delivery_lookup(self.code, self._found, self._failed)
+
+    def _failed(self, err: CitizenError) -> None:
+        super()._failed(err)
+        if err.next_step == "next.delivery_tracking" and err.detail:
+            self.tr(self.message_next, err.next_step, tracking=err.detail)
+
+
+# -- 2. who receives it, and where --------------------------------------------------------------
+
+
+class DeliveryAddressScreen(DeliveryScreen):
+    title_key = "delivery.address.title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.form = AddressForm(self.app, with_recipient=True)
+        self.code_text = Text("", size=th.FONT_BODY, role="muted")
+        self.cont = BigButton("", action=self.go_on, size=th.FONT_TITLE)
+        self.cont.min_height = 170
+        self.tr(self.cont, "delivery.address.continue")
+        if t.landscape:
+            # recipient and phone on the left, the address on the right: no scrolling
+            self.body.remove_widget(self.title)
+            left = vbox(self.title, self.code_text, spacing=20)
+            for name in ("recipient", "phone"):
+                field = self.form.fields[name]
+                self.form.remove_widget(field)
+                left.add_widget(field)
+            left.add_widget(Widget())
+            self.actions = vbox(self.form, Widget(), self.cont, spacing=20)
+            self.body.add_widget(hbox(left, self.actions, spacing=48))
+        else:
+            for w in (self.code_text, self.form, Widget(), self.cont):
+                self.body.add_widget(w)
+            self.actions = self.body
+
+    def _error_index(self, target) -> int:
+        return target.children.index(self.cont) + 1 if self.cont in target.children else 0
+
+    def enter(self, **kw) -> None:
+        self.hide_error()
+        self.render()
+        name = self.core.delivery_recipient_from_card()
+        if name:  # identified with the chip in this session: the name is filled in, still editable
+            self.form.prefill(recipient=name)
+        self.core.delivery_provinces(self.form.set_provinces, self._failed)
+
+    def on_relabel(self) -> None:
+        self.form.relabel()
+        self.render()
+
+    def render(self) -> None:
+        d = self.core.session.dossier
+        self.code_text.text = self.app.t("status.code", code=d.code) if d is not None else ""
+
+    def go_on(self) -> None:
+        self.hide_error()
+        problems = self.form.validate()
+        if problems:  # each field says what is wrong under it; the first one is brought into view
+            first = self.form.fields[problems[0][0]]
+            if self.scroller.height < self.body.height:
+                self.scroller.scroll_to(first, padding=th.get_theme().px(40), animate=False)
+            return
+        v = self.form.values()
+        self.core.delivery_set_address(v["recipient"], v["phone"], self.form.address())
+        self.core.next()
+
+    def _failed(self, err: CitizenError) -> None:
+        self.show_error(err, container=self.actions)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.form.wipe()
+        self.code_text.text = ""
+
+
+# -- 3. the summary, the fee, "confirm" ---------------------------------------------------------
+
+
+class DeliveryConfirmScreen(DeliveryScreen):
+    title_key = "delivery.confirm.title"
+
+    def build(self) -> None:
+        t = th.get_theme()
+        self.busy = False
+        self.summary = _panel(spacing=8)
+        self.dossier_text = Text("", size=th.FONT_BODY, role="muted")
+        self.to_label = Text("", size=th.FONT_SMALL, role="muted")
+        self.tr(self.to_label, "delivery.confirm.to")
+        self.recipient = Text("", size=th.FONT_HEADING, bold=True)
+        self.phone = Text("", size=th.FONT_BODY)
+        self.address = Text("", size=th.FONT_BODY)
+        for w in (self.dossier_text, self.to_label, self.recipient, self.phone, self.address):
+            self.summary.add_widget(w)
+        self.fee = _panel(role="primary", spacing=8)
+        self.fee_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.confirm.fee")
+        self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        self.fee_note = Text("", size=th.FONT_BODY, role="on_primary")
+        for w in (self.fee_label, self.amount, self.fee_note):
+            self.fee.add_widget(w)
+        self.confirm = BigButton("", action=self.book, size=th.FONT_TITLE)
+        self.confirm.min_height = 150
+        self.edit = BigButton("", action=self.core.back, kind="secondary")
+        self.edit.min_height = 120
+        self.tr(self.edit, "delivery.confirm.edit")
+        self.actions = vbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
+        self.actions.bind(minimum_height=self.actions.setter("height"))
+        if t.landscape:
+            self.body.remove_widget(self.title)
+            left = vbox(self.title, self.summary, Widget(), spacing=20)
+            self.form = vbox(self.fee, Widget(), self.actions, spacing=20)
+            self.body.add_widget(hbox(left, self.form, spacing=48))
+        else:
+            for w in (self.summary, self.fee, Widget(), self.actions):
+                self.body.add_widget(w)
+            self.form = self.body
+        self.set_busy(False)
+
+    def _error_index(self, target) -> int:
+        return target.children.index(self.actions) + 1 if self.actions in target.children else 0
+
+    def enter(self, **kw) -> None:
+        self.hide_error()
+        self.set_busy(False)
+        self.render()
+
+    def on_relabel(self) -> None:
+        self.render()
+
+    def render(self) -> None:
+        dossier, d = self.core.session.dossier, self.core.session.delivery
+        address = d.get("address")
+        if dossier is None or address is None:
+            return
+        self.dossier_text.text = self.app.t("status.code", code=dossier.code)
+        self.recipient.text = d.get("recipient", "")
+        self.phone.text = self.app.t("delivery.confirm.phone", phone=d.get("phone", ""))
+        self.address.text = ", ".join(p for p in (address.street, address.ward, address.province) if p)
+        quote = self.core.DELIVERY_QUOTE
+        self.amount.text = self.money(quote["fee_vnd"])
+        self.fee_note.text = self.app.t("delivery.confirm.fee_note", days=quote["estimated_days"])
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.tr(self.confirm, "delivery.confirm.booking" if busy else "delivery.confirm.go")
+        self.confirm.disabled = self.edit.disabled = busy
+
+    def book(self) -> None:
+        if self.busy:
+            return
+        self.hide_error()
+        self.set_busy(True)
+        self.core.delivery_book(self._booked, self._failed)
+
+    def _booked(self, confirmation) -> None:
+        self.set_busy(False)
+        self.core.goto("delivery_done")
+
+    def _failed(self, err: CitizenError) -> None:
+        self.set_busy(False)
+        self.show_error(err, container=self.form)
+        if err.next_step == "next.delivery_tracking" and err.detail:
+            self.tr(self.message_next, err.next_step, tracking=err.detail)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.set_busy(False)
+        for w in (self.dossier_text, self.recipient, self.phone, self.address, self.amount, self.fee_note):
+            w.text = ""
+
+
+# -- 4. booked: the tracking code and the slip --------------------------------------------------
+
+
+class DeliveryDoneScreen(DeliveryScreen):
+    title_key = "delivery.done.title"
+
+    def build(self) -> None:
+        self.booked = _panel(role="ok", spacing=8)
+        self.tracking_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.done.tracking")
+        self.tracking = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        self.where = Text("", size=th.FONT_BODY, role="on_primary")
+        for w in (self.tracking_label, self.tracking, self.where):
+            self.booked.add_widget(w)
+        self.when = Text("", size=th.FONT_BODY)
+        self.printing = Text("", size=th.FONT_HEADING, bold=True)
+        self.print_next = Text("", size=th.FONT_BODY)
+        self.cont = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.cont.min_height = 170
+        self.tr(self.cont, "delivery.done.continue")
+        for w in (self.booked, self.when, self.printing, self.print_next, Widget(), self.cont):
+            self.body.add_widget(w)
+        self.result = None
+
+    def enter(self, **kw) -> None:
+        if self.core.session.delivery.get("confirmation") is None:
+            return
+        self.render()
+        self.result = None
+        self.printing.role = "text"
+        self.tr(self.printing, "delivery.done.printing")
+        self._tr.pop(id(self.print_next), None)
+        self.print_next.text = ""
+        self.core.delivery_print_slip(self._printed, self._print_failed)
+
+    def on_relabel(self) -> None:
+        self.render()
+
+    def render(self) -> None:
+        conf = self.core.session.delivery.get("confirmation")
+        if conf is None:
+            return
+        self.tracking.text = conf.tracking_code
+        self.where.text = self.app.t("delivery.done.where", ward=conf.ward, province=conf.province)
+        self.when.text = self.app.t("delivery.done.when", fee=self.money(conf.fee_vnd), days=conf.estimated_days)
+
+    def _printed(self, result) -> None:
+        self.result = result
+        if result.ok:
+            self.printing.role = "ok"
+            self.tr(self.printing, "delivery.done.printed")
+            self.tr(self.print_next, "next.delivery_keep_slip")
+        else:
+            self._print_failed(CitizenError(result.message_key, "next.delivery_slip_at_counter"))
+
+    def _print_failed(self, err: CitizenError) -> None:
+        if self.result is None:
+            self.result = err
+        # the booking stands whatever the printer does: staff reprint the slip
+        self.printing.role = "error"
+        self.tr(self.printing, err.message_key)
+        self.tr(self.print_next, "next.delivery_slip_at_counter")
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.result = None
+        self.printing.role = "text"
+        for w in (self.tracking, self.where, self.when, self.printing, self.print_next):
+            self._tr.pop(id(w), None)
+            w.text = ""

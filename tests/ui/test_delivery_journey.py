@@ -1,0 +1,182 @@
+"""Result delivery by post (journey 5) through the real app and the embedded demo gateway: the
+code, the address typed on the on-screen keyboards, the summary with the fee, the booking the
+gateway stored (once, however often confirm is tapped), the slip on paper with the recipient
+masked, the rating at the end; dossiers that cannot be posted are refused with the reason; a
+gateway that is down books nothing and says so; paper out leaves the booking standing."""
+
+import json
+from types import SimpleNamespace
+
+from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.screenshots import (SAMPLE_DOSSIER, SAMPLE_ADDRESS, UNKNOWN_DOSSIER, finished_dossier, to_delivery_code,
+                               to_delivery_confirm, type_code)
+from kiosk.widgets import entry
+
+
+def client(drv):
+    return drv.app.core.gateway.wait()
+
+
+def bookings(drv, code: str) -> list[dict]:
+    store = drv.app.core.gateway._server.app.state.store
+    return [json.loads(r["body"]) for r in store.query("SELECT body FROM deliveries WHERE dossier_code=?", (code,))]
+
+
+def edit(drv, field, text: str | None = None, keys: str = "") -> None:
+    """Open a field's editor with a tap, type, and tap Done."""
+    drv.tap(field.box)
+    editor = entry.open_editor()
+    assert editor is not None
+    if text is not None:
+        editor.type_text(text)
+    for key in keys:
+        drv.tap(editor.keyboard.keys[key])
+    drv.tap(editor.ok)
+    assert entry.open_editor() is None, drv.texts()
+
+
+def test_delivery_end_to_end(app, monkeypatch):
+    drv = app
+    printer = drv.app.core.devices.printer
+    monkeypatch.setattr(printer, "text_mode", "codepage")  # paper read back line by line
+    code = finished_dossier(drv)
+    drv.tap(drv.screen.prompt)
+    drv.tap_text("Nhận kết quả qua bưu điện", exact=True)
+    assert drv.app.current == "delivery_code"
+    type_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
+    form = drv.screen.form
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    assert drv.has_text(f"Mã hồ sơ: {code}") and drv.has_text("Gửi kết quả đến đâu?")
+    edit(drv, form.fields["recipient"], "Nguyễn Văn An")
+    edit(drv, form.fields["phone"], keys="0912345678")  # the numeric pad
+    drv.tap(form.fields["province"].box)
+    drv.tap(entry.open_editor().choice_buttons["ha-noi"])
+    edit(drv, form.fields["ward"], "Phường Láng")
+    edit(drv, form.fields["street"], "Số 12, ngõ 34, đường Láng")
+    assert drv.has_text("Thành phố Hà Nội") and drv.has_text("0912345678")
+    drv.tap(drv.screen.cont)
+    assert drv.app.current == "delivery_confirm"
+    assert drv.has_text("Nguyễn Văn An") and drv.has_text("Điện thoại: 0912345678")
+    assert drv.has_text("Số 12, ngõ 34, đường Láng, Phường Láng, Thành phố Hà Nội")
+    assert drv.has_text("25.000 đ") and drv.has_text("khoảng 2 ngày làm việc")
+    assert not drv.layout_problems(), drv.layout_problems()
+    assert bookings(drv, code) == []  # nothing booked before "confirm"
+
+    drv.tap_text("Xác nhận gửi kết quả", exact=True)
+    drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "the slip")
+    conf = drv.app.core.session.delivery["confirmation"]
+    assert drv.has_text(conf.tracking_code) and drv.has_text("Gửi đến Phường Láng, Thành phố Hà Nội")
+    assert drv.has_text("Đã in phiếu gửi kết quả.")
+    dossier = client(drv).lookup_dossier(code)
+    assert dossier.delivery.method == "post" and dossier.delivery.tracking_code == conf.tracking_code
+    assert (dossier.delivery.province, dossier.delivery.ward) == ("Thành phố Hà Nội", "Phường Láng")
+    assert len(bookings(drv, code)) == 1
+    paper = printer.last_paper()
+    text = "\n".join(paper.lines)
+    assert "PHIẾU GỬI KẾT QUẢ QUA" in text and conf.tracking_code in text and code in text
+    assert "Nguyễn V. A." in text and "*******678" in text and "25.000 đồng" in text
+    assert "0912345678" not in text and "Nguyễn Văn An" not in text and "ngõ 34" not in text  # masked
+    assert paper.cuts == 1 and not paper.problems and conf.tracking_code in paper.qr_payloads
+
+    # back and confirm again: the same booking, never a second one, and no second slip
+    slips = len(printer.reprint_store.list())
+    drv.tap(drv.app.nav.back)
+    assert drv.app.current == "delivery_confirm"
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.app.current == "delivery_done", 20, "the booking again")
+    assert drv.app.core.session.delivery["confirmation"].tracking_code == conf.tracking_code
+    assert len(bookings(drv, code)) == 1 and len(printer.reprint_store.list()) == slips
+
+    drv.tap_text("Tiếp tục", exact=True)
+    assert drv.app.current == "done"
+    drv.tap(drv.screen.rating.faces[4])  # the rating closes every journey
+    drv.tap(drv.screen.finish)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
+    assert not drv.app.core.session.holds_data()
+    assert all(not f.value for f in drv.app.screens["delivery_address"].form.fields.values())
+    drv.wait_until(lambda: drv.app.core.rating_future.done(), 20, "the rating")
+    store = drv.app.core.gateway._server.app.state.store
+    last = json.loads(store.query("SELECT body FROM ratings ORDER BY id DESC LIMIT 1")[0]["body"])
+    assert (last["score"], last["journey"], last["dossier_code"]) == (4, "other", code)
+
+
+def test_dossiers_that_cannot_be_posted_are_refused(app):
+    drv = app
+    to_delivery_code(drv, SAMPLE_DOSSIER)
+    cases = [
+        (SAMPLE_DOSSIER, "Hồ sơ này chưa có kết quả."),  # still being processed
+        ("H26.99-241125-0005", "Kết quả của hồ sơ này đã được trả."),  # delivered
+        ("H26.99-241125-0006", "Hồ sơ bị từ chối, không có kết quả để gửi."),
+        (UNKNOWN_DOSSIER, "Không tìm thấy hồ sơ có mã này."),
+    ]
+    for code, said in cases:
+        drv.screen.set_code(code)
+        drv.tap(drv.screen.submit)
+        drv.wait_until(lambda: drv.screen.message.parent is not None and not drv.screen.busy, 20, said)
+        assert drv.has_text(said), (code, drv.texts())
+        assert drv.app.current == "delivery_code"
+    # booked already (here at another time): the tracking code is repeated, nothing is booked again
+    from kiosk.gateway.client import new_idempotency_key
+    from kiosk.gateway.models import Address
+
+    code = finished_dossier(drv)
+    conf = client(drv).book_delivery(code, Address("Thành phố Hà Nội", "Phường Láng", "Số 1"), "Nguyễn Văn An",
+                                     "0912345678", idempotency_key=new_idempotency_key())
+    drv.screen.set_code(code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None and not drv.screen.busy, 20, "already booked")
+    assert drv.has_text("Hồ sơ này đã được đăng ký gửi kết quả.") and drv.has_text(f"Mã bưu gửi: {conf.tracking_code}")
+    assert drv.app.current == "delivery_code" and len(bookings(drv, code)) == 1
+
+
+def test_gateway_down_books_nothing_and_paper_out_keeps_the_booking(app, monkeypatch):
+    drv = app
+    printer = drv.app.core.devices.printer
+    code = to_delivery_code(drv)
+    # identified with the chip earlier in this session: the recipient's name comes from it
+    drv.app.core.session.identity = SimpleNamespace(full_name="Nguyễn Thị Minh Khai", wipe=lambda: None)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
+    form = drv.screen.form
+    assert form.fields["recipient"].value == "Nguyễn Thị Minh Khai"
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    drv.tap(drv.screen.cont)  # not everything given yet: each missing field says so
+    assert drv.app.current == "delivery_address" and drv.has_text("Mục này cần được điền.")
+    for name in ("phone", "province", "ward", "street"):
+        form.fields[name].set_value(SAMPLE_ADDRESS[name], user=True)
+    drv.tap(drv.screen.cont)
+    assert drv.app.current == "delivery_confirm" and drv.has_text("Nguyễn Thị Minh Khai")
+
+    def down(*a, **kw):
+        raise GatewayUnavailable("connection refused")
+
+    outbox = drv.app.core.gateway.outbox
+    queued = len(outbox.items())
+    monkeypatch.setattr(client(drv), "book_delivery", down)
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the not-booked message")
+    assert drv.has_text("chưa đăng ký được việc gửi kết quả")
+    assert drv.has_text("Mời bạn thử lại sau ít phút, hoặc nhờ nhân viên bưu điện giúp.")
+    assert drv.app.current == "delivery_confirm" and not drv.screen.confirm.disabled
+    assert bookings(drv, code) == [] and len(outbox.items()) == queued  # never queued offline
+    monkeypatch.undo()
+
+    failed = len(printer.reprint_store.failed())
+    printer.faults.set_faults(paper_out=True)
+    try:
+        drv.tap(drv.screen.confirm)  # the same idempotency key: still one booking
+        drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "done")
+        assert len(bookings(drv, code)) == 1
+        assert drv.has_text(drv.app.core.session.delivery["confirmation"].tracking_code)
+        assert drv.has_text("Máy in đã hết giấy.")
+        assert drv.has_text("Việc gửi kết quả đã được đăng ký. Mời bạn nhận phiếu tại quầy")
+        assert len(printer.reprint_store.failed()) == failed + 1
+        assert printer.reprint_store.failed()[-1]["kind"] == "delivery-slip"
+    finally:
+        printer.faults.clear_faults()
+        printer.refresh()
+    drv.app.core.reset("timeout")
+    drv.frames(3)
+    assert not drv.app.core.session.holds_data()
