@@ -46,6 +46,31 @@ def _column(*children, spacing: float = 20):
     return box
 
 
+def _sync(scroll: ScrollView) -> None:
+    """The scroll effect follows a scroll position set here (else a stale effect value from
+    content that was cleared and rebuilt moves it back, out of range)."""
+    update = getattr(scroll, "_update_effect_bounds", None)
+    if update is not None:
+        update()
+
+
+def _to_top(scroll: ScrollView) -> None:
+    scroll.scroll_y = 1
+    _sync(scroll)
+
+
+def _reveal(scroll: ScrollView, widget) -> None:
+    """Scroll ``widget`` (a field with its new message) into view once the layout has settled."""
+    def go(*_):
+        if widget.parent is None or not scroll.children:
+            return
+        scroll.scroll_to(widget, padding=th.get_theme().px(120), animate=False)
+        _sync(scroll)
+
+    Clock.schedule_once(go, 0.05)
+    Clock.schedule_once(go, 0.3)
+
+
 class FullWidth(Widget):
     """Lets a keyboard use the whole window width in portrait, past the body's padding, so
     its keys stay at least 100 px wide."""
@@ -81,6 +106,21 @@ class SubmitScreen(KioskScreen):
     @property
     def draft(self):
         return self.core.submit_draft()
+
+    def place(self, scroll, button) -> None:
+        """A scrolling page and its button: one above the other in portrait; side by side in
+        landscape, where the button (and any message) gets a column of its own."""
+        t = th.get_theme()
+        if t.landscape:
+            self.form = vbox(Widget(), button, spacing=20, size_hint_x=None, width=t.px(620))
+            self.body.add_widget(hbox(scroll, self.form, spacing=40))
+        else:
+            self.form = self.body
+            self.body.add_widget(scroll)
+            self.body.add_widget(button)
+
+    def show_error(self, err: CitizenError, container=None) -> None:
+        super().show_error(err, container=container or getattr(self, "form", None))
 
 
 # -- 1. find it ---------------------------------------------------------------------------------
@@ -288,7 +328,7 @@ class SubmitListScreen(SubmitScreen):
         self.hide_error()
         self.busy = False
         self.render()
-        self.scroll.scroll_y = 1
+        _to_top(self.scroll)
 
     def on_relabel(self) -> None:
         self.render()
@@ -363,7 +403,7 @@ class SubmitDetailsScreen(SubmitScreen):
 
     def enter(self, **kw) -> None:
         self.render()
-        self.scroll.scroll_y = 1
+        _to_top(self.scroll)
 
     def on_relabel(self) -> None:
         self.render()
@@ -425,8 +465,7 @@ class SubmitFormScreen(SubmitScreen):
         self.go = BigButton("", action=self.confirm, size=th.FONT_TITLE)
         self.go.min_height = 150
         self.tr(self.go, "submit.continue")
-        self.body.add_widget(self.scroll)
-        self.body.add_widget(self.go)
+        self.place(self.scroll, self.go)
 
     def _error_index(self, target) -> int:
         return target.children.index(self.go) + 1 if self.go in target.children else 0
@@ -443,24 +482,29 @@ class SubmitFormScreen(SubmitScreen):
         from kiosk.widgets.entry import EntryField
 
         self.fields = list(fields)
-        self.content.clear_widgets()
-        self.entries, self.applicant = {}, {}
+        self._fresh_scroll()
+        self.entries, self.applicant, self.labels = {}, {}, []
+
+        def label(key: str, **kw) -> Text:
+            widget = Text(self.app.t(key), **kw)
+            self.labels.append((widget, key))
+            return widget
+
         ident = self.core.session.identity
         who = _panel(spacing=8)
-        who.add_widget(self.tr(Text("", size=th.FONT_HEADING, bold=True, role="primary"), "submit.form.applicant"))
-        who.add_widget(self.tr(Text("", size=th.FONT_SMALL, role="muted"), "submit.form.applicant_note"))
+        who.add_widget(label("submit.form.applicant", size=th.FONT_HEADING, bold=True, role="primary"))
+        who.add_widget(label("submit.form.applicant_note", size=th.FONT_SMALL, role="muted"))
         if ident is not None:  # read-only: the law does not let the citizen edit chip data
             birth = self.app.format_date(ident.date_of_birth) if ident.date_of_birth else ident.date_of_birth_text
             for key, value in (("submit.form.name", ident.full_name), ("submit.form.id_number", mask_id(ident.id_number)),
                                ("submit.form.dob", birth), ("submit.form.residence", ident.residence)):
-                label = self.tr(Text("", size=th.FONT_SMALL, role="muted"), key)
                 shown = Text(value or "-", size=th.FONT_BODY, bold=True)
                 self.applicant[key] = shown
-                who.add_widget(label)
+                who.add_widget(label(key, size=th.FONT_SMALL, role="muted"))
                 who.add_widget(shown)
         self.content.add_widget(who)
         box = _panel(spacing=24)
-        box.add_widget(self.tr(Text("", size=th.FONT_HEADING, bold=True, role="primary"), "submit.form.details"))
+        box.add_widget(label("submit.form.details", size=th.FONT_HEADING, bold=True, role="primary"))
         values = self.draft.values
         for f in self.fields:
             choices = [(v, self.app.t("submit.form.yes") if v == "yes" else self.app.t("submit.form.no"))
@@ -471,13 +515,28 @@ class SubmitFormScreen(SubmitScreen):
             box.add_widget(entry)
         self.content.add_widget(box)
         self.go.disabled = False
-        self.scroll.scroll_y = 1
+        _to_top(self.scroll)
+
+    def _fresh_scroll(self) -> None:
+        """A new scroll view for each visit: the form's fields differ by procedure, and a
+        scroll view whose content was cleared and rebuilt keeps a stale position."""
+        old = self.scroll
+        self.content = _column(spacing=24)
+        self.scroll = _scroll(self.content)
+        parent = old.parent
+        if parent is not None:
+            at = parent.children.index(old)
+            parent.remove_widget(old)
+            parent.add_widget(self.scroll, index=at)
+        old.clear_widgets()
 
     def _label(self, f) -> str:
         title = f.title(self.lang)
         return title if f.required else self.app.t("submit.form.optional", title=title)
 
     def on_relabel(self) -> None:
+        for widget, key in getattr(self, "labels", []):
+            widget.text = self.app.t(key)
         for f in self.fields:
             entry = self.entries.get(f.name)
             if entry is not None:
@@ -502,9 +561,8 @@ class SubmitFormScreen(SubmitScreen):
                     entry.set_error(key)
                     first = first or entry
             self.show_error(CitizenError("submit.form.check", "next.submit_fix_fields"))
-            if first is not None:  # once the messages are laid out: the first one in view
-                Clock.schedule_once(lambda dt: self.scroll.scroll_to(first, padding=th.get_theme().px(120),
-                                                                     animate=False), 0.1)
+            if first is not None:
+                _reveal(self.scroll, first)
             return
         self.core.submit_forward()
 
@@ -515,7 +573,7 @@ class SubmitFormScreen(SubmitScreen):
         for shown in self.applicant.values():
             shown.text = ""
         self.content.clear_widgets()
-        self.entries, self.applicant, self.fields = {}, {}, []
+        self.entries, self.applicant, self.fields, self.labels = {}, {}, [], []
 
 
 # -- 4. photographs of the documents ------------------------------------------------------------
@@ -734,8 +792,7 @@ class SubmitDeliveryScreen(SubmitScreen):
         self.go = BigButton("", action=self.confirm, size=th.FONT_TITLE)
         self.go.min_height = 150
         self.tr(self.go, "submit.continue")
-        self.body.add_widget(self.scroll)
-        self.body.add_widget(self.go)
+        self.place(self.scroll, self.go)
 
     def _error_index(self, target) -> int:
         return target.children.index(self.go) + 1 if self.go in target.children else 0
@@ -760,7 +817,7 @@ class SubmitDeliveryScreen(SubmitScreen):
             elif ident is not None:
                 self.address.prefill(recipient=ident.full_name)
         self.render()
-        self.scroll.scroll_y = 1
+        _to_top(self.scroll)
 
     def _provinces(self, provinces) -> None:
         chosen = self.address.fields["province"].value
@@ -799,8 +856,7 @@ class SubmitDeliveryScreen(SubmitScreen):
                 self.show_error(CitizenError("submit.form.check", "next.submit_fix_fields"))
                 first = self.address.fields.get(problems[0][0])
                 if first is not None:
-                    Clock.schedule_once(lambda dt: self.scroll.scroll_to(first, padding=th.get_theme().px(120),
-                                                                         animate=False), 0.1)
+                    _reveal(self.scroll, first)
                 return
             draft.delivery.clear()
             draft.delivery.update({"method": "post", **self.address.values()})
@@ -829,8 +885,7 @@ class SubmitReviewScreen(SubmitScreen):
         self.changes: dict[str, BigButton] = {}
         self.send = BigButton("", action=self.do_send, size=th.FONT_TITLE)
         self.send.min_height = 150
-        self.body.add_widget(self.scroll)
-        self.body.add_widget(self.send)
+        self.place(self.scroll, self.send)
         self._show_busy()
 
     def _error_index(self, target) -> int:
@@ -841,7 +896,7 @@ class SubmitReviewScreen(SubmitScreen):
         self.busy = False
         self._show_busy()
         self.render()
-        self.scroll.scroll_y = 1
+        _to_top(self.scroll)
 
     def on_relabel(self) -> None:
         self.render()
@@ -962,6 +1017,9 @@ class SubmitSentScreen(SubmitScreen):
         self.state = Text("", size=th.FONT_HEADING, role="on_primary", bold=True)
         self.code_label = Text("", size=th.FONT_BODY, role="on_primary")
         self.code = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        # large text: a code must stay on one line
+        th.get_theme().bind(text_scale=lambda _t, scale: setattr(
+            self.code, "design_size", th.FONT_HEADING if scale > 1 else th.FONT_DISPLAY))
         self.expected = Text("", size=th.FONT_BODY, role="on_primary")
         for w in (self.state, self.code_label, self.code, self.expected):
             self.result.add_widget(w)
@@ -969,8 +1027,13 @@ class SubmitSentScreen(SubmitScreen):
         self.pay_note = Text("", size=th.FONT_BODY, bold=True)
         self.go = BigButton("", action=self.core.submit_continue, size=th.FONT_TITLE)
         self.go.min_height = 160
-        for w in (self.result, self.explain, self.pay_note, Widget(), self.go):
-            self.body.add_widget(w)
+        t = th.get_theme()
+        if t.landscape:
+            right = vbox(Widget(), self.pay_note, self.go, spacing=24, size_hint_x=None, width=t.px(700))
+            self.body.add_widget(hbox(vbox(self.result, self.explain, Widget(), spacing=24), right, spacing=40))
+        else:
+            for w in (self.result, self.explain, self.pay_note, Widget(), self.go):
+                self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
         self.app.nav.back.disabled = True  # a sent dossier cannot be edited and sent again
@@ -984,6 +1047,7 @@ class SubmitSentScreen(SubmitScreen):
         if not draft.sent:
             return
         fee = self.core.submit_fee()
+        self.tr(self.title, "submit.sent.title_provisional" if draft.provisional else "submit.sent.title")
         if draft.provisional:
             self.result.role = "warn"
             self.state.text = self.app.t("submit.sent.provisional")
