@@ -160,10 +160,11 @@ class DeliveryConfirmScreen(DeliveryScreen):
         self.actions = vbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
         self.actions.bind(minimum_height=self.actions.setter("height"))
         if t.landscape:
+            # messages go under the summary: the right column is full with the fee and buttons
             self.body.remove_widget(self.title)
-            left = vbox(self.title, self.summary, Widget(), spacing=20)
-            self.form = vbox(self.fee, Widget(), self.actions, spacing=20)
-            self.body.add_widget(hbox(left, self.form, spacing=48))
+            self.summary.remove_widget(self.to_label)  # the height is scarce; the name says it
+            self.form = vbox(self.title, self.summary, Widget(), spacing=20)
+            self.body.add_widget(hbox(self.form, vbox(self.fee, Widget(), self.actions, spacing=20), spacing=48))
         else:
             for w in (self.summary, self.fee, Widget(), self.actions):
                 self.body.add_widget(w)
@@ -171,7 +172,9 @@ class DeliveryConfirmScreen(DeliveryScreen):
         self.set_busy(False)
 
     def _error_index(self, target) -> int:
-        return target.children.index(self.actions) + 1 if self.actions in target.children else 0
+        if self.actions in target.children:
+            return target.children.index(self.actions) + 1
+        return target.children.index(self.summary) if self.summary in target.children else 0
 
     def enter(self, **kw) -> None:
         self.hide_error()
@@ -242,8 +245,14 @@ class DeliveryDoneScreen(DeliveryScreen):
         self.cont = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "delivery.done.continue")
-        for w in (self.booked, self.when, self.printing, self.print_next, Widget(), self.cont):
-            self.body.add_widget(w)
+        if th.get_theme().landscape:
+            self.body.remove_widget(self.title)
+            self.body.add_widget(hbox(vbox(self.title, self.booked, Widget(), spacing=20),
+                                      vbox(self.when, self.printing, self.print_next, Widget(), self.cont,
+                                           spacing=20), spacing=48))
+        else:
+            for w in (self.booked, self.when, self.printing, self.print_next, Widget(), self.cont):
+                self.body.add_widget(w)
         self.result = None
 
     def enter(self, **kw) -> None:

@@ -180,3 +180,20 @@ def test_gateway_down_books_nothing_and_paper_out_keeps_the_booking(app, monkeyp
     drv.app.core.reset("timeout")
     drv.frames(3)
     assert not drv.app.core.session.holds_data()
+
+
+def test_large_text_keeps_the_delivery_screens_whole(app):
+    drv = app
+    to_delivery_confirm(drv)
+    try:
+        drv.app.theme.text_scale = drv.app.settings.accessibility.large_text_scale
+        drv.frames(6)
+        assert drv.layout_problems() == []
+        drv.screen.scroller.scroll_to(drv.screen.edit, animate=False)  # the screen scrolls in large text
+        drv.frames(3)
+        drv.tap(drv.screen.edit)  # back to the address: the same values, large
+        assert drv.app.current == "delivery_address" and drv.screen.form.fields["ward"].value == "Phường Láng"
+        drv.frames(4)
+        assert drv.layout_problems() == []
+    finally:
+        drv.app.theme.text_scale = 1.0

@@ -51,6 +51,13 @@ def test_face_then_reason_is_one_rating(app):
     assert drv.has_text("Quá chậm") and drv.has_text("Máy bị lỗi") and drv.has_text("Bỏ qua")
     assert not drv.has_text("Nhân viên nhiệt tình")  # reasons fit the score
     assert drv.layout_problems() == []
+    try:  # large text: the faces' words and the reasons stay whole
+        drv.app.theme.text_scale = drv.app.settings.accessibility.large_text_scale
+        drv.frames(6)
+        assert drv.layout_problems() == []
+    finally:
+        drv.app.theme.text_scale = 1.0
+        drv.frames(2)
     # nothing has gone yet (a reason may follow); another face changes nothing
     assert drv.app.core.rating()["sent"] is False
     drv.tap(panel.faces[5])
