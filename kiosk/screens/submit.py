@@ -602,6 +602,11 @@ class DocumentPreview(ScanPanel):
     def _draw_outline(self, points, w: int, h: int) -> None:
         self._outline.points = []
 
+    def forget(self) -> None:
+        """The last camera picture (a citizen's document) leaves the screen."""
+        self.image.texture = None
+        self._tex = None
+
 
 class SubmitPhotosScreen(SubmitScreen):
     title_key = "submit.photo.title"
@@ -764,6 +769,7 @@ class SubmitPhotosScreen(SubmitScreen):
         super().wipe()
         self.busy = False
         self.preview.stop()
+        self.preview.forget()
         self.counter.text = self.doc_name.text = self.doc_need.text = self.pages.text = ""
         self._show_quality(None)
 
