@@ -334,3 +334,20 @@ def test_large_text_keeps_the_submit_screens_whole(app):
             drv.app.theme.text_scale = 1.0
     finally:
         drv.app.theme.text_scale = 1.0
+
+
+def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
+    """A HID or serial scanner is no camera: the citizen is told to hand the paper documents
+    to staff, and may go on."""
+    from kiosk import screenshots as S
+    from kiosk.core import KioskCore
+
+    drv = app
+    monkeypatch.setattr(KioskCore, "submit_has_camera", property(lambda self: False))
+    S.submit_at(drv, "submit_photos", pages=False)
+    assert drv.has_text("Máy này không có camera chụp giấy tờ.")
+    assert drv.has_text("Xin đưa giấy tờ bản giấy cho nhân viên tại quầy. Bạn có thể tiếp tục.")
+    assert drv.find_text("Chụp trang này") is None
+    assert drv.layout_problems() == []
+    drv.tap(drv.screen.go_on)
+    assert drv.app.current == "submit_delivery"
