@@ -756,6 +756,11 @@ class KioskCore:
 
         return self._submit_gateway("submit-provinces", lambda: self.gateway.provinces(), done, on_error)
 
+    def submit_province_names(self) -> list[str]:
+        """The provinces' names as the gateway lists them (once fetched), for form fields
+        that ask for a province."""
+        return [p.name for p in getattr(self, "_submit_provinces", None) or ()]
+
     def submit_identify(self) -> str:
         """From the details to the form: through the chip ID card unless it was read (and
         consent given) already in this session."""

@@ -506,10 +506,17 @@ class SubmitFormScreen(SubmitScreen):
         box = _panel(spacing=24)
         box.add_widget(label("submit.form.details", size=th.FONT_HEADING, bold=True, role="primary"))
         values = self.draft.values
+        provinces = self.core.submit_province_names()
         for f in self.fields:
             choices = [(v, self.app.t("submit.form.yes") if v == "yes" else self.app.t("submit.form.no"))
                        for v, _ in f.choices] if f.json_type == "boolean" else list(f.choices)
-            entry = EntryField(self.app, self._label(f), kind=f.kind, value=values.get(f.name, ""), choices=choices,
+            kind = f.kind
+            if f.name.endswith("_province") and f.kind in ("text", "name") and provinces:
+                # a province is chosen from the gateway's list, never typed
+                from kiosk.widgets.address import _sort_key
+
+                kind, choices = "choice", [(n, n) for n in sorted(provinces, key=_sort_key)]
+            entry = EntryField(self.app, self._label(f), kind=kind, value=values.get(f.name, ""), choices=choices,
                                required=f.required, max_length=f.max_length, name=f.name)
             self.entries[f.name] = entry
             box.add_widget(entry)
