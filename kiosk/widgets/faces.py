@@ -161,8 +161,9 @@ class RatingPanel(BoxLayout):
         self.reason_buttons: dict[str, BigButton] = {}
         self.skip = BigButton("", action=lambda: self.give_reason(None), kind="quiet", size=th.FONT_BODY)
         self.skip.min_height = 110
-        self.thanks = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), role="ok")
-        self.thanks_text = Text("", size=th.FONT_HEADING, bold=True, role="on_primary", halign="center")
+        # plain words, not a coloured box: nothing that looks like one more button to tap
+        self.thanks = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), role="background")
+        self.thanks_text = Text("", size=th.FONT_HEADING, bold=True, role="ok", halign="center")
         self.thanks.add_widget(self.thanks_text)
         self.thanks.bind(minimum_height=self.thanks.setter("height"))
         self.state = ""
