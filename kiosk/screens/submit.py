@@ -478,6 +478,14 @@ class SubmitFormScreen(SubmitScreen):
     def _failed(self, err: CitizenError) -> None:
         self.show_error(err)
 
+    def on_leave(self, *args) -> None:
+        """Leaving by "back" keeps what was typed (checked only on Continue).  After a reset
+        the fields are already wiped, and a fresh session's draft is never created here."""
+        draft = self.core.session.notes.get("submit")
+        if self.entries and draft is not None and not draft.wiped and not draft.sent:
+            draft.values.clear()
+            draft.values.update({k: v for k, v in self.values().items() if v})
+
     def _ready(self, fields) -> None:
         from kiosk.widgets.entry import EntryField
 

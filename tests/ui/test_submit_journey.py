@@ -351,3 +351,23 @@ def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
     assert drv.layout_problems() == []
     drv.tap(drv.screen.go_on)
     assert drv.app.current == "submit_delivery"
+
+
+def test_going_back_keeps_what_was_typed_and_a_reset_forgets_it(app):
+    from kiosk import screenshots as S
+
+    drv = app
+    core = drv.app.core
+    S.submit_at(drv, "submit_form", form=False, pages=False)
+    drv.wait_until(lambda: drv.screen.entries, 20, "the form")
+    drv.screen.entries["place_of_birth"].set_value("Tại nhà")
+    drv.tap(drv.app.nav.back)
+    assert drv.app.current != "submit_form"
+    assert core.submit_draft().values["place_of_birth"] == "Tại nhà"
+    core.goto("submit_form")
+    drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form again")
+    assert drv.screen.entries["place_of_birth"].value == "Tại nhà"
+    core.reset("timeout")
+    drv.frames(3)
+    assert drv.app.current == "attract" and not core.session.holds_data()
+    assert drv.app.screens["submit_form"].entries == {}
