@@ -31,7 +31,7 @@ class Text(Label):
         self.role = role
         self.size_hint_y = None if not self.fixed_height else self.size_hint_y
         t = th.get_theme()
-        t.bind(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
+        t.follow(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
         self.bind(width=self._wrap, texture_size=self._fit, design_size=self._restyle, role=self._restyle)
         self._restyle()
 
@@ -66,7 +66,7 @@ class Panel(BoxLayout):
             self._bcolor = Color(0, 0, 0, 0)
             self._border = Line(width=2)
         t = th.get_theme()
-        t.bind(high_contrast=self._redraw, unit=self._redraw)
+        t.follow(high_contrast=self._redraw, unit=self._redraw)
         self.bind(pos=self._redraw, size=self._redraw, role=self._redraw)
         self._redraw()
 
@@ -91,7 +91,7 @@ class Background(Widget):
         with self.canvas:
             self._c = Color()
             self._r = Rectangle()
-        th.get_theme().bind(high_contrast=self._redraw)
+        th.get_theme().follow(high_contrast=self._redraw)
         self.bind(pos=self._redraw, size=self._redraw)
         self._redraw()
 
@@ -122,7 +122,7 @@ class BigButton(ButtonBehavior, Label):
             self._edge = Color()
             self._line = Line(width=2)
         t = th.get_theme()
-        t.bind(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
+        t.follow(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
         self.bind(
             pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
             kind=self._restyle, design_size=self._restyle, width=self._wrap, texture_size=self._fit,

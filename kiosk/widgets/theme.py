@@ -7,6 +7,7 @@ mode (1.0 or ≥ 1.5); ``high_contrast`` switches to white on black with yellow 
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from kivy.core.window import Window
@@ -81,8 +82,34 @@ class Theme(EventDispatcher):
 
     def __init__(self, **kw):
         super().__init__(**kw)
+        self._followers: dict[str, weakref.WeakKeyDictionary] = {}
+        for name in ("text_scale", "high_contrast", "unit", "landscape"):
+            self.fbind(name, self._tell_followers, name)
         Window.bind(size=self._on_window)
         self._on_window(Window, Window.size)
+
+    # -- widgets that follow the theme ------------------------------------------------------
+    # ``follow(text_scale=widget.method)`` is ``bind`` for widgets made again and again (every
+    # Text, Panel and button of a rebuilt screen).  Kivy's ``bind`` keeps a weak reference per
+    # call that it drops only when the value next changes, and compares each new bind with every
+    # one before it: as the kiosk served citizens the theme's lists grew without end and each
+    # new label took longer to make (found by ``kiosk bench journeys``).  A follower that is
+    # gone is forgotten at once here, and adding one costs the same on day one and day ninety.
+
+    def follow(self, **callbacks) -> None:
+        """Call ``callbacks[name](theme, value)`` when ``name`` changes, while its widget lives."""
+        for name, method in callbacks.items():
+            owner, func = method.__self__, method.__func__
+            funcs = self._followers.setdefault(name, weakref.WeakKeyDictionary()).setdefault(owner, [])
+            if func not in funcs:
+                funcs.append(func)
+
+    def _tell_followers(self, name: str, _theme, value) -> None:
+        followers = self._followers.get(name)
+        if followers:
+            for owner, funcs in list(followers.items()):
+                for func in funcs:
+                    func(owner, self, value)
 
     def _on_window(self, _w, size) -> None:
         w, h = size
