@@ -66,9 +66,11 @@ class Section:
     longest_interval: float = 0.0  # the longest time from one frame's start to the next's
     over_budget: int = 0  # frames longer than the budget
     worst_where: str = ""  # where the UI thread was during the longest sampled frame
+    work_where: str = ""  # where it was during the longest sampled work part (before drawing)
     wall: float = 0.0  # seconds from entering the section to leaving it
     _t0: float = 0.0
     _worst_sampled: float = field(default=0.0, repr=False)
+    _work_sampled: float = field(default=0.0, repr=False)
 
     @property
     def mean(self) -> float:
@@ -102,7 +104,7 @@ class StallMonitor:
         self._prev_start: float | None = None
         # the stack sampler's view of the frame in progress
         self._in_frame_since: float | None = None
-        self._frame_samples: Counter = Counter()
+        self._frame_samples: Counter = Counter()  # (phase, place) → samples, this frame
         self._ui_thread: int | None = None
         self._sampler: threading.Thread | None = None
         self._stop = threading.Event()
@@ -131,12 +133,9 @@ class StallMonitor:
                 start = woke if t0 <= woke <= t1 else t0
                 drawn = self._draw_at if self._draw_at is not None and start <= self._draw_at <= t1 else t1
                 self._in_frame_since = None
-                where = ""
-                if self._frame_samples:
-                    (top, n), total = self._frame_samples.most_common(1)[0], sum(self._frame_samples.values())
-                    where = f"{top} ({n} of {total} samples)"
-                    self._frame_samples = Counter()
-                self._frame(t0, t1 - start, cpu, drawn - start, where)
+                samples, self._frame_samples = self._frame_samples, Counter()
+                self._frame(t0, t1 - start, cpu, drawn - start, _most_seen(samples),
+                            _most_seen(Counter({k: n for k, n in samples.items() if k[0] == "work"})))
 
         self.loop.idle = idle
         if self.window is not None and hasattr(self.window, "fbind"):
@@ -194,7 +193,7 @@ class StallMonitor:
         if self._draw_at is None:
             self._draw_at = self.clock.time()
 
-    def _frame(self, start: float, busy: float, cpu: float, work: float, where: str) -> None:
+    def _frame(self, start: float, busy: float, cpu: float, work: float, where: str, work_where: str) -> None:
         interval = start - self._prev_start if self._prev_start is not None else 0.0
         self._prev_start = start
         for s in (self.total, *self._open):
@@ -215,6 +214,9 @@ class StallMonitor:
             if where and busy > s._worst_sampled:
                 s._worst_sampled = busy
                 s.worst_where = where
+            if work_where and work > s._work_sampled:
+                s._work_sampled = work
+                s.work_where = work_where
 
     # -- where the UI thread is during a long frame ---------------------------------------
 
@@ -227,7 +229,14 @@ class StallMonitor:
             if frame is not None and self._in_frame_since == since:
                 where = _describe(frame)
                 if where:
-                    self._frame_samples[where] += 1
+                    self._frame_samples["work" if self._draw_at is None else "drawing", where] += 1
+
+
+def _most_seen(samples: Counter) -> str:
+    if not samples:
+        return ""
+    (_phase, place), n = samples.most_common(1)[0]
+    return f"{place} ({n} of {sum(samples.values())} samples)"
 
 
 def _describe(frame) -> str:

@@ -156,3 +156,20 @@ def test_a_frame_is_split_into_work_and_drawing():
     assert t.longest_work >= 0.03 and t.longest_drawing >= 0.09
     assert t.longest_work + t.longest_drawing == pytest.approx(t.longest)
     assert not window.handlers  # unbound on uninstall
+
+
+def test_the_sampler_tells_work_from_drawing():
+    clock = FakeClock()
+    window = FakeWindow()
+    loop = FakeLoop(clock)
+
+    def slow_screen_callback():
+        time.sleep(0.12)
+
+    with StallMonitor(loop, clock, window=window, sample_stacks=True) as monitor:
+        loop.callbacks.append(slow_screen_callback)
+        loop.callbacks.append(lambda: window.draw(0.2))
+        loop.idle()
+    t = monitor.total
+    assert "slow_screen_callback" in t.work_where, t.work_where
+    assert "draw" in t.worst_where, t.worst_where
