@@ -73,10 +73,11 @@ class DeliveryAddressScreen(DeliveryScreen):
         self.cont.min_height = 170
         self.tr(self.cont, "delivery.address.continue")
         if t.landscape:
-            # recipient and phone on the left, the address on the right: no scrolling
+            # recipient, phone and province on the left, ward and street on the right: no
+            # scrolling even when every field shows a note (the code is on the next screen)
             self.body.remove_widget(self.title)
-            left = vbox(self.title, self.code_text, spacing=20)
-            for name in ("recipient", "phone"):
+            left = vbox(self.title, spacing=20)
+            for name in ("recipient", "phone", "province"):
                 field = self.form.fields[name]
                 self.form.remove_widget(field)
                 left.add_widget(field)
