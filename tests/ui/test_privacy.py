@@ -10,6 +10,14 @@ from kiosk.screens.identify import SAMPLE_PERSON_ID
 from tests.conftest import ROOT
 
 
+def kiosk_files(data_dir):
+    """Every file the kiosk wrote.  The embedded demo gateway's database stands in for the
+    remote government gateway (which does receive submitted dossiers): it is not the kiosk's."""
+    from kiosk.gateway.embedded import DB_NAME
+
+    return [f for f in data_dir.rglob("*") if f.is_file() and not f.name.startswith(DB_NAME)]
+
+
 def test_no_personal_data_in_logs_or_data_folder(app):
     drv = app
     person = json.loads((ROOT / "assets" / "cards" / "sample-person.json").read_text(encoding="utf-8"))
@@ -42,14 +50,49 @@ def test_no_personal_data_in_logs_or_data_folder(app):
                person["full_name"].split()[-1] + " ", "17/05/1989", "1989-05-17"]
     for secret in secrets:
         assert secret not in text, f"log holds {secret!r}"
-    # nothing else in the data folder holds them either (outbox, audit, Kivy's files, gateway db)
-    for file in drv.data_dir.rglob("*"):
-        if file.is_file():
-            data = file.read_bytes()
-            for secret in secrets:
-                assert secret.encode() not in data, f"{file.name} holds {secret!r}"
+    # nothing else in the data folder holds them either (outbox, audit, Kivy's files)
+    for file in kiosk_files(drv.data_dir):
+        data = file.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, f"{file.name} holds {secret!r}"
     # and no screen still shows them
     for screen in drv.app.screens.values():
         for widget in drv.walk(screen):
             assert person["full_name"] not in str(getattr(widget, "text", ""))
     assert not drv.app.core.session.holds_data()
+
+
+def test_a_timeout_at_the_review_of_a_submission_leaves_nothing(app):
+    """Everything a submission gathers — the chip identity, form values, a document photo, a
+    delivery address and phone — is gone after the idle reset: from the session (photo bytes
+    overwritten), from every screen and from the data folder."""
+    from kiosk import screenshots as S
+
+    drv = app
+    core = drv.app.core
+    path = logs.setup(drv.data_dir, "debug")
+    S.submit_at(drv, "submit_review", post=True)
+    draft = core.submit_draft()
+    photo = draft.photo_documents[0].pages[0].data
+    assert len(photo) > 1000 and any(photo)
+    street = draft.delivery["street"]
+    typed = [street, "0912345678", S.SUBMIT_FORM["child_full_name"], S.SUBMIT_FORM["place_of_birth"]]
+    name = core.session.identity.full_name
+    assert drv.has_text(street)
+    drv.clock.advance(core.idle.warn_after + core.idle.countdown + 1)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the timeout reset")
+    for handler in logging.getLogger("kiosk").handlers:
+        handler.flush()
+    assert not core.session.holds_data()
+    assert not any(photo)  # the JPEG bytes were overwritten, not just dropped
+    for screen in drv.app.screens.values():
+        for widget in drv.walk(screen):
+            shown = str(getattr(widget, "text", ""))
+            for secret in typed + [name]:
+                assert secret not in shown, f"{type(screen).__name__} still shows {secret!r}"
+    log_text = path.read_text(encoding="utf-8")
+    for file in kiosk_files(drv.data_dir):
+        data = file.read_bytes()
+        for secret in typed + [name]:
+            assert secret.encode() not in data, f"{file.name} holds {secret!r}"
+    assert name not in log_text and street not in log_text
