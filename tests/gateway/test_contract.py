@@ -207,15 +207,23 @@ def test_unknown_payment(client):
 
 
 def test_book_delivery(client):
-    code = client.submit_dossier(submission(), key()).code
-    conf = client.book_delivery(code, M.Address("Tỉnh Lào Cai", "Xã Bảo Thắng", "Thôn 3"), "Nguyễn Văn An",
-                                "0912345678", idempotency_key=key())
+    code = "H26.99-241125-0004"  # the sample dossier whose result is ready (for pick-up)
+    addr = M.Address("Tỉnh Lào Cai", "Xã Bảo Thắng", "Thôn 3")
+    k = key()
+    conf = client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k)
     assert conf.dossier_code == code and conf.tracking_code.endswith("VN")
     d = client.lookup_dossier(code)
     assert d.delivery.method == "post" and d.delivery.tracking_code == conf.tracking_code
+    # the same request again (a retry) gets the same booking; a new one is refused: booked once
+    assert client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k) == conf
+    with pytest.raises(E.Conflict):
+        client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key())
+    # a result that is not ready has nothing to post
+    fresh = client.submit_dossier(submission(), key()).code
+    with pytest.raises(E.Conflict):
+        client.book_delivery(fresh, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key())
     with pytest.raises(E.DossierNotFound):
-        client.book_delivery("H26.99-000000-0000", M.Address("Tỉnh Lào Cai", "Xã Bảo Thắng", "Thôn 3"),
-                             "A", "0912345678", idempotency_key=key())
+        client.book_delivery("H26.99-000000-0000", addr, "A", "0912345678", idempotency_key=key())
 
 
 def test_help_queue(gateway, settings):

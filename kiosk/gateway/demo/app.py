@@ -252,8 +252,16 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
         if dossier["status"] in ("delivered", "collected", "rejected"):
             raise ApiError(409, "conflict", "The result was already handed over or the dossier was rejected")
         data = body.model_dump(mode="json")
-        return once(kiosk, idempotency_key, data, f"/v1/dossiers/{code}/delivery",
-                    lambda: (201, store.book_delivery(kiosk, code, data)))
+
+        def book():
+            # checked only for a new request: a replay of a booking that was made gets its answer
+            if dossier["status"] != "result_ready":
+                raise ApiError(409, "not_ready", "The result is not ready yet: nothing to post")
+            if (dossier.get("delivery") or {}).get("method") == "post":
+                raise ApiError(409, "already_booked", "Delivery of this result is already booked")
+            return 201, store.book_delivery(kiosk, code, data)
+
+        return once(kiosk, idempotency_key, data, f"/v1/dossiers/{code}/delivery", book)
 
     # -- payments -----------------------------------------------------------------------------
 
