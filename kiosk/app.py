@@ -137,7 +137,14 @@ def build_app(settings: Settings, **kw):
             # at start-up lives as long as the kiosk, so it is frozen out of those walks, and the
             # garbage a citizen's screens leave is collected as they go (see _after_reset).
             Clock.schedule_once(lambda dt: (gc.collect(), gc.freeze()), 0)
-            self._collect_garbage = Clock.create_trigger(lambda dt: gc.collect(), 0)
+            self._collected_at = time.monotonic()
+            self._collect_garbage = Clock.create_trigger(self._collect_after_session, 0)
+
+        def _collect_after_session(self, _dt) -> None:
+            # at most twice a minute: sessions minutes apart each get one, quick resets share it
+            if time.monotonic() - self._collected_at >= 30:
+                self._collected_at = time.monotonic()
+                gc.collect()
 
         def on_stop(self):
             self.core.shutdown()
