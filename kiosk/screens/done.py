@@ -15,16 +15,17 @@ class DoneScreen(KioskScreen):
     title_key = "done.title"
 
     def build(self) -> None:
+        t = th.get_theme()
         self.reminder = Text("", size=th.FONT_HEADING, role="accent", bold=True)
         self.tr(self.reminder, "done.take_belongings")
         self.finish = BigButton("", action=lambda: self.core.finish("done"), size=th.FONT_TITLE)
         self.tr(self.finish, "done.finish")
         self.more = BigButton("", action=self.app.go_home, kind="secondary")
         self.tr(self.more, "done.another_service")
-        t = th.get_theme()
         self.card_left = Panel(orientation="vertical", size_hint_y=None, padding=t.px(32), role="accent")
-        self.card_left.add_widget(self.tr(Text("", size=th.FONT_TITLE, bold=True, role="on_primary",
-                                               halign="center"), "done.card_left"))
+        # in landscape the call-out shares a half-width column with the buttons: a size smaller
+        self.card_left.add_widget(self.tr(Text("", size=th.FONT_HEADING if t.landscape else th.FONT_TITLE, bold=True,
+                                               role="on_primary", halign="center"), "done.card_left"))
         self.card_left.bind(minimum_height=self.card_left.setter("height"))
         self.card_left.opacity = 0
         self._unsubscribe = None
