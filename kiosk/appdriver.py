@@ -172,6 +172,13 @@ class AppDriver:
             x1, y1 = label.to_window(label.right, label.top)
             if scroll is None and (x0 < -1 or y0 < -1 or x1 > W + 1 or y1 > H + 1):
                 problems.append(f"off-screen: {label.text[:40]!r} at ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
+            elif scroll is not None and self._must_fit(scroll):
+                # a page that must fit (normal text size) shows all of itself: text outside the
+                # page's own area (a column spilling under the status or navigation bar) is hidden
+                sx0, sy0 = scroll.to_window(scroll.x, scroll.y)
+                sx1, sy1 = scroll.to_window(scroll.right, scroll.top)
+                if y0 < sy0 - 2 or y1 > sy1 + 2 or x0 < sx0 - 2 or x1 > sx1 + 2:
+                    problems.append(f"outside its page: {label.text[:40]!r} at ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
             # the ink of the text, not the whole box, is what must not overlap; labels are
             # compared with those that scroll with them (window coordinates move together)
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -188,14 +195,36 @@ class AppDriver:
                     if overlap_w > 3 and overlap_h > 3:
                         problems.append(f"overlap: {a.text[:30]!r} and {b.text[:30]!r}")
         for widget in self.walk():
-            must_fit = getattr(widget, "must_fit", False)
-            if callable(must_fit):
-                must_fit = must_fit()
-            if isinstance(widget, ScrollView) and must_fit and self.visible(widget):
+            if isinstance(widget, ScrollView) and self._must_fit(widget) and self.visible(widget):
                 content = widget.children[0] if widget.children else None
                 needed = getattr(content, "minimum_height", 0) if content is not None else 0
                 if needed > widget.height + 2:
                     problems.append(f"does not fit: the screen needs {needed:.0f} px, has {widget.height:.0f}")
+        return problems
+
+    @staticmethod
+    def _must_fit(widget) -> bool:
+        must_fit = getattr(widget, "must_fit", False)
+        return bool(must_fit() if callable(must_fit) else must_fit)
+
+    def small_targets(self, minimum: float = 100) -> list[str]:
+        """Visible, enabled touch targets smaller than ``minimum`` design pixels (100 px at
+        1080x1920) either way.  A control meant for staff only, hidden on purpose (the
+        discreet corner), says so with ``staff_only = True``."""
+        from kivy.uix.behaviors import ButtonBehavior
+
+        from kiosk.widgets import theme as th
+
+        need = th.get_theme().px(minimum) - 1
+        problems = []
+        for widget in self.walk():
+            if not isinstance(widget, ButtonBehavior) or widget.disabled or getattr(widget, "staff_only", False):
+                continue
+            if not self.visible(widget) or any(getattr(a, "staff_only", False) for a in self._ancestors(widget)):
+                continue
+            if widget.width < need or widget.height < need:
+                what = getattr(widget, "text", "") or type(widget).__name__
+                problems.append(f"small target: {what[:30]!r} is {widget.width:.0f}x{widget.height:.0f}")
         return problems
 
     @staticmethod

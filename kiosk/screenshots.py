@@ -2,7 +2,8 @@
 
 Each state is reached the way a citizen reaches it (taps on the real widgets, a real look-up
 against the embedded demo gateway), then the window is saved as ``<state>-<lang>.png``.
-Every picture is checked: not blank, and no clipped, off-screen or overlapping text.
+Every picture is checked: not blank, no clipped, off-screen or overlapping text, no touch target
+under 100x100 design pixels and no untranslated text.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def render_all(settings: Settings, out: Path, langs=("vi", "en"), size=None,
                 drv.app.set_language(lang)
                 drv.frames(3)
                 path = drv.screenshot(out / f"{name}-{lang}.png")
-                problems = drv.layout_problems() + untranslated(drv)
+                problems = drv.layout_problems() + drv.small_targets() + untranslated(drv)
                 shot = Shot(name, path, problems, is_blank(path))
                 shots.append(shot)
                 flag = "BLANK " if shot.blank else ""

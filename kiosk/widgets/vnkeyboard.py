@@ -5,8 +5,9 @@ not know Telex: the tones (á à ả ã ạ) and the letters ă â ê ô ơ ư �
 The keyboard shows no text of its own: it keeps the text being edited in ``.text`` and hands
 every new value (NFC) to ``on_change(new_text)``; the screen shows it in its own field.  Keys
 are at least 100 design pixels (100 px at 1080x1920) when the keyboard gets at least 1040 design
-pixels of width: in portrait give it the whole window width (not inside a padded column).  In portrait
-the helper keys take two rows, in landscape one.
+pixels of width: in portrait give it the whole window width (not inside a padded column).  The
+helper keys take one row where twelve keys of 100 design pixels fit (landscape, full width), two
+otherwise.
 
     kb = VietnameseKeyboard(on_change=field_setter, text="", method="telex",
                             capitalize_words=True)   # names and addresses
@@ -71,6 +72,8 @@ class VietnameseKeyboard(BoxLayout):
         self.keys: dict[str, BigButton] = {}
         self.bind(minimum_height=self.setter("height"))
         t.bind(landscape=lambda *_: self._build())
+        self._one_helper_row = False
+        self.bind(width=self._rearrange)
         self._build()
 
     # -- public -------------------------------------------------------------------------------
@@ -189,7 +192,8 @@ class VietnameseKeyboard(BoxLayout):
         self.clear_widgets()
         self.keys.clear()
         rows: list[list[tuple[str, float]]] = []
-        if landscape:
+        self._one_helper_row = self._wide_enough()
+        if self._one_helper_row:
             rows.append([(k, 1) for k, _ in TONE_KEYS] + [(k, 1) for k, _ in MARK_KEYS])
         else:
             rows.append([(k, 1) for k, _ in TONE_KEYS])
@@ -206,6 +210,15 @@ class VietnameseKeyboard(BoxLayout):
         height = KEY_HEIGHT[landscape]
         for row in rows:
             self.add_widget(self._row(row, height))
+
+    def _wide_enough(self) -> bool:
+        """The twelve helper keys fit one row only where each still gets 100 design pixels."""
+        t = th.get_theme()
+        return t.landscape and self.width >= t.px(len(TONE_KEYS + MARK_KEYS) * (100 + GAP))
+
+    def _rearrange(self, *_) -> None:
+        if self._wide_enough() != self._one_helper_row:
+            self._build()
 
     def _row(self, keys: list[tuple[str, float]], height: float) -> BoxLayout:
         t = th.get_theme()

@@ -25,6 +25,49 @@ def _configure_kivy_before_any_import() -> None:
 _configure_kivy_before_any_import()
 
 
+# -- `kiosk screenshots` in the background ---------------------------------------------------------
+
+SCREENSHOT_RUNS = [("1080x1920", "vi"), ("1920x1080", "en")]
+_shots: dict = {}
+
+
+def pytest_collection_finish(session):
+    """When the screenshot test is going to run, start its renders now, one after the other in
+    a background thread (each a `kiosk screenshots` process): they overlap the other tests."""
+    if not any(item.name.startswith("test_screenshots_command_renders_every_state") for item in session.items):
+        return
+    import subprocess
+    import threading
+    from pathlib import Path
+
+    from tests.conftest import ROOT, kiosk_cmd
+
+    base = Path(tempfile.mkdtemp(prefix="kiosk-test-shots-"))
+    for size, lang in SCREENSHOT_RUNS:
+        _shots[(size, lang)] = {"done": threading.Event(), "out": base / f"{size}-{lang}", "run": None}
+
+    def render_all() -> None:
+        for (size, lang), slot in _shots.items():
+            try:
+                slot["run"] = subprocess.run(
+                    kiosk_cmd("screenshots", "--out", str(slot["out"]), "--size", size, "--lang", lang),
+                    capture_output=True, text=True, cwd=ROOT, timeout=1300)
+            except subprocess.TimeoutExpired as exc:
+                slot["run"] = subprocess.CompletedProcess(exc.cmd, -9, str(exc.stdout or ""), "timed out")
+            finally:
+                slot["done"].set()
+
+    threading.Thread(target=render_all, name="screenshots", daemon=True).start()
+
+
+def background_screenshots(size: str, lang: str, timeout: float):
+    """The finished render for (size, lang): (CompletedProcess, output folder)."""
+    slot = _shots.get((size, lang))
+    assert slot is not None, "the background render was not started"
+    assert slot["done"].wait(timeout), f"screenshots {size} {lang} did not finish in {timeout} s"
+    return slot["run"], slot["out"]
+
+
 @pytest.fixture(scope="session")
 def ui(tmp_path_factory):
     from kiosk import config
