@@ -71,7 +71,7 @@ class VietnameseKeyboard(BoxLayout):
         self.caps_lock = False
         self.keys: dict[str, BigButton] = {}
         self.bind(minimum_height=self.setter("height"))
-        t.bind(landscape=lambda *_: self._build())
+        t.follow(landscape=self._on_landscape)  # not bind(): an editor's keyboard must be freed
         self._one_helper_row = False
         self.bind(width=self._rearrange)
         self._build()
@@ -210,6 +210,9 @@ class VietnameseKeyboard(BoxLayout):
         height = KEY_HEIGHT[landscape]
         for row in rows:
             self.add_widget(self._row(row, height))
+
+    def _on_landscape(self, _theme, _value) -> None:
+        self._build()
 
     def _wide_enough(self) -> bool:
         """The twelve helper keys fit one row only where each still gets 100 design pixels."""

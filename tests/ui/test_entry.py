@@ -140,3 +140,21 @@ def test_address_form_validates_and_builds_an_address(app, host):
     assert "Phường Láng" in form.summary()
     form.wipe()
     assert all(not v for k, v in form.values().items())
+
+
+def test_a_closed_editor_and_its_keyboard_are_freed(app, host):
+    """An editor opens for every field a citizen fills: a closed one must not stay alive
+    through the theme (that would keep some forty keys per field for the life of the kiosk)."""
+    import gc
+    import weakref
+
+    drv = app
+    field = host(EntryField(drv.app, "Tên", kind="name"))
+    editor = field.open()
+    drv.frames(2)
+    gone = weakref.ref(editor.keyboard), weakref.ref(editor)
+    editor.dismiss()
+    del editor
+    drv.frames(3)
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
