@@ -76,7 +76,8 @@ class KioskCore:
         self.technician_gate = PinGate(
             settings.technician.pin_hash, settings.technician.max_attempts, settings.technician.lockout_seconds
         )
-        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
+        # slow device and gateway jobs (a card read, a print, retries) must never keep staff waiting
+        self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kiosk-worker")
         self._listeners: list[Callable[[str, Any], None]] = []
         self._lock = threading.Lock()
         self._generation = 0  # bumps on every reset: late results of an old session are dropped

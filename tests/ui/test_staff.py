@@ -155,7 +155,7 @@ def test_cash_confirmation(staff_app):
     amount = f"{payment.amount_vnd:,}".replace(",", ".")
     drv.wait_until(lambda: drv.has_text(f"Đã nhận {amount} đồng"), what="the cash button")
     S.tap_in_panel(drv, drv.screen.cash_button)
-    drv.wait_until(lambda: drv.has_text("Đã xác nhận khoản tiền mặt."), 15, "the confirmation")
+    drv.wait_until(lambda: drv.has_text("Đã xác nhận khoản tiền mặt."), 60, "the confirmation")
     assert drv.has_text("Không có khoản tiền mặt nào")
     assert drv.app.core.gateway.wait().payment_status(payment.id).status != "pending"
     assert ("payment.cash_confirm", "ok") in audit_actions(drv, start)
@@ -176,7 +176,7 @@ def test_reprint_a_failed_receipt(staff_app):
     S.to_staff(drv, "receipts")
     assert drv.has_text(failed.receipt_id) and drv.has_text("in lỗi")
     S.tap_in_panel(drv, drv.screen.reprint_buttons[failed.receipt_id])
-    drv.wait_until(lambda: drv.has_text("Đã in lại biên nhận."), 20, "the reprint")
+    drv.wait_until(lambda: drv.has_text("Đã in lại biên nhận."), 60, "the reprint")
     assert drv.has_text("đã in lại")
     assert ("receipt.reprint", "ok") in audit_actions(drv, start)
 
@@ -203,6 +203,6 @@ def check_outbox_panel(drv):
     S.to_staff(drv, "outbox")
     assert drv.has_text(f"Đang chờ gửi: {waiting}"), (outbox.items(), drv.texts())
     S.tap_in_panel(drv, drv.screen.retry_button)
-    drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 20, "the outbox to empty")
+    drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 60, "the outbox to empty")
     assert outbox.depth() == 0
     assert not drv.layout_problems()
