@@ -82,6 +82,7 @@ class KioskCore:
         self._lock = threading.Lock()
         self._generation = 0  # bumps on every reset: late results of an old session are dropped
         self._scan_listener: Callable[[Any], None] | None = None
+        self._catalog_cache: dict[str, list] = {}  # not personal: kept across citizens
 
     # -- events to the UI ---------------------------------------------------------------------
 
@@ -402,6 +403,30 @@ class KioskCore:
         if self.devices is not None:
             self.devices.close_all()
 
+    # -- the gateway's catalog ----------------------------------------------------------------
+    # Life events and provinces are not personal and change rarely: fetched once, kept for the
+    # kiosk's life (across citizens), shared by every journey that needs them.
+
+    def _catalog(self, name: str, fetch: Callable[[], Any], on_done: Callable[[Any], None],
+                 on_error: Callable[[CitizenError], None]) -> Future | None:
+        cached = self._catalog_cache.get(name)
+        if cached:
+            on_done(cached)
+            return None
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+
+        def done(items: Any) -> None:
+            self._catalog_cache[name] = list(items)
+            on_done(self._catalog_cache[name])
+
+        return self.run_async(fetch, done, on_error, what=f"catalog-{name}")
+
+    def provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
+        """The provinces the gateway accepts (submit's form and address, result delivery)."""
+        return self._catalog("provinces", lambda: self.gateway.provinces(), on_done, on_error)
+
     # -- pay a fee ----------------------------------------------------------------------------
     # The payment journey's state lives in the session: the dossier (session.dossier), the
     # payment (session.payment) and, in session.notes, the idempotency key of each payment the
@@ -696,16 +721,7 @@ class KioskCore:
         return self.run_async(work, on_done, on_error, what=what)
 
     def submit_life_events(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
-        cached = getattr(self, "_submit_events", None)
-        if cached:
-            on_done(cached)
-            return None
-
-        def done(events) -> None:
-            self._submit_events = list(events)
-            on_done(self._submit_events)
-
-        return self._submit_gateway("submit-life-events", lambda: self.gateway.life_events(), done, on_error)
+        return self._catalog("life_events", lambda: self.gateway.life_events(), on_done, on_error)
 
     def submit_search(self, query: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """Procedures whose names contain the typed words, accents or not (the gateway folds
@@ -745,22 +761,10 @@ class KioskCore:
 
         return self._submit_gateway("submit-procedure", lambda: self.gateway.get_procedure(code), done, on_error)
 
-    def submit_provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
-        cached = getattr(self, "_submit_provinces", None)
-        if cached:
-            on_done(cached)
-            return None
-
-        def done(provinces) -> None:
-            self._submit_provinces = list(provinces)
-            on_done(self._submit_provinces)
-
-        return self._submit_gateway("submit-provinces", lambda: self.gateway.provinces(), done, on_error)
-
     def submit_province_names(self) -> list[str]:
         """The provinces' names as the gateway lists them (once fetched), for form fields
         that ask for a province."""
-        return [p.name for p in getattr(self, "_submit_provinces", None) or ()]
+        return [p.name for p in self._catalog_cache.get("provinces") or ()]
 
     def submit_identify(self) -> str:
         """From the details to the form: through the chip ID card unless it was read (and
@@ -792,7 +796,7 @@ class KioskCore:
         def no_provinces(err: CitizenError) -> None:
             fill(())  # no address from the card then; the rest still works
 
-        return self.submit_provinces(fill, no_provinces)
+        return self.provinces(fill, no_provinces)
 
     def submit_check_form(self, values: dict[str, str]) -> list[tuple[str, str]]:
         """Keep the typed values; the problems found, (field, message key) per field."""
@@ -1073,22 +1077,6 @@ class KioskCore:
             on_done(dossier)
 
         return self.run_async(work, done, on_error, what="delivery-lookup")
-
-    def delivery_provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
-        """The provinces the gateway accepts (kept for the kiosk's life: not personal)."""
-        cached = getattr(self, "_provinces", None)
-        if cached:
-            on_done(cached)
-            return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
-
-        def done(provinces: Any) -> None:
-            self._provinces = list(provinces)
-            on_done(self._provinces)
-
-        return self.run_async(lambda: self.gateway.provinces(), done, on_error, what="provinces")
 
     def delivery_recipient_from_card(self) -> str:
         """The name on the chip when the citizen identified in this session, else ""."""
