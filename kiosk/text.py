@@ -79,3 +79,9 @@ def is_id_number(raw: str) -> bool:
     if not _ID12_RX.fullmatch(raw or ""):
         return False
     return 1 <= int(raw[:3]) <= 96
+
+
+def format_vnd(amount: int, lang: str) -> str:
+    """50000 → "50.000" (Vietnamese grouping) or "50,000" (English)."""
+    digits = f"{int(amount):,}"
+    return digits.replace(",", ".") if lang == "vi" else digits

@@ -7,6 +7,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.core import CitizenError
+from kiosk.text import format_vnd
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import Background, Panel, Text, vbox
 
@@ -86,6 +87,10 @@ class KioskScreen(Screen):
 
     def on_relabel(self) -> None:
         pass
+
+    def money(self, amount: int) -> str:
+        """An amount in đồng, written the citizen's way ("50.000 đ" / "50,000 VND")."""
+        return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
 
     # -- errors -------------------------------------------------------------------------------
 

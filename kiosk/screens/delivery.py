@@ -14,24 +14,11 @@ from kivy.uix.widget import Widget
 from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.lookup import LookupCodeScreen
-from kiosk.screens.pay import format_vnd
 from kiosk.widgets import theme as th
 from kiosk.widgets.address import AddressForm
-from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, Text, content_panel, hbox, vbox
 
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
-
-
-def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
-    t = th.get_theme()
-    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
-    box.bind(minimum_height=box.setter("height"))
-    return box
-
-
-class DeliveryScreen(KioskScreen):
-    def money(self, amount: int) -> str:
-        return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
 
 
 # -- 1. the code --------------------------------------------------------------------------------
@@ -62,7 +49,7 @@ class DeliveryCodeScreen(LookupCodeScreen):
 # -- 2. who receives it, and where --------------------------------------------------------------
 
 
-class DeliveryAddressScreen(DeliveryScreen):
+class DeliveryAddressScreen(KioskScreen):
     title_key = "delivery.address.title"
 
     def build(self) -> None:
@@ -98,7 +85,7 @@ class DeliveryAddressScreen(DeliveryScreen):
         name = self.core.delivery_recipient_from_card()
         if name:  # identified with the chip in this session: the name is filled in, still editable
             self.form.prefill(recipient=name)
-        self.core.delivery_provinces(self.form.set_provinces, self._failed)
+        self.core.provinces(self.form.set_provinces, self._failed)
 
     def on_relabel(self) -> None:
         self.form.relabel()
@@ -132,13 +119,13 @@ class DeliveryAddressScreen(DeliveryScreen):
 # -- 3. the summary, the fee, "confirm" ---------------------------------------------------------
 
 
-class DeliveryConfirmScreen(DeliveryScreen):
+class DeliveryConfirmScreen(KioskScreen):
     title_key = "delivery.confirm.title"
 
     def build(self) -> None:
         t = th.get_theme()
         self.busy = False
-        self.summary = _panel(spacing=8)
+        self.summary = content_panel(spacing=8)
         self.dossier_text = Text("", size=th.FONT_BODY, role="muted")
         self.to_label = Text("", size=th.FONT_SMALL, role="muted")
         self.tr(self.to_label, "delivery.confirm.to")
@@ -147,7 +134,7 @@ class DeliveryConfirmScreen(DeliveryScreen):
         self.address = Text("", size=th.FONT_BODY)
         for w in (self.dossier_text, self.to_label, self.recipient, self.phone, self.address):
             self.summary.add_widget(w)
-        self.fee = _panel(role="primary", spacing=8)
+        self.fee = content_panel(role="primary", spacing=8)
         self.fee_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.confirm.fee")
         self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
         self.fee_note = Text("", size=th.FONT_BODY, role="on_primary")
@@ -230,11 +217,11 @@ class DeliveryConfirmScreen(DeliveryScreen):
 # -- 4. booked: the tracking code and the slip --------------------------------------------------
 
 
-class DeliveryDoneScreen(DeliveryScreen):
+class DeliveryDoneScreen(KioskScreen):
     title_key = "delivery.done.title"
 
     def build(self) -> None:
-        self.booked = _panel(role="ok", spacing=8)
+        self.booked = content_panel(role="ok", spacing=8)
         self.tracking_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.done.tracking")
         self.tracking = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
         self.where = Text("", size=th.FONT_BODY, role="on_primary")

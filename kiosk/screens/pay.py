@@ -16,7 +16,7 @@ from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.lookup import LookupCodeScreen, _localized
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Text, content_panel, hbox, vbox
 from kiosk.widgets.qrcode import QrCode
 
 POLL_SECONDS = 2.0
@@ -25,12 +25,6 @@ BANKS = {
     "970436": "Vietcombank", "970418": "BIDV", "970415": "VietinBank", "970405": "Agribank",
     "970422": "MB", "970407": "Techcombank", "970432": "VPBank", "970416": "ACB",
 }
-
-
-def format_vnd(amount: int, lang: str) -> str:
-    """50000 → "50.000" (Vietnamese grouping) or "50,000" (English)."""
-    digits = f"{int(amount):,}"
-    return digits.replace(",", ".") if lang == "vi" else digits
 
 
 PAY_STEPS = ("pay_code", "pay_amount", "pay_qr", "pay_done", "pay_cash")
@@ -44,18 +38,8 @@ def after_payment(core) -> str:
     return core.goto(steps[last + 1] if 0 <= last < len(steps) - 1 else "done")
 
 
-def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
-    t = th.get_theme()
-    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
-    box.bind(minimum_height=box.setter("height"))
-    return box
-
-
 class PayScreen(KioskScreen):
-    """Shared helpers: money in the citizen's language."""
-
-    def money(self, amount: int) -> str:
-        return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
+    """The screens of paying a fee."""
 
 
 # -- 1. the code --------------------------------------------------------------------------------
@@ -83,12 +67,12 @@ class PayAmountScreen(PayScreen):
     def build(self) -> None:
         t = th.get_theme()
         self.busy = False
-        self.summary = _panel(spacing=12)
+        self.summary = content_panel(spacing=12)
         self.code_text = Text("", size=th.FONT_BODY, role="muted")
         self.procedure = Text("", size=th.FONT_HEADING, bold=True)
         self.summary.add_widget(self.code_text)
         self.summary.add_widget(self.procedure)
-        self.fee = _panel(role="primary", spacing=8)
+        self.fee = content_panel(role="primary", spacing=8)
         self.fee_label = Text("", size=th.FONT_BODY, role="on_primary")
         self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
         self.fee.add_widget(self.fee_label)
@@ -208,7 +192,7 @@ class PayQrScreen(PayScreen):
         self.new_code = BigButton("", action=self.get_new_code, size=th.FONT_TITLE)
         self.new_code.min_height = 170
         self.tr(self.new_code, "pay.qr.new_code")
-        self.expired_panel = _panel(role="surface", border_role="error", spacing=12)
+        self.expired_panel = content_panel(role="surface", border_role="error", spacing=12)
         self.expired_text = Text("", size=th.FONT_HEADING, role="error", bold=True, halign="center")
         self.expired_next = Text("", size=th.FONT_BODY, halign="center")
         self.tr(self.expired_text, "pay.expired")
@@ -434,7 +418,7 @@ class PayDoneScreen(PayScreen):
     title_key = "pay.done.title"
 
     def build(self) -> None:
-        self.paid = _panel(role="ok", spacing=10)
+        self.paid = content_panel(role="ok", spacing=10)
         self.paid_label = Text("", size=th.FONT_BODY, role="on_primary")
         self.tr(self.paid_label, "pay.done.paid")
         self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
@@ -498,7 +482,7 @@ class PayCashScreen(PayScreen):
     title_key = "pay.cash.title"
 
     def build(self) -> None:
-        self.ticket = _panel(role="primary", spacing=6)
+        self.ticket = content_panel(role="primary", spacing=6)
         self.ticket_label = Text("", size=th.FONT_BODY, role="on_primary", halign="center")
         self.tr(self.ticket_label, "pay.cash.ticket")
         self.number = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True, halign="center")

@@ -16,19 +16,11 @@ from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.pay import format_vnd
 from kiosk.submit import HINT_OK, localized
 from kiosk.text import mask_id
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, fit_height, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Text, content_panel, fit_height, hbox, vbox
 from kiosk.widgets.scan import ScanPanel
-
-
-def _panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
-    t = th.get_theme()
-    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
-    box.bind(minimum_height=box.setter("height"))
-    return box
 
 
 def _scroll(content) -> ScrollView:
@@ -97,9 +89,6 @@ class SubmitScreen(KioskScreen):
     def lang(self) -> str:
         return self.app.translator.lang
 
-    def money(self, amount: int) -> str:
-        return self.app.t("pay.money", amount=format_vnd(amount, self.lang))
-
     def fee_text(self, amount: int) -> str:
         return self.money(amount) if amount > 0 else self.app.t("submit.fee.free")
 
@@ -111,6 +100,7 @@ class SubmitScreen(KioskScreen):
         """A scrolling page and its button: one above the other in portrait; side by side in
         landscape, where the button (and any message) gets a column of its own."""
         t = th.get_theme()
+        self.action = button
         if t.landscape:
             self.form = vbox(Widget(), button, spacing=20, size_hint_x=None, width=t.px(620))
             self.body.add_widget(hbox(scroll, self.form, spacing=40))
@@ -121,6 +111,11 @@ class SubmitScreen(KioskScreen):
 
     def show_error(self, err: CitizenError, container=None) -> None:
         super().show_error(err, container=container or getattr(self, "form", None))
+
+    def _error_index(self, target) -> int:
+        """A message goes just above the screen's action button (``self.action``)."""
+        action = getattr(self, "action", None)
+        return target.children.index(action) + 1 if action in target.children else 0
 
 
 # -- 1. find it ---------------------------------------------------------------------------------
@@ -409,7 +404,7 @@ class SubmitDetailsScreen(SubmitScreen):
         self.render()
 
     def _section(self, title_key: str):
-        box = _panel(spacing=12)
+        box = content_panel(spacing=12)
         box.add_widget(Text(self.app.t(title_key), size=th.FONT_BODY, bold=True, role="primary"))
         self.content.add_widget(box)
         return box
@@ -467,9 +462,6 @@ class SubmitFormScreen(SubmitScreen):
         self.tr(self.go, "submit.continue")
         self.place(self.scroll, self.go)
 
-    def _error_index(self, target) -> int:
-        return target.children.index(self.go) + 1 if self.go in target.children else 0
-
     def enter(self, **kw) -> None:
         self.hide_error()
         self.go.disabled = True
@@ -499,7 +491,7 @@ class SubmitFormScreen(SubmitScreen):
             return widget
 
         ident = self.core.session.identity
-        who = _panel(spacing=8)
+        who = content_panel(spacing=8)
         who.add_widget(label("submit.form.applicant", size=th.FONT_HEADING, bold=True, role="primary"))
         who.add_widget(label("submit.form.applicant_note", size=th.FONT_SMALL, role="muted"))
         if ident is not None:  # read-only: the law does not let the citizen edit chip data
@@ -511,7 +503,7 @@ class SubmitFormScreen(SubmitScreen):
                 who.add_widget(label(key, size=th.FONT_SMALL, role="muted"))
                 who.add_widget(shown)
         self.content.add_widget(who)
-        box = _panel(spacing=24)
+        box = content_panel(spacing=24)
         box.add_widget(label("submit.form.details", size=th.FONT_HEADING, bold=True, role="primary"))
         values = self.draft.values
         provinces = self.core.submit_province_names()
@@ -634,11 +626,12 @@ class SubmitPhotosScreen(SubmitScreen):
         self.doc_need = Text("", size=th.FONT_SMALL, bold=True)
         self.preview = DocumentPreview(self.app, height=600 if not t.landscape else 560)
         self.pages = Text("", size=th.FONT_BODY, bold=True)
-        self.quality = _panel(role="ok", pad=20, spacing=4)
+        self.quality = content_panel(role="ok", pad=20, spacing=4)
         self.quality_text = Text("", size=th.FONT_BODY, role="on_primary", bold=True)
         self.quality.add_widget(self.quality_text)
         self.take = BigButton("", action=self.capture, size=th.FONT_TITLE)
         self.take.min_height = 150
+        self.action = self.take  # a message goes just above it
         self.retake = BigButton("", action=self.retake_last, kind="secondary", size=th.FONT_BODY)
         self.retake.min_height = 120
         self.tr(self.retake, "submit.photo.retake")
@@ -647,7 +640,7 @@ class SubmitPhotosScreen(SubmitScreen):
         self.row = hbox(self.retake, self.next_doc, spacing=20, size_hint_y=None)
         self.row.bind(minimum_height=self.row.setter("height"))
         # without a camera (or nothing to photograph): the paper documents go to staff
-        self.no_camera = _panel(role="warn", spacing=12)
+        self.no_camera = content_panel(role="warn", spacing=12)
         self.no_camera_text = Text("", size=th.FONT_HEADING, bold=True, role="on_primary")
         self.no_camera.add_widget(self.no_camera_text)
         self.no_camera_next = Text("", size=th.FONT_BODY, role="on_primary")
@@ -668,9 +661,6 @@ class SubmitPhotosScreen(SubmitScreen):
             self.form = self.camera_box = vbox(self.counter, self.doc_name, self.doc_need, self.preview, self.status,
                                                Widget(), self.take, self.row, spacing=20)
         self.body.add_widget(self.camera_box)
-
-    def _error_index(self, target) -> int:
-        return target.children.index(self.take) + 1 if self.take in target.children else 0
 
     @property
     def slot(self):
@@ -815,9 +805,6 @@ class SubmitDeliveryScreen(SubmitScreen):
         self.tr(self.go, "submit.continue")
         self.place(self.scroll, self.go)
 
-    def _error_index(self, target) -> int:
-        return target.children.index(self.go) + 1 if self.go in target.children else 0
-
     @property
     def offers_post(self) -> bool:
         p = self.draft.procedure
@@ -829,7 +816,7 @@ class SubmitDeliveryScreen(SubmitScreen):
         self.method = d.get("method", "pickup") if self.offers_post else "pickup"
         self.tr(self.pickup, "submit.delivery.pickup", office=self.core.settings.kiosk.location_name)
         if self.offers_post:
-            self.core.submit_provinces(self._provinces, lambda err: None)
+            self.core.provinces(self._provinces, lambda err: None)
             ident = self.core.session.identity
             if d.get("method") == "post":
                 self.address.prefill(**{k: d.get(k) for k in ("recipient", "phone", "ward", "street")})
@@ -909,9 +896,6 @@ class SubmitReviewScreen(SubmitScreen):
         self.place(self.scroll, self.send)
         self._show_busy()
 
-    def _error_index(self, target) -> int:
-        return target.children.index(self.send) + 1 if self.send in target.children else 0
-
     def enter(self, **kw) -> None:
         self.hide_error()
         self.busy = False
@@ -928,7 +912,7 @@ class SubmitReviewScreen(SubmitScreen):
 
     def _section(self, title_key: str, change_step: str | None = None):
         t = th.get_theme()
-        box = _panel(spacing=10)
+        box = content_panel(spacing=10)
         head = Text(self.app.t(title_key), size=th.FONT_BODY, bold=True, role="primary")
         if change_step:
             button = BigButton(self.app.t("submit.review.change"), action=lambda: self.change(change_step),
@@ -1034,7 +1018,7 @@ class SubmitSentScreen(SubmitScreen):
     title_key = "submit.sent.title"
 
     def build(self) -> None:
-        self.result = _panel(role="ok", spacing=10)
+        self.result = content_panel(role="ok", spacing=10)
         self.state = Text("", size=th.FONT_HEADING, role="on_primary", bold=True)
         self.code_label = Text("", size=th.FONT_BODY, role="on_primary")
         self.code = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)

@@ -200,6 +200,14 @@ def hbox(*children, spacing: float = 24, padding: float = 0, **kw) -> BoxLayout:
     return box
 
 
+def content_panel(role: str = "surface", pad: float = 28, spacing: float = 10, **kw) -> Panel:
+    """A vertical panel exactly as tall as its content (padding and spacing in design px)."""
+    t = th.get_theme()
+    box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(pad), spacing=t.px(spacing), role=role, **kw)
+    box.bind(minimum_height=box.setter("height"))
+    return box
+
+
 def fit_height(box: BoxLayout) -> BoxLayout:
     """Make a vertical box exactly as tall as its children (for use inside a ScrollView)."""
     box.size_hint_y = None
