@@ -3,6 +3,8 @@
 ``GatewayMonitor(client, board).check()`` sends one heartbeat and publishes ONLINE (detail:
 latency, outbox depth) or OFFLINE (last_error: the error's message key and detail).
 ``start()`` repeats that every ``interval`` seconds in a daemon thread; ``stop()`` ends it.
+A heartbeat that gets through while the outbox still holds items calls ``on_reachable`` (the
+outbox worker's ``kick``): what waited offline goes at once, not after the worker's back-off.
 The status bar, the staff screen and ``kiosk doctor`` read the board, not the monitor.
 """
 
@@ -20,8 +22,10 @@ log = logging.getLogger("kiosk.gateway.monitor")
 
 class GatewayMonitor:
     def __init__(self, client, board: StatusBoard | None = None, *, interval: float = 30.0,
-                 outbox=None, device_summary=None, simulated: bool | None = None):
+                 outbox=None, device_summary=None, simulated: bool | None = None,
+                 on_reachable=None):
         self.client = client
+        self.on_reachable = on_reachable  # called when a heartbeat succeeds and the outbox waits
         self.board = board or StatusBoard()
         self.interval = interval
         self.outbox = outbox
@@ -53,10 +57,11 @@ class GatewayMonitor:
         return out
 
     def check(self) -> DeviceStatus:
-        depth_note = ""
+        depth_note, waiting = "", 0
         if self.outbox is not None:
             try:
-                depth_note = f", outbox {self.outbox.depth()}"
+                waiting = self.outbox.depth()
+                depth_note = f", outbox {waiting}"
             except Exception:  # noqa: BLE001
                 depth_note = ", outbox unreadable"
         try:
@@ -74,6 +79,11 @@ class GatewayMonitor:
         new = self._status.with_(**changes)
         self._status = new
         self.board.publish(new)
+        if new.state == DeviceState.ONLINE and waiting and self.on_reachable is not None:
+            try:
+                self.on_reachable()
+            except Exception:  # noqa: BLE001 - a failing callback must never stop the heartbeat
+                log.exception("gateway reachable callback failed")
         return new
 
     def start(self) -> None:

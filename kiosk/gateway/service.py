@@ -57,7 +57,8 @@ class GatewayService:
                 self.worker.start()
             except Exception:  # noqa: BLE001 - a broken outbox must not stop look-ups
                 log.exception("offline outbox unavailable")
-            self.monitor = GatewayMonitor(self.client, self.board, interval=self.monitor_interval, outbox=self.outbox)
+            self.monitor = GatewayMonitor(self.client, self.board, interval=self.monitor_interval, outbox=self.outbox,
+                                          on_reachable=self.worker.kick if self.worker is not None else None)
             self.monitor.start()
         except BaseException as exc:  # noqa: BLE001
             log.exception("gateway client could not start")
