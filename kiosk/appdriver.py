@@ -108,6 +108,10 @@ class AppDriver:
         self.frames(2)  # let the layout settle: a finger aims at where the button is now
         if not self.visible(widget):
             raise AssertionError(f"cannot tap an invisible widget: {getattr(widget, 'text', widget)!r}")
+        if not self.reachable(widget):  # scrolled away: no finger reaches it
+            raise AssertionError(f"cannot tap {getattr(widget, 'text', widget)!r}: its centre "
+                                 f"{tuple(round(v) for v in widget.to_window(*widget.center))} is outside "
+                                 f"the {self.window.size[0]}x{self.window.size[1]} window")
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -116,6 +120,12 @@ class AppDriver:
             self.advance(hold)
         touch.touch_up()
         self.frames(2)
+
+    def reachable(self, widget) -> bool:
+        """The widget's centre is inside the window (not scrolled out of it)."""
+        x, y = widget.to_window(*widget.center)
+        w, h = self.window.size
+        return 0 <= x < w and 0 <= y < h
 
     def tap_text(self, text: str, exact: bool = False) -> None:
         widget = self.find_text(text, exact=exact)

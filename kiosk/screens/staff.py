@@ -223,9 +223,22 @@ class TabbedPanelScreen(KioskScreen):
         self.hide_error()
         self.content.clear_widgets()
         getattr(self, f"tab_{name}")()
-        self.scroll.scroll_y = 1
+        self.to_top()
         # once the new content has its real height (text wraps after the first layout), top again
-        Clock.schedule_once(lambda dt: setattr(self.scroll, "scroll_y", 1), 0)
+        Clock.schedule_once(self.to_top, 0)
+
+    def to_top(self, *_) -> None:
+        """The content from its top, with no movement left over: a spring-back still running
+        from a long tab (a help queue scrolled to its end) would otherwise carry a short tab's
+        content out of the window, its buttons out of reach."""
+        scroll, effect = self.scroll, self.scroll.effect_y
+        if effect is not None:
+            effect.is_manual = False
+            effect.velocity = 0
+            effect.history = []
+        scroll.scroll_y = 1
+        if effect is not None:
+            effect.reset(effect.max)  # the top (Kivy's bounds run from min = bottom to max = top)
 
     def on_relabel(self) -> None:
         if self.manager is not None and self.manager.current == self.name:

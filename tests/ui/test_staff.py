@@ -206,3 +206,30 @@ def check_outbox_panel(drv):
     drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 60, "the outbox to empty")
     assert outbox.depth() == 0
     assert not drv.layout_problems()
+
+
+def test_a_short_tab_after_a_long_queue_starts_in_view(staff_app):
+    """Serving the last ticket of a long help queue scrolls far down; the next tab (a short
+    one) must still show from its top, its button within reach, not carried off by the
+    scroll's leftover spring-back."""
+    drv = staff_app
+    client = drv.app.core.gateway.wait()
+    tickets = [client.create_help_request("card_problem") for _ in range(40)]
+    try:
+        S.to_staff(drv, "help")
+        drv.wait_until(lambda: all((t.id, "waiting") in getattr(drv.screen, "help_buttons", {}) for t in tickets),
+                       15, "the long queue")
+        lowest = min(drv.screen.help_buttons.values(), key=lambda b: b.to_window(*b.center)[1])
+        served = next(key for key, b in drv.screen.help_buttons.items() if b is lowest)
+        S.tap_in_panel(drv, lowest)
+        drv.wait_until(lambda: (served[0], "in_service") in getattr(drv.screen, "help_buttons", {}), 15, "serving")
+        drv.tap(drv.screen.tab_buttons["receipts"])
+        drv.frames(10)
+        w, h = drv.window.size
+        _, top = drv.screen.scroll.to_window(0, drv.screen.scroll.top)
+        first = drv.find_text("Biên nhận gần đây")
+        x, y = first.to_window(*first.center)
+        assert 0 <= y <= top <= h, (y, top, drv.screen.scroll.scroll_y)
+    finally:
+        for t in tickets:
+            client.update_help_request(t.id, "done")

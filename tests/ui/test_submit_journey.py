@@ -42,7 +42,9 @@ def type_on_keyboard(drv, text: str) -> None:
 
 
 def edit(drv, field, text: str) -> None:
-    """Tap a form field, type in its full-window editor, tap Done."""
+    """Tap a form field (once the form has scrolled it into view), type in its full-window
+    editor, tap Done."""
+    drv.wait_until(lambda: drv.reachable(field.box), 5, "the field in view")
     drv.tap(field.box)
     editor = entry.open_editor()
     assert editor is not None and editor.field is field
