@@ -4,6 +4,7 @@ rendered with SDL's offscreen driver on Mesa (or on the Xvfb display the tests r
 from __future__ import annotations
 
 import tempfile
+import time
 
 import pytest
 
@@ -93,3 +94,20 @@ def app(ui):
     yield ui
     ui.app.core.reset("test")
     ui.frames(2)
+    drain_outbox(ui)
+
+
+def drain_outbox(drv, timeout: float = 30.0) -> None:
+    """What a test left waiting in the offline outbox (the gateway was down, or the worker was
+    paused) is delivered before the next test: each test starts with an empty outbox, as a
+    kiosk does once its gateway is back."""
+    gateway = drv.app.core.gateway
+    outbox, worker = vars(gateway).get("outbox"), vars(gateway).get("worker")
+    if outbox is None or worker is None or not outbox.depth():
+        return
+    worker.kick()
+    end = time.monotonic() + timeout
+    while outbox.depth() and time.monotonic() < end:
+        drv.frames(1)
+        time.sleep(0.05)
+    assert not outbox.depth(), f"the outbox kept {outbox.depth()} items: {outbox.items()}"
