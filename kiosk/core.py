@@ -167,6 +167,7 @@ class KioskCore:
         self.session.wipe(language=lang)
         self._generation += 1
         self.journey = None
+        self._forget_scans()
         self._emit("wiped", "home")
         self._goto("menu")
 
@@ -192,6 +193,7 @@ class KioskCore:
             self._scan_listener = None
         self.cancel_card_read()
         self._stop_source()  # the camera rests while nobody is at the kiosk
+        self._forget_scans()
         log.info("session reset", extra={"reason": reason, "journey": journey})
         self._emit("reset", reason)
 
@@ -383,6 +385,14 @@ class KioskCore:
     def stop_scanning(self) -> None:
         """Scans are ignored until the next ``start_scanning``."""
         self._scan_listener = None
+
+    def _forget_scans(self) -> None:
+        """The scanner's memory of recent codes (it reports a code held in view once) goes with
+        the session: an ID card's QR is personal data, and the next citizen (or a new journey)
+        showing the same receipt at once must be heard."""
+        deduper = getattr(self.devices.qr_source if self.devices is not None else None, "deduper", None)
+        if deduper is not None:
+            deduper.reset()
 
     def _stop_source(self) -> None:
         source = self.devices.qr_source if self.devices is not None else None

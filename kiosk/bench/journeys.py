@@ -384,11 +384,6 @@ def session(drv, i: int) -> None:
     the idle timeout ends the session; the others press Finish."""
     S = _shots()
     core = drv.app.core
-    # the camera reports a code held in view once per 3 s; the sessions here follow one another
-    # with the same sample receipt faster than two citizens could
-    deduper = getattr(core.devices.qr_source, "deduper", None)
-    if deduper is not None:
-        deduper.reset()
     if i % 2 == 0:
         S.to_identify_place(drv)
         core.devices.card_reader.place_card()

@@ -49,3 +49,19 @@ def test_wrong_kinds_of_code_are_explained(app):
     drv.wait_until(lambda: drv.has_text("không phải mã hồ sơ hay mã trên thẻ căn cước"), 20, "a refusal")
     assert drv.app.current == "lookup_code"
     source.show_image(None)
+
+
+def test_the_next_citizen_can_show_the_same_receipt_at_once(app):
+    """A code held in view is reported once; that memory ends with the session, so the next
+    citizen showing the same receipt straight away is heard (and an ID card's QR is not kept)."""
+    drv = app
+    open_lookup(drv)
+    drv.screen.scan.show_demo(SAMPLE_DOSSIER)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the dossier")
+    drv.tap(drv.screen.done_button)
+    drv.tap(drv.screen.finish)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
+    open_lookup(drv)
+    drv.screen.scan.show_demo(SAMPLE_DOSSIER)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the same dossier for the next citizen")
+    assert drv.app.core.session.dossier_code == SAMPLE_DOSSIER
