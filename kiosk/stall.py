@@ -25,6 +25,13 @@ UI-thread CPU time is recorded too: on a loaded machine (or with busy worker
 threads holding the GIL) a frame's wall time can be far longer than its own work, and the two
 side by side tell a slow frame from a starved one.
 
+A GL driver may defer drawing: Mesa's software renderer queues a frame's rasterization and
+runs it when something must wait for it (the next texture upload into a texture still in use,
+typically a label's new text), so one frame is charged the drawing of several, and the
+stack shows a label upload where the cost is drawing.  With ``finish_frames`` (the default
+with Kivy's own loop) the monitor ends every frame with ``glFinish()``: each frame pays for its
+own drawing, as on a display that presents every frame, and its figure is that frame's.
+
 The optional stack sampler (``sample_stacks=True``) is a diagnosis aid: a daemon thread looks
 at the UI thread every 2 ms while a frame has run longer than the budget and counts where it
 is; a section names the place seen most often in its longest frame — by file and line.
@@ -85,7 +92,14 @@ class StallMonitor:
     """
 
     def __init__(self, loop: Any = None, clock: Any = None, *, window: Any = None, budget: float = BUDGET_S,
-                 sample_stacks: bool = False, sample_every: float = 0.002):
+                 sample_stacks: bool = False, sample_every: float = 0.002, finish_frames: bool | None = None):
+        if finish_frames is None:
+            finish_frames = loop is None  # Kivy's loop: a GL context to finish
+        self._finish = None
+        if finish_frames:
+            from kivy.graphics.opengl import glFinish
+
+            self._finish = glFinish
         if loop is None:
             from kivy.base import EventLoop as loop  # noqa: N813
         if clock is None:
@@ -126,6 +140,8 @@ class StallMonitor:
             try:
                 return inner(*args, **kw)
             finally:
+                if self._finish is not None and self._draw_at is not None:
+                    self._finish()  # this frame's drawing, done now (see the module's notes)
                 t1 = clock.time()
                 cpu = time.thread_time() - c0
                 woke = clock.get_time()
