@@ -34,7 +34,10 @@ class ScanPanel(Panel):
             self.demo_key = demo_key
             self.add_widget(self.demo)
         self.height = t.px(height)
-        self._tex = None
+        # two textures taking turns: a frame is written into the one not on screen, so the
+        # upload never waits for the GPU (or Mesa's software renderer) to finish drawing the other
+        self._textures: list = []
+        self._turn = 0
         self._event = None
         self._hint_key = "qr.hint.show_code"
         with self.image.canvas.after:
@@ -85,11 +88,14 @@ class ScanPanel(Panel):
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         sh, sw = small.shape[:2]
-        if self._tex is None or self._tex.size != (sw, sh):
-            self._tex = Texture.create(size=(sw, sh), colorfmt="bgr")
-            self._tex.flip_vertical()
-        self._tex.blit_buffer(small.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
-        self.image.texture = self._tex
+        if not self._textures or self._textures[0].size != (sw, sh):
+            self._textures = [Texture.create(size=(sw, sh), colorfmt="bgr") for _ in range(2)]
+            for tex in self._textures:
+                tex.flip_vertical()
+        self._turn ^= 1
+        tex = self._textures[self._turn]
+        tex.blit_buffer(small.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+        self.image.texture = tex
         self.image.canvas.ask_update()
         self._draw_outline(points, w, h)
 
