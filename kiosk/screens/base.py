@@ -4,12 +4,11 @@ top and the controls in the lower part, error and busy states, and wiping what i
 from __future__ import annotations
 
 from kivy.uix.screenmanager import Screen
-from kivy.uix.scrollview import ScrollView
 
 from kiosk.core import CitizenError
 from kiosk.text import format_vnd
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Background, Panel, Text, vbox
+from kiosk.widgets.common import Background, Panel, Scroll, Text, vbox
 
 
 class KioskScreen(Screen):
@@ -26,7 +25,7 @@ class KioskScreen(Screen):
         self.body = vbox(padding=32 if t.landscape else 48, spacing=20 if t.landscape else 28)
         # The body fills the screen; only when large text makes it taller than the screen does
         # it scroll (a bar shows it), so nothing is ever cut off or pushed out of reach.
-        self.scroller = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"],
+        self.scroller = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"],
                                    always_overscroll=False)
         # at normal text size, with speech off, everything must fit without scrolling
         self.scroller.must_fit = lambda: th.get_theme().text_scale <= 1 and not self._speech_bar_open()

@@ -15,7 +15,7 @@ from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.text import is_id_number, mask_id
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Scroll, Text, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
 # The demo's sample card, also printed in its front QR (kiosk/assets/cards/sample-person.json)
@@ -368,11 +368,9 @@ class ConsentScreen(KioskScreen):
         self.decline = BigButton("", action=self.declined, kind="secondary")
         self.tr(self.decline, "consent.decline")
         if t.landscape:
-            from kivy.uix.scrollview import ScrollView
-
             from kiosk.widgets.common import fit_height
 
-            left = ScrollView(do_scroll_x=False, bar_width=t.px(14))
+            left = Scroll(do_scroll_x=False, bar_width=t.px(14))
             left.add_widget(fit_height(vbox(self.points, self.law, spacing=16)))
             self.body.add_widget(hbox(left, vbox(Widget(), self.agree, self.decline, spacing=20), spacing=40))
         else:

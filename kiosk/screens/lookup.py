@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, fit_height, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Scroll, Text, fit_height, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
 STATUS_ROLE = {
@@ -211,12 +210,12 @@ class LookupStatusScreen(KioskScreen):
         t = th.get_theme()
         self.summary = fit_height(vbox(spacing=22))
         self.content = fit_height(vbox(spacing=22))
-        scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+        scroll = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
         scroll.add_widget(self.content)
         self.scroll = scroll
         if t.landscape:
             # what the dossier is and where it stands on the left, its history on the right
-            left = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+            left = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
             left.add_widget(self.summary)
             self.summary_scroll = left
             self.left_column = vbox(left, spacing=20)

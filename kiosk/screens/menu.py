@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk import journey as journeys
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Panel, Text, vbox
+from kiosk.widgets.common import Panel, Scroll, Text, vbox
 
 
 class Tile(ButtonBehavior, Panel):
@@ -50,7 +49,7 @@ class MenuScreen(KioskScreen):
             self.tiles[service.journey] = tile
             self.grid.add_widget(tile)
         # the tiles sit in the lower part of the screen; in large-text mode they scroll
-        scroll = ScrollView(do_scroll_x=False, size_hint_y=None, bar_width=t.px(14))
+        scroll = Scroll(do_scroll_x=False, size_hint_y=None, bar_width=t.px(14))
         scroll.add_widget(self.grid)
         area = vbox(Widget(), scroll, spacing=0)
 

@@ -13,7 +13,6 @@ import logging
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError, citizen_error
@@ -22,7 +21,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.pin import hide_nav
 from kiosk.widgets import theme as th
 from kiosk.widgets.longpress import LongPress
-from kiosk.widgets.common import BigButton, Panel, Text, fit_height, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Scroll, Text, fit_height, hbox, vbox
 
 log = logging.getLogger("kiosk.screens.staff")
 
@@ -170,7 +169,7 @@ class TabbedPanelScreen(KioskScreen):
         self.current_tab = self.tabs[0]
         self.back_to = "attract"
         self.content = fit_height(vbox(spacing=20))
-        self.scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+        self.scroll = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
         self.scroll.add_widget(self.content)
         self.tab_grid = GridLayout(cols=2 if t.landscape else 3, spacing=t.px(12), size_hint_y=None)
         self.tab_grid.bind(minimum_height=self.tab_grid.setter("height"))

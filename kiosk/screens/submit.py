@@ -19,13 +19,13 @@ from kiosk.screens.base import KioskScreen
 from kiosk.submit import HINT_OK, localized
 from kiosk.text import mask_id
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, content_panel, fit_height, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Scroll, Text, content_panel, fit_height, hbox, vbox
 from kiosk.widgets.scan import ScanPanel
 
 
 def _scroll(content) -> ScrollView:
     t = th.get_theme()
-    scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
+    scroll = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"])
     scroll.size_hint_min_y = t.px(360)  # large text: the body scrolls, this keeps some room
     scroll.add_widget(fit_height(content))
     return scroll
@@ -240,7 +240,7 @@ class SubmitEventsScreen(SubmitScreen):
         self.grid = GridLayout(cols=3 if t.landscape else 2, spacing=t.px(20), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         self.loading = Text("", size=th.FONT_BODY, role="muted")
-        scroll = ScrollView(do_scroll_x=False, bar_width=t.px(14))
+        scroll = Scroll(do_scroll_x=False, bar_width=t.px(14))
         scroll.add_widget(self.grid)
         self.body.add_widget(self.loading)
         if not t.landscape:  # the choices sit in the lower part of a portrait screen

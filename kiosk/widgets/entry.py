@@ -34,11 +34,10 @@ from typing import Callable, Sequence
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, hbox
+from kiosk.widgets.common import BigButton, Panel, Scroll, Text, hbox
 
 KINDS = ("text", "name", "digits", "phone", "date", "choice")
 PHONE_RE = re.compile(r"0\d{9,10}")
@@ -154,7 +153,7 @@ class EntryEditor(ModalView):
         if not self.hint.text:
             panel.remove_widget(self.hint)
         # large text can make the editor taller than the window: it scrolls, nothing is cut off
-        scroller = ScrollView(do_scroll_x=False, bar_width=t.px(14))
+        scroller = Scroll(do_scroll_x=False, bar_width=t.px(14))
         scroller.add_widget(panel)
         fill = lambda *_: setattr(panel, "height", max(panel.minimum_height, scroller.height))  # noqa: E731
         panel.bind(minimum_height=fill)
