@@ -56,7 +56,7 @@ def build_app(settings: Settings, **kw):
     from kivy.core.window import Window
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.floatlayout import FloatLayout
-    from kivy.uix.screenmanager import FadeTransition, NoTransition, ScreenManager
+    from kivy.uix.screenmanager import NoTransition
 
     from kiosk.core import KioskCore
     from kiosk.devices.registry import build_devices
@@ -66,7 +66,8 @@ def build_app(settings: Settings, **kw):
     from kiosk.screens import EXTENSIONS, SCREENS
     from kiosk.widgets import theme as th
     from kiosk.widgets.bars import NavBar, StatusBar, TimeoutDialog
-    from kiosk.widgets.common import Background
+    from kiosk.widgets.common import WindowBackground
+    from kiosk.widgets.manager import DipTransition, Screens
 
     class KioskApp(App):
         title = "Kiosk"
@@ -97,10 +98,10 @@ def build_app(settings: Settings, **kw):
                                   idle_clock=self._idle_clock)
             self.core.subscribe(self._on_core_event)
             root = FloatLayout()
-            root.add_widget(Background())
+            self.window_background = WindowBackground()
             frame = BoxLayout(orientation="vertical")
             self.status_bar = StatusBar(self)
-            self.manager = ScreenManager(transition=FadeTransition(duration=0.15) if self.animate else NoTransition())
+            self.manager = Screens(transition=DipTransition(duration=0.2) if self.animate else NoTransition())
             self.nav = NavBar(self)
             frame.add_widget(self.status_bar)
             frame.add_widget(self.manager)

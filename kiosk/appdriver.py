@@ -212,6 +212,38 @@ class AppDriver:
                     problems.append(f"does not fit: the screen needs {needed:.0f} px, has {widget.height:.0f}")
         return problems
 
+    def costly_drawing(self) -> list[str]:
+        """Drawing that costs passes over whole areas every frame: stencil clips, off-screen
+        framebuffers, and wide lines in a colour that is not opaque (Kivy strokes those
+        through a stencil pass over the line's bounds, the whole window for a line without
+        points).  The kiosk clips with scissor boxes and hides a border by emptying it."""
+        from kivy.graphics import Color, Fbo, InstructionGroup, Line
+        from kivy.graphics.instructions import Canvas
+        from kivy.graphics.stencil_instructions import StencilPush
+
+        problems: list[str] = []
+
+        def look(group, owner: str, alpha: float) -> float:
+            for ins in group.children:
+                if isinstance(ins, Color):
+                    alpha = ins.a
+                elif isinstance(ins, StencilPush):
+                    problems.append(f"stencil clip in {owner}")
+                elif isinstance(ins, Fbo):
+                    problems.append(f"off-screen framebuffer in {owner}")
+                elif isinstance(ins, Line) and ins.width > 1 and alpha < 1:
+                    problems.append(f"wide line in a see-through colour in {owner}")
+                elif isinstance(ins, InstructionGroup) and not isinstance(ins, Canvas):
+                    alpha = look(ins, owner, alpha)
+            return alpha
+
+        for widget in self.walk():
+            owner = type(widget).__name__
+            alpha = 1.0
+            for group in (widget.canvas.before, widget.canvas, widget.canvas.after):
+                alpha = look(group, owner, alpha)
+        return sorted(set(problems))
+
     @staticmethod
     def _must_fit(widget) -> bool:
         must_fit = getattr(widget, "must_fit", False)

@@ -155,7 +155,7 @@ def render_all(settings: Settings, out: Path, langs=("vi", "en"), size=None,
                 drv.app.set_language(lang)
                 drv.frames(3)
                 path = drv.screenshot(out / f"{name}-{lang}.png")
-                problems = drv.layout_problems() + drv.small_targets() + untranslated(drv)
+                problems = drv.layout_problems() + drv.small_targets() + untranslated(drv) + drv.costly_drawing()
                 shot = Shot(name, path, problems, is_blank(path))
                 shots.append(shot)
                 flag = "BLANK " if shot.blank else ""

@@ -8,7 +8,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.core import CitizenError
 from kiosk.text import format_vnd
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Background, Panel, Scroll, Text, vbox
+from kiosk.widgets.common import Panel, Scroll, Text, vbox
 
 
 class KioskScreen(Screen):
@@ -20,7 +20,6 @@ class KioskScreen(Screen):
         self.app = app
         self.core = app.core
         self._tr: dict[int, tuple[object, str, dict]] = {}
-        self.add_widget(Background())
         t = th.get_theme()
         self.body = vbox(padding=32 if t.landscape else 48, spacing=20 if t.landscape else 28)
         # The body fills the screen; only when large text makes it taller than the screen does

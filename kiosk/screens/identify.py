@@ -7,7 +7,6 @@ from io import BytesIO
 
 from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
-from kivy.uix.image import Image
 from kivy.uix.progressbar import ProgressBar
 from kivy.uix.widget import Widget
 
@@ -15,7 +14,7 @@ from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
 from kiosk.text import is_id_number, mask_id
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Scroll, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Picture, Scroll, Text, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
 # The demo's sample card, also printed in its front QR (kiosk/assets/cards/sample-person.json)
@@ -267,7 +266,7 @@ class IdentifyResultScreen(KioskScreen):
     def build(self) -> None:
         t = th.get_theme()
         self.card = Panel(orientation="horizontal", size_hint_y=None, padding=t.px(28), spacing=t.px(28))
-        self.photo = Image(size_hint=(None, None), size=(t.px(300), t.px(400)), fit_mode="contain")
+        self.photo = Picture(size_hint=(None, None), size=(t.px(300), t.px(400)), fit_mode="contain")
         self.details = vbox(spacing=12, size_hint_y=None)
         self.details.bind(minimum_height=self.details.setter("height"))
         self.card.add_widget(self.photo)

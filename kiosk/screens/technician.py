@@ -14,13 +14,13 @@ import os
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.uix.image import Image
 
 from kiosk import diagnostics
 from kiosk.devices.base import DeviceKind, DeviceStatus
 from kiosk.roles import Role
 from kiosk.screens.staff import TabbedPanelScreen, line, open_pin, section_title
 from kiosk.widgets import theme as th
+from kiosk.widgets.common import Picture
 from kiosk.widgets.longpress import LongPress
 
 log = logging.getLogger("kiosk.screens.technician")
@@ -221,7 +221,7 @@ class TechnicianScreen(TabbedPanelScreen):
             qr.start(lambda scan: None)  # technician mode: scans are counted, never used
             self.started_qr = True
         t = th.get_theme()
-        self.preview_image = Image(size_hint_y=None, height=t.px(360), fit_mode="contain")
+        self.preview_image = Picture(size_hint_y=None, height=t.px(360), fit_mode="contain")
         self.measure_button = self.button("tech.measure", lambda: self.measured(
             "camera", lambda: diagnostics.camera_report(qr, seconds=2.0), "camera-measure"))
         rows = []

@@ -6,10 +6,14 @@ in height to fit it, so nothing is clipped at either orientation or in large-tex
 
 from __future__ import annotations
 
-from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+import weakref
+
+from kivy.graphics import BindTexture, Color, Line, RoundedRectangle, ScissorPop, ScissorPush
+from kivy.graphics.stencil_instructions import StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
@@ -78,27 +82,33 @@ class Panel(BoxLayout):
         self._rect.pos, self._rect.size, self._rect.radius = self.pos, self.size, [r] * 4
         if self.border_role or t.high_contrast:
             self._bcolor.rgba = getattr(t.palette, self.border_role or "text")
+            self._border.width = 2
             self._border.rounded_rectangle = (*self.pos, *self.size, r)
         else:
+            # No border: no points, and a hairline.  Kivy strokes a wide line whose colour is
+            # not opaque through a stencil pass over the line's bounds, and an empty line's
+            # bounds are the whole window: an invisible border cost a full-window stencil
+            # pass per panel (about 8 ms each on Mesa's software renderer).
             self._bcolor.rgba = (0, 0, 0, 0)
+            self._border.width = 1
+            self._border.points = []
 
 
-class Background(Widget):
-    """Paints the whole parent area with the palette's background colour."""
+class WindowBackground:
+    """The palette's background as the window's clear colour, following the theme.
 
-    def __init__(self, role: str = "background", **kw):
-        super().__init__(**kw)
-        self.role = role
-        with self.canvas:
-            self._c = Color()
-            self._r = Rectangle()
-        th.get_theme().follow(high_contrast=self._redraw)
-        self.bind(pos=self._redraw, size=self._redraw)
-        self._redraw()
+    Clearing is the cheapest way to fill the window: a full-window rectangle under the bars and
+    another under every screen cost two extra passes over 2 million pixels each frame, and on
+    Mesa's software renderer each pass is several milliseconds.  Keep a reference to it."""
 
-    def _redraw(self, *_):
-        self._c.rgba = getattr(th.get_theme().palette, self.role)
-        self._r.pos, self._r.size = self.pos, self.size
+    def __init__(self):
+        th.get_theme().follow(high_contrast=self.paint)
+        self.paint()
+
+    def paint(self, *_) -> None:
+        from kivy.core.window import Window
+
+        Window.clearcolor = th.get_theme().palette.background
 
 
 class BigButton(ButtonBehavior, Label):
@@ -177,11 +187,85 @@ class BigButton(ButtonBehavior, Label):
         self._line.width = max(1.5, t.px(3))
 
 
+def strip_stencil_clip(widget) -> list[tuple]:
+    """Take out the stencil clips Kivy's style gives a widget (a StencilView, a ScreenManager,
+    an Image): a push, a mask rectangle and a use before the clipped drawing, an unuse, the
+    rectangle again and a pop after it.  Returns (group, index) where each half stood.
+
+    A stencil clip draws its mask over the widget's whole area twice per frame and makes every
+    drawing inside it a stencil-tested one; nested (a screen's scroll area inside the screen
+    manager) that was most of the cost of a frame on a software renderer."""
+    cuts = []
+    for group in (widget.canvas.before, widget.canvas, widget.canvas.after):
+        for first, last in ((StencilPush, StencilUse), (StencilUnUse, StencilPop)):
+            kids = list(group.children)
+            start = next((i for i, ins in enumerate(kids) if isinstance(ins, first)), None)
+            if start is None:
+                continue
+            end = next(i for i, ins in enumerate(kids) if isinstance(ins, last))
+            for ins in kids[start:end + 1]:
+                if not isinstance(ins, BindTexture):  # a rectangle takes its texture binding with it
+                    group.remove(ins)
+            cuts.append((group, start))
+    return cuts
+
+
+class Picture(Image):
+    """Kivy's Image without its stencil clip, for pictures that fit inside their box
+    (``fit_mode`` contain or scale-down): there is nothing outside the box to cut off."""
+
+    def __init__(self, **kw):
+        kw.setdefault("fit_mode", "contain")
+        if kw["fit_mode"] not in ("contain", "scale-down"):
+            raise ValueError("a Picture fits inside its box: fit_mode contain or scale-down")
+        super().__init__(**kw)
+        strip_stencil_clip(self)
+
+
+_SCROLLS: "weakref.WeakSet[Scroll]" = weakref.WeakSet()
+
+
+def _place_scissors(*_) -> None:
+    for scroll in list(_SCROLLS):
+        scroll.place_scissor()
+
+
 class Scroll(ScrollView):
-    """Kivy's ScrollView without its binding leak: every scroll update binds the bar's colour
-    handler again, and the trigger that fades the bar half a second later unbinds it only once,
-    so each scroll gesture left callbacks behind (about six per session in the bench, without
-    end over a kiosk's life).  Here an update first drops the previous binding."""
+    """Kivy's ScrollView, clipped with a scissor rectangle instead of a stencil, and without
+    its binding leak.
+
+    Clipping: a scissor box costs nothing per pixel, where the stencil drew a mask twice a
+    frame.  The box is in window pixels, so it is placed again before each drawn frame (the
+    scroll area moves with the screen, or inside another scroll area).
+
+    Leak: every scroll update binds the bar's colour handler again, and the trigger that fades
+    the bar half a second later unbinds it only once, so each scroll gesture left callbacks
+    behind (about six per session in the bench, without end over a kiosk's life).  Here an
+    update first drops the previous binding."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        (before, i), (after, j) = strip_stencil_clip(self)
+        self._scissor = ScissorPush(pos=(0, 0), size=(0, 0))
+        before.insert(i, self._scissor)
+        after.insert(j, ScissorPop())
+        if not _SCROLLS:
+            from kivy.core.window import Window
+
+            # bound handlers run before the window's own on_draw, which draws the frame
+            Window.fbind("on_draw", _place_scissors)
+        _SCROLLS.add(self)
+
+    def place_scissor(self) -> None:
+        if self.get_root_window() is None:
+            return
+        x, y = self.to_window(*self.pos)
+        # the pixels whose centres fall inside the area, as a stencil mask would cover them
+        x0, y0 = round(x), round(y)
+        box = (x0, y0, round(x + self.width) - x0, round(y + self.height) - y0)
+        if (*self._scissor.pos, *self._scissor.size) != box:
+            self._scissor.pos = box[:2]
+            self._scissor.size = box[2:]
 
     def update_from_scroll(self, *largs):
         self.funbind("bar_color", self._change_bar_color)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.graphics import Color, Line
 from kivy.graphics.texture import Texture
-from kivy.uix.image import Image
 
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text
+from kiosk.widgets.common import BigButton, Panel, Picture, Text
 
 PREVIEW_WIDTH = 640  # the preview is scaled down: the decoder sees full frames, the eye needs less
 
@@ -23,7 +22,7 @@ class ScanPanel(Panel):
                          role="surface", border_role="primary", **kw)
         self.app = app
         self.source = app.core.devices.qr_source
-        self.image = Image(fit_mode="contain")
+        self.image = Picture(fit_mode="contain")
         self.hint = Text("", size=th.FONT_BODY, halign="center", bold=True)
         self.add_widget(self.image)
         self.add_widget(self.hint)

@@ -70,3 +70,31 @@ def test_blank_picture_is_detected(tmp_path):
 
     Image.new("RGB", (100, 100), (244, 246, 248)).save(tmp_path / "blank.png")
     assert is_blank(tmp_path / "blank.png")
+
+
+def test_drawing_check_catches_stencils_and_see_through_wide_lines(app):
+    """Every screen state is drawn without whole-area passes (see ``costly_drawing``); the
+    check fails on Kivy's own stencil-clipped scroll view and on a hidden wide border."""
+    from kivy.graphics import Color, Line
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.widget import Widget
+
+    drv = app
+    assert not drv.costly_drawing(), drv.costly_drawing()
+    kivy_scroll = ScrollView(size_hint=(None, None), size=(200, 200))
+    hidden_border = Widget(size_hint=(None, None), size=(200, 200))
+    with hidden_border.canvas:
+        Color(0, 0, 0, 0)
+        Line(width=2)
+    drv.screen.add_widget(kivy_scroll)
+    drv.screen.add_widget(hidden_border)
+    try:
+        drv.frames(2)
+        problems = drv.costly_drawing()
+        assert "stencil clip in ScrollView" in problems, problems
+        assert "wide line in a see-through colour in Widget" in problems, problems
+    finally:
+        drv.screen.remove_widget(kivy_scroll)
+        drv.screen.remove_widget(hidden_border)
+    drv.frames(2)
+    assert not drv.costly_drawing()
