@@ -123,6 +123,24 @@ class KioskCore:
 
         return self._executor.submit(job)
 
+    def _gateway_call(self, what: str, work: Callable[[], Any], on_done: Callable[[Any], None],
+                      on_error: Callable[[CitizenError], None]) -> Future | None:
+        """``run_async`` for work that needs the gateway; a kiosk set up without one tells the
+        citizen at once."""
+        if self.gateway is None:
+            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+            return None
+        return self.run_async(work, on_done, on_error, what=what)
+
+    @staticmethod
+    def _dossier_code(raw_code: str, on_error: Callable[[CitizenError], None]) -> str | None:
+        """The typed or scanned dossier code in its normal form, or None after telling why not."""
+        try:
+            return normalize_dossier_code(raw_code)
+        except InvalidDossierCode as exc:
+            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
+            return None
+
     # -- journeys -----------------------------------------------------------------------------
 
     @property
@@ -212,21 +230,17 @@ class KioskCore:
 
     def lookup_dossier(self, raw_code: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """Validate the typed or scanned code, then ask the gateway off the UI thread."""
-        try:
-            code = normalize_dossier_code(raw_code)
-        except InvalidDossierCode as exc:
-            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
+        code = self._dossier_code(raw_code, on_error)
+        if code is None:
             return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
+
         self.session.dossier_code = code
 
         def done(dossier: Any) -> None:
             self.session.dossier = dossier
             on_done(dossier)
 
-        return self.run_async(lambda: self.gateway.lookup_dossier(code), done, on_error, what="lookup")
+        return self._gateway_call("lookup", lambda: self.gateway.lookup_dossier(code), done, on_error)
 
     # -- receipts -----------------------------------------------------------------------------
 
@@ -279,9 +293,6 @@ class KioskCore:
                      on_error: Callable[[CitizenError], None]):
         """Ask staff to come: a ticket from the gateway's help queue, printed for the citizen
         (a failed print does not stop the call: the number is on screen too)."""
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
 
         def work():
             ticket = self.gateway.create_help_request(reason)
@@ -305,7 +316,7 @@ class KioskCore:
             log.info("help requested", extra={"reason": reason, "ticket": ticket.ticket})
             on_done(ticket)
 
-        return self.run_async(work, done, on_error, what="help")
+        return self._gateway_call("help", work, done, on_error)
 
     # -- the chip ID card ---------------------------------------------------------------------
 
@@ -423,15 +434,12 @@ class KioskCore:
         if cached:
             on_done(cached)
             return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
 
         def done(items: Any) -> None:
             self._catalog_cache[name] = list(items)
             on_done(self._catalog_cache[name])
 
-        return self.run_async(fetch, done, on_error, what=f"catalog-{name}")
+        return self._gateway_call(f"catalog-{name}", fetch, done, on_error)
 
     def provinces(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """The provinces the gateway accepts (submit's form and address, result delivery)."""
@@ -450,13 +458,8 @@ class KioskCore:
     def pay_lookup(self, raw_code: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """The dossier and its fee.  Already paid → CitizenError; no fee → the dossier (the
         screen says there is nothing to pay)."""
-        try:
-            code = normalize_dossier_code(raw_code)
-        except InvalidDossierCode as exc:
-            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
-            return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+        code = self._dossier_code(raw_code, on_error)
+        if code is None:
             return None
 
         def work():
@@ -474,7 +477,7 @@ class KioskCore:
             self.session.payment = None
             on_done(dossier)
 
-        return self.run_async(work, done, on_error, what="pay-lookup")
+        return self._gateway_call("pay-lookup", work, done, on_error)
 
     def pay_create(self, method: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None],
                    *, fresh: bool = False):
@@ -724,12 +727,6 @@ class KioskCore:
             draft = self.session.notes["submit"] = SubmitDraft()
         return draft
 
-    def _submit_gateway(self, what: str, work, on_done, on_error):
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
-        return self.run_async(work, on_done, on_error, what=what)
-
     def submit_life_events(self, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         return self._catalog("life_events", lambda: self.gateway.life_events(), on_done, on_error)
 
@@ -749,7 +746,7 @@ class KioskCore:
             log.info("procedures searched", extra={"found": len(page.items)})
             on_done(draft.results)
 
-        return self._submit_gateway("submit-search", lambda: self.gateway.search_procedures(q), done, on_error)
+        return self._gateway_call("submit-search", lambda: self.gateway.search_procedures(q), done, on_error)
 
     def submit_browse(self, event, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """The procedures of one life event (``LifeEvent``)."""
@@ -759,8 +756,8 @@ class KioskCore:
             draft.query, draft.life_event, draft.results = "", event, list(page.items)
             on_done(draft.results)
 
-        return self._submit_gateway("submit-browse", lambda: self.gateway.list_procedures(life_event=event.id, limit=100),
-                                    done, on_error)
+        return self._gateway_call("submit-browse", lambda: self.gateway.list_procedures(life_event=event.id, limit=100),
+                                  done, on_error)
 
     def submit_choose(self, code: str, on_done: Callable[[Any], None], on_error: Callable[[CitizenError], None]):
         """The procedure's details (documents, fees, form schema) become the draft's."""
@@ -769,7 +766,7 @@ class KioskCore:
             self.session.procedure = procedure
             on_done(procedure)
 
-        return self._submit_gateway("submit-procedure", lambda: self.gateway.get_procedure(code), done, on_error)
+        return self._gateway_call("submit-procedure", lambda: self.gateway.get_procedure(code), done, on_error)
 
     def submit_province_names(self) -> list[str]:
         """The provinces' names as the gateway lists them (once fetched), for form fields
@@ -902,9 +899,6 @@ class KioskCore:
         if identity is None or draft.procedure is None:
             on_error(CitizenError("submit.no_identity", "next.ask_staff"))
             return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
-            return None
         digest = draft.digest()
         if draft.idempotency_key is None or draft.sent_digest != digest:
             draft.idempotency_key = new_idempotency_key()
@@ -941,7 +935,7 @@ class KioskCore:
                                                  "pages": draft.page_count})
             on_done(receipt)
 
-        return self.run_async(work, done, on_error, what="submit-send")
+        return self._gateway_call("submit-send", work, done, on_error)
 
     def submit_fee(self) -> int:
         """The fee of the sent dossier (the gateway's word), else the procedure's."""
@@ -1059,13 +1053,8 @@ class KioskCore:
     def delivery_lookup(self, raw_code: str, on_done: Callable[[Any], None],
                         on_error: Callable[[CitizenError], None]):
         """The dossier for the code, if its result can be posted (off the UI thread)."""
-        try:
-            code = normalize_dossier_code(raw_code)
-        except InvalidDossierCode as exc:
-            on_error(CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code"))
-            return None
-        if self.gateway is None:
-            on_error(CitizenError("gateway.unavailable", "next.ask_staff"))
+        code = self._dossier_code(raw_code, on_error)
+        if code is None:
             return None
 
         def work():
@@ -1086,7 +1075,7 @@ class KioskCore:
             log.info("delivery dossier found", extra={"status": str(dossier.status)})
             on_done(dossier)
 
-        return self.run_async(work, done, on_error, what="delivery-lookup")
+        return self._gateway_call("delivery-lookup", work, done, on_error)
 
     def delivery_recipient_from_card(self) -> str:
         """The name on the chip when the citizen identified in this session, else ""."""
