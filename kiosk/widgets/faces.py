@@ -53,7 +53,7 @@ class FaceDrawing(Widget):
             self._fill = Color(*_rgb(FILLS[score]))
             self._disc = Ellipse()
             self._ink = Color()
-            self._rim = Line(width=2, cap="none")
+            self._rim = Line(width=2, cap="none", joint="miter")
             self._eye_l = Ellipse()
             self._eye_r = Ellipse()
             self._brow_l = Line(width=2, cap="round")
