@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.config import Settings
+from kiosk.memory import release_after_session
 
 log = logging.getLogger("kiosk.app")
 
@@ -142,10 +143,11 @@ def build_app(settings: Settings, **kw):
             self._collect_garbage = Clock.create_trigger(self._collect_after_session, 0)
 
         def _collect_after_session(self, _dt) -> None:
-            # at most twice a minute: sessions minutes apart each get one, quick resets share it
+            # at most twice a minute: sessions minutes apart each get one, quick resets share it;
+            # the garbage goes, then the heap pages it freed go back to the system
             if time.monotonic() - self._collected_at >= 30:
                 self._collected_at = time.monotonic()
-                gc.collect()
+                release_after_session()
 
         def on_stop(self):
             self.core.shutdown()
