@@ -295,7 +295,9 @@ class LookupStatusScreen(KioskScreen):
         if expected:
             now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
                                 size=th.FONT_BODY, role="on_primary"))
-        self.summary.add_widget(now)
+        # landscape gives the left column little height under its buttons: where the dossier
+        # stands comes first there, the dossier's name and code below it
+        self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
         for event in reversed(list(d.timeline)):
