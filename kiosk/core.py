@@ -365,10 +365,14 @@ class KioskCore:
     def start_scanning(self, listener: Callable[[Any], None]) -> None:
         """Scans from now on reach ``listener(payload)`` on the UI thread, parsed and validated
         (kiosk.payloads: a dossier code, an ID-card QR, a VietQR, or unknown).  The source keeps
-        running for the session (a camera takes time to open); only the listener changes."""
+        running for the session (a camera takes time to open), paused between scan screens."""
         self._scan_listener = listener
         source = self.devices.qr_source if self.devices is not None else None
-        if source is None or getattr(source, "running", False):
+        if source is None:
+            return
+        if getattr(source, "running", False):
+            if hasattr(source, "resume"):
+                source.resume()
             return
         from kiosk.payloads import parse_payload
 
@@ -394,8 +398,12 @@ class KioskCore:
             log.exception("QR source could not start")
 
     def stop_scanning(self) -> None:
-        """Scans are ignored until the next ``start_scanning``."""
+        """Scans are ignored until the next ``start_scanning``; a camera stays open but stops
+        decoding (no CPU spent, and nothing looked for while no screen asks)."""
         self._scan_listener = None
+        source = self.devices.qr_source if self.devices is not None else None
+        if source is not None and hasattr(source, "pause"):
+            source.pause()
 
     def _forget_scans(self) -> None:
         """The scanner's memory of recent codes (it reports a code held in view once) goes with

@@ -317,3 +317,24 @@ def test_an_odd_frame_does_not_stop_the_decoder():
         stop.set()
         for t in threads:
             t.join(5)
+
+
+def test_a_paused_camera_decodes_nothing_until_it_resumes(sim):
+    """Between scan screens the kiosk pauses its camera: it stays open, but no frame is made
+    (simulated) or decoded, so no CPU goes to looking for codes nobody asked for."""
+    source, got = sim
+    source.show_image(make_code_image("HS-2026-PAUSE1", 6))
+    got.wait_for("HS-2026-PAUSE1")
+    source.pause()
+    time.sleep(0.5)  # a frame already on its way finishes
+    decoded, grabbed = source.pipeline.decoded_frames, source.pipeline.grabbed
+    source.show_image(make_code_image("HS-2026-PAUSE2", 6))
+    time.sleep(1.0)
+    assert source.running and not source.listening
+    assert (source.pipeline.decoded_frames, source.pipeline.grabbed) == (decoded, grabbed)
+    seen = []
+    while not got.q.empty():
+        seen.append(got.q.get().payload)
+    assert "HS-2026-PAUSE2" not in seen
+    source.resume()
+    assert got.wait_for("HS-2026-PAUSE2").payload == "HS-2026-PAUSE2"

@@ -65,3 +65,22 @@ def test_the_next_citizen_can_show_the_same_receipt_at_once(app):
     drv.screen.scan.show_demo(SAMPLE_DOSSIER)
     drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the same dossier for the next citizen")
     assert drv.app.core.session.dossier_code == SAMPLE_DOSSIER
+
+
+def test_the_camera_rests_between_scan_screens(app):
+    """Once a scan screen is left, the camera stays open (it is slow to open) but looks for
+    nothing; the next scan screen wakes it."""
+    drv = app
+    open_lookup(drv)
+    source = drv.app.core.devices.qr_source
+    assert source.running and source.listening
+    drv.screen.scan.show_demo(SAMPLE_DOSSIER)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the dossier")
+    assert source.running and not source.listening
+    drv.tap(drv.screen.done_button)
+    drv.tap(drv.screen.finish)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
+    open_lookup(drv)
+    assert source.listening
+    drv.screen.scan.show_demo(SAMPLE_DOSSIER)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the dossier, scanned again")

@@ -115,10 +115,12 @@ class CameraPipeline:
         on_decoded: Callable[[list[Decoded]], None],
         stop_event: threading.Event,
         steps=CASCADE,
+        listening: threading.Event | None = None,
     ):
         self.grab = grab
         self.on_decoded = on_decoded
         self.stop_event = stop_event
+        self.listening = listening  # cleared: frames are still grabbed, not decoded
         self.steps = steps
         self.guidance = GuidanceTracker()
         self._cond = threading.Condition()
@@ -161,6 +163,10 @@ class CameraPipeline:
                     self._cond.wait(0.2)
                 frame, self._slot = self._slot, None
             if frame is None:
+                continue
+            if self.listening is not None and not self.listening.is_set():
+                self._latest_guidance = None
+                self.listening.wait(0.2)
                 continue
             try:
                 result = decode_frame(frame, self.steps)
@@ -284,7 +290,7 @@ class CameraQrSource(QrSourceDevice):
             self.frames.open()
 
     def _workers(self):
-        self.pipeline = CameraPipeline(self.frames.grab, self._on_decoded, self._stop_event)
+        self.pipeline = CameraPipeline(self.frames.grab, self._on_decoded, self._stop_event, listening=self._listening)
         return [self.pipeline.grabber, self.pipeline.decoder]
 
     def _on_decoded(self, found: list[Decoded]) -> None:

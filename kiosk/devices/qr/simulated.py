@@ -207,6 +207,9 @@ class SimulatedQrSource(QrSourceDevice):
         return desk_frame(self.size, self._rng)
 
     def _grab(self) -> np.ndarray | None:
+        if not self.listening:  # nobody looks: no frames to make
+            self._listening.wait(0.2)
+            return None
         with self._shown_lock:
             shown = self._shown
         if shown is None and self._video is not None:
@@ -216,7 +219,7 @@ class SimulatedQrSource(QrSourceDevice):
         return self._scene()
 
     def _workers(self):
-        self.pipeline = CameraPipeline(self._grab, self._on_decoded, self._stop_event)
+        self.pipeline = CameraPipeline(self._grab, self._on_decoded, self._stop_event, listening=self._listening)
         return [self.pipeline.grabber, self.pipeline.decoder]
 
     def _on_decoded(self, found: list[Decoded]) -> None:

@@ -31,6 +31,10 @@ class QrSourceDevice(Device):
         self.deduper = Deduper(dedupe_seconds)
         self._on_scan: OnScan | None = None
         self._stop_event = threading.Event()
+        # cleared while no screen wants scans: a camera stays open (it is slow to open) but
+        # its frames are neither decoded nor, for the simulated one, made
+        self._listening = threading.Event()
+        self._listening.set()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self.scans = 0  # counters for technicians and metrics (no payloads)
@@ -45,6 +49,7 @@ class QrSourceDevice(Device):
     def start(self, on_scan: OnScan) -> None:
         with self._lock:
             self._on_scan = on_scan
+            self._listening.set()
             if self.running:
                 return
             self._stop_event = threading.Event()
@@ -54,6 +59,17 @@ class QrSourceDevice(Device):
             ]
             for t in self._threads:
                 t.start()
+
+    @property
+    def listening(self) -> bool:
+        return self._listening.is_set()
+
+    def pause(self) -> None:
+        """Keep running but stop looking for codes (no screen wants one now)."""
+        self._listening.clear()
+
+    def resume(self) -> None:
+        self._listening.set()
 
     def stop(self) -> None:
         with self._lock:
