@@ -141,8 +141,8 @@ class CameraPipeline:
             if frame is None:
                 continue
             with self._cond:
-                if self._slot is not None:
-                    self.dropped += 1  # the decoder had no time for the previous one
+                if self._slot is not None and (self.listening is None or self.listening.is_set()):
+                    self.dropped += 1  # the decoder had no time for the previous one (not paused)
                 self._slot = frame
                 self._slot_seq += 1
                 self._latest_frame = frame
