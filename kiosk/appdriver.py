@@ -238,10 +238,8 @@ class AppDriver:
             return alpha
 
         for widget in self.walk():
-            owner = type(widget).__name__
-            alpha = 1.0
-            for group in (widget.canvas.before, widget.canvas, widget.canvas.after):
-                alpha = look(group, owner, alpha)
+            # a widget's canvas holds its canvas.before and canvas.after, in drawing order
+            look(widget.canvas, type(widget).__name__, 1.0)
         return sorted(set(problems))
 
     @staticmethod
