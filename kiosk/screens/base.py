@@ -25,7 +25,7 @@ class KioskScreen(Screen):
         # The body fills the screen; only when large text makes it taller than the screen does
         # it scroll (a bar shows it), so nothing is ever cut off or pushed out of reach.
         self.scroller = Scroll(do_scroll_x=False, bar_width=t.px(14), scroll_type=["bars", "content"],
-                                   always_overscroll=False)
+                               always_overscroll=False)
         # at normal text size, with speech off, everything must fit without scrolling
         self.scroller.must_fit = lambda: th.get_theme().text_scale <= 1 and not self._speech_bar_open()
         self.body.size_hint_y = None

@@ -38,10 +38,6 @@ def after_payment(core) -> str:
     return core.goto(steps[last + 1] if 0 <= last < len(steps) - 1 else "done")
 
 
-class PayScreen(KioskScreen):
-    """The screens of paying a fee."""
-
-
 # -- 1. the code --------------------------------------------------------------------------------
 
 
@@ -61,7 +57,7 @@ class PayCodeScreen(LookupCodeScreen):
 # -- 2. the fee and how to pay ------------------------------------------------------------------
 
 
-class PayAmountScreen(PayScreen):
+class PayAmountScreen(KioskScreen):
     title_key = "pay.amount.title"
 
     def build(self) -> None:
@@ -170,7 +166,7 @@ class PayAmountScreen(PayScreen):
 # -- 3. the VietQR code -------------------------------------------------------------------------
 
 
-class PayQrScreen(PayScreen):
+class PayQrScreen(KioskScreen):
     title_key = "pay.qr.title"
 
     def build(self) -> None:
@@ -414,7 +410,7 @@ class PayQrScreen(PayScreen):
 # -- 4. paid ------------------------------------------------------------------------------------
 
 
-class PayDoneScreen(PayScreen):
+class PayDoneScreen(KioskScreen):
     title_key = "pay.done.title"
 
     def build(self) -> None:
@@ -478,7 +474,7 @@ class PayDoneScreen(PayScreen):
 # -- cash at the counter ------------------------------------------------------------------------
 
 
-class PayCashScreen(PayScreen):
+class PayCashScreen(KioskScreen):
     title_key = "pay.cash.title"
 
     def build(self) -> None:
