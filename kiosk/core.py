@@ -362,12 +362,16 @@ class KioskCore:
 
     # -- scanning -----------------------------------------------------------------------------
 
+    @property
+    def _qr_source(self):
+        return self.devices.qr_source if self.devices is not None else None
+
     def start_scanning(self, listener: Callable[[Any], None]) -> None:
         """Scans from now on reach ``listener(payload)`` on the UI thread, parsed and validated
         (kiosk.payloads: a dossier code, an ID-card QR, a VietQR, or unknown).  The source keeps
         running for the session (a camera takes time to open), paused between scan screens."""
         self._scan_listener = listener
-        source = self.devices.qr_source if self.devices is not None else None
+        source = self._qr_source
         if source is None:
             return
         if getattr(source, "running", False):
@@ -401,7 +405,7 @@ class KioskCore:
         """Scans are ignored until the next ``start_scanning``; a camera stays open but stops
         decoding (no CPU spent, and nothing looked for while no screen asks)."""
         self._scan_listener = None
-        source = self.devices.qr_source if self.devices is not None else None
+        source = self._qr_source
         if source is not None and hasattr(source, "pause"):
             source.pause()
 
@@ -409,12 +413,12 @@ class KioskCore:
         """The scanner's memory of recent codes (it reports a code held in view once) goes with
         the session: an ID card's QR is personal data, and the next citizen (or a new journey)
         showing the same receipt at once must be heard."""
-        deduper = getattr(self.devices.qr_source if self.devices is not None else None, "deduper", None)
+        deduper = getattr(self._qr_source, "deduper", None)
         if deduper is not None:
             deduper.reset()
 
     def _stop_source(self) -> None:
-        source = self.devices.qr_source if self.devices is not None else None
+        source = self._qr_source
         if source is not None and getattr(source, "running", False):
             try:
                 source.stop()
@@ -838,7 +842,7 @@ class KioskCore:
     @property
     def submit_has_camera(self) -> bool:
         """A document camera (a real or simulated camera; not a HID or serial scanner)."""
-        source = self.devices.qr_source if self.devices is not None else None
+        source = self._qr_source
         return getattr(source, "source_name", "") in ("camera", "simulated")
 
     def submit_start_camera(self) -> None:
@@ -863,7 +867,7 @@ class KioskCore:
         if len(slot.pages) >= submit.MAX_PAGES_PER_DOCUMENT or draft.page_count >= submit.MAX_PAGES:
             on_error(CitizenError("submit.photo.too_many", "next.submit_photo_enough"))
             return None
-        source = self.devices.qr_source if self.devices is not None else None
+        source = self._qr_source
 
         def work():
             view = source.preview() if source is not None else None
