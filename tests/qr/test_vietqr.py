@@ -15,6 +15,22 @@ def test_crc_check_value():
     assert vietqr.crc16_ccitt_false(b"123456789") == 0x29B1
 
 
+def _crc_bitwise(data: bytes) -> int:
+    """The CRC's definition, bit by bit: the oracle for the library call."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_crc_matches_its_bitwise_definition(data):
+    assert vietqr.crc16_ccitt_false(data) == _crc_bitwise(data)
+
+
 def test_every_vector_parses_with_its_crc(vietqr_vectors):
     assert len(vietqr_vectors) >= 8
     for line in vietqr_vectors:
