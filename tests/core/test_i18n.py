@@ -2,7 +2,10 @@ import ast
 import re
 from pathlib import Path
 
-from kiosk.i18n import LANGUAGES, Translator, compile_mo, parse_po
+import pytest
+
+from kiosk import i18n
+from kiosk.i18n import LANGUAGES, Translator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,15 +35,36 @@ def test_every_literal_key_used_in_code_is_translated():
     assert not missing, missing
 
 
-def test_po_round_trip_through_gettext():
-    entries = parse_po('msgid "a.b"\nmsgstr ""\n"Xin chào "\n"bạn"\n\nmsgid "c"\nmsgstr "d \\"q\\""\n')
-    assert entries == {"a.b": "Xin chào bạn", "c": 'd "q"'}
-    import gettext
-    import io
+def _write_po(root, lang, body):
+    path = root / lang / "LC_MESSAGES" / "kiosk.po"
+    path.parent.mkdir(parents=True)
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + body, encoding="utf-8")
 
-    entries[""] = "Content-Type: text/plain; charset=UTF-8\n"
-    cat = gettext.GNUTranslations(io.BytesIO(compile_mo(entries)))
+
+def test_po_read_and_compiled_through_babel(tmp_path):
+    _write_po(tmp_path, "vi", 'msgid "a.b"\nmsgstr ""\n"Xin chào "\n"bạn"\n\nmsgid "c"\nmsgstr "d \\"q\\""\n\n'
+                              'msgid "untranslated"\nmsgstr ""\n')
+    cat = i18n.load_catalog("vi", tmp_path)
     assert cat.gettext("a.b") == "Xin chào bạn"
+    assert cat.gettext("c") == 'd "q"'
+    assert cat.gettext("untranslated") == "untranslated"  # an empty msgstr counts as missing
+    assert i18n.keys("vi", tmp_path) == {"a.b", "c"}
+
+
+def test_malformed_po_is_refused(tmp_path):
+    from babel.messages.pofile import PoFileError
+
+    _write_po(tmp_path, "vi", 'msgid "a"\nmsgstr "b"\nnonsense here\n')
+    with pytest.raises(PoFileError):
+        i18n.read_catalog("vi", tmp_path)
+
+
+def test_shared_catalog_and_text_lookup():
+    assert i18n.catalog("vi") is i18n.catalog("vi")
+    assert i18n.text("attract.touch", "en") == "Touch to start"
+    assert i18n.text("no.such.key", "en") is None
+    with pytest.raises(ValueError):
+        i18n.catalog("fr")
 
 
 def test_missing_key_is_recorded_and_language_switch_notifies():
@@ -59,8 +83,13 @@ def test_every_error_message_and_next_step_key_is_translated():
     tr = Translator()
     rx = re.compile(r"^(card|printer|qr|gateway|form|next)\.[a-z0-9_.\-]+$")
     found = {}
-    sources = [*(ROOT / "kiosk" / "devices").rglob("*.py"), *(ROOT / "kiosk" / "gateway").glob("*.py"),
-               ROOT / "kiosk" / "payloads.py", ROOT / "kiosk" / "core.py"]
+    kiosk = ROOT / "kiosk"
+    sources = [*(kiosk / "devices").rglob("*.py"), *(kiosk / "gateway").glob("*.py"), kiosk / "payloads.py",
+               *(kiosk / "receipts").glob("*.py")]
+    # the core and the journey services, as a module or as packages
+    sources += [kiosk / "core.py"] if (kiosk / "core.py").is_file() else []
+    for package in ("core", "journeys"):
+        sources += sorted((kiosk / package).rglob("*.py"))
     for path in sources:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         in_fstring = {id(c) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for c in ast.walk(n)}
