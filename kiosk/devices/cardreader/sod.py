@@ -4,6 +4,11 @@ Three checks, in order: every data group read hashes to the value in the LDSSecu
 the document signer's signature over the signed attributes verifies (and the messageDigest
 attribute is the hash of the LDSSecurityObject); the DS certificate chains to a CSCA in the
 trust store.  Without a trust store the result is ``integrity-only`` — never ``authentic``.
+
+The CMS structure is read with asn1crypto and is lenient where real chips differ: any of the
+three eContentType OIDs in use for the LDS security object, more than one SignerInfo (the first
+that verifies is used), certificates in any order.  The cryptography is strict and stays on
+``cryptography``: signature, messageDigest and contentType attributes, and the chain.
 """
 
 from __future__ import annotations
@@ -12,14 +17,25 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 
 from . import ber
 from .errors import CardDataError
 
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+
 log = logging.getLogger(__name__)
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
-OID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
+OID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"  # id-icao-mrtd-security-ldsSecurityObject (9303-10)
+OID_LDS_SECURITY_OBJECT_ALT = "1.3.27.1.1.1"  # a mistaken form of the above, found on issued documents
+OID_LDS_SECURITY_OBJECT_SDU = "1.2.528.1.1006.1.20.1"  # Enschede/Sdu's id, from an early worked example
+LDS_SECURITY_OBJECT_OIDS = frozenset({OID_LDS_SECURITY_OBJECT, OID_LDS_SECURITY_OBJECT_ALT,
+                                      OID_LDS_SECURITY_OBJECT_SDU})
 OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
 OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 OID_MASTER_LIST = "2.23.136.1.1.2"
@@ -55,135 +71,207 @@ INTEGRITY_ONLY = "integrity-only"
 FAILED = "failed"
 
 
+MAX_SIGNERS = 8  # SignerInfos and certificates looked at: bounds the work hostile data can cause
+MAX_CERTIFICATES = 16
+
+
+# --------------------------------------------------------------------------- ASN.1 of the LDS
+
+class DataGroupHash(core.Sequence):
+    _fields = [
+        ("data_group_number", core.Integer),
+        ("data_group_hash_value", core.OctetString),
+    ]
+
+
+class DataGroupHashValues(core.SequenceOf):
+    _child_spec = DataGroupHash
+
+
+class LdsVersionInfo(core.Sequence):
+    _fields = [
+        ("lds_version", core.PrintableString),
+        ("unicode_version", core.PrintableString),
+    ]
+
+
+class LDSSecurityObject(core.Sequence):
+    _fields = [
+        ("version", core.Integer),
+        ("hash_algorithm", algos.DigestAlgorithm),
+        ("data_group_hash_values", DataGroupHashValues),
+        ("lds_version_info", LdsVersionInfo, {"optional": True}),
+    ]
+
+
+class _CertificateSet(core.SetOf):
+    _child_spec = asn1_x509.Certificate
+
+
+class CscaMasterList(core.Sequence):  # ICAO 9303-12 §9
+    _fields = [
+        ("version", core.Integer),
+        ("cert_list", _CertificateSet),
+    ]
+
+
+# --------------------------------------------------------------------------- parsing
+
 @dataclass
-class Sod:
-    hash_algorithm: str
-    dg_hashes: dict[int, bytes]
-    econtent: bytes
-    signed_attrs: bytes | None  # DER of the [0] IMPLICIT set, re-tagged as SET for verifying
+class Signer:
+    """One SignerInfo, as read.  ``problem`` is (failed check, detail) when it cannot be used."""
+
     digest_algorithm: str
     signature_algorithm: str
     signature_params: bytes
     signature: bytes
-    certificates: list[bytes]
+    signed_attrs: bytes | None  # DER of the [0] IMPLICIT set, re-tagged as SET for verifying
     content_type_attr: str | None = None
     message_digest_attr: bytes | None = None
+    sid_issuer: bytes | None = None  # DER of the issuer Name (issuerAndSerialNumber)
+    sid_serial: int | None = None
+    sid_key_id: bytes | None = None  # subjectKeyIdentifier
+    problem: tuple[str, str] | None = None
 
 
-def _alg(t: ber.Tlv) -> tuple[str, bytes]:
-    if t.tag != 0x30:
-        raise CardDataError("AlgorithmIdentifier is not a SEQUENCE")
-    parts = t.children()
-    if not parts or parts[0].tag != 0x06:
-        raise CardDataError("AlgorithmIdentifier without OID")
-    params = parts[1].raw if len(parts) > 1 else b""
-    return ber.decode_oid(parts[0].value), params
+@dataclass
+class Sod:
+    content_type: str  # one of LDS_SECURITY_OBJECT_OIDS
+    hash_algorithm: str
+    dg_hashes: dict[int, bytes]
+    econtent: bytes
+    certificates: list[bytes]
+    signers: list[Signer]
 
 
-def _signed_data(data: bytes) -> list[ber.Tlv]:
+def _unreadable(what: str, exc: Exception) -> CardDataError:
+    return CardDataError(f"{what} unreadable ({type(exc).__name__})")
+
+
+def _signed_data(data: bytes) -> cms.SignedData:
     top = ber.parse(data)
     if top.tag == 0x77:  # EF.SOD wrapper
         top = ber.parse(top.value)
     if top.tag != 0x30:
         raise CardDataError("ContentInfo is not a SEQUENCE")
-    parts = top.children()
-    if len(parts) < 2 or parts[0].tag != 0x06 or ber.decode_oid(parts[0].value) != OID_SIGNED_DATA:
+    info = cms.ContentInfo.load(top.raw)
+    if info["content_type"].dotted != OID_SIGNED_DATA:
         raise CardDataError("not a CMS SignedData")
-    if parts[1].tag != 0xA0:
+    sd = info["content"]
+    if not isinstance(sd, cms.SignedData):
         raise CardDataError("SignedData content missing")
-    sd = ber.parse(parts[1].value)
-    if sd.tag != 0x30:
-        raise CardDataError("SignedData is not a SEQUENCE")
-    return sd.children()
+    return sd
 
 
-def _econtent(items: list[ber.Tlv]) -> tuple[str, bytes]:
-    encap = items[2]
-    if encap.tag != 0x30:
-        raise CardDataError("encapContentInfo is not a SEQUENCE")
-    eparts = encap.children()
-    if not eparts or eparts[0].tag != 0x06:
-        raise CardDataError("eContentType missing")
-    ctype = ber.decode_oid(eparts[0].value)
-    if len(eparts) < 2 or eparts[1].tag != 0xA0:
+def _econtent(sd: cms.SignedData) -> tuple[str, bytes]:
+    encap = sd["encap_content_info"]
+    ctype = encap["content_type"].dotted
+    content = encap["content"]
+    if isinstance(content, core.Void):
         raise CardDataError("eContent missing")
-    octets = ber.parse(eparts[1].value)
-    if octets.tag != 0x04:
-        raise CardDataError("eContent is not an OCTET STRING")
-    return ctype, octets.value
+    if isinstance(content, core.Any):  # a version 1 SignedData: PKCS#7 ContentInfo
+        content = content.parse(core.OctetString)
+    return ctype, bytes(content)
 
 
-def parse_sod(data: bytes) -> Sod:
-    items = _signed_data(data)
-    if len(items) < 4:
-        raise CardDataError("SignedData too short")
-    ctype, econtent = _econtent(items)
-    if ctype != OID_LDS_SECURITY_OBJECT:
-        raise CardDataError("SOD does not hold an LDSSecurityObject")
-    lso = ber.parse(econtent)
-    if lso.tag != 0x30:
-        raise CardDataError("LDSSecurityObject is not a SEQUENCE")
-    lparts = lso.children()
-    if len(lparts) < 3:
-        raise CardDataError("LDSSecurityObject too short")
-    hash_oid, _ = _alg(lparts[1])
+def _lds_security_object(econtent: bytes) -> tuple[str, dict[int, bytes]]:
+    lso = LDSSecurityObject.load(econtent)
+    hash_oid = lso["hash_algorithm"]["algorithm"].dotted
     if hash_oid not in HASHES:
         raise CardDataError("unknown hash algorithm in the SOD")
     hashes: dict[int, bytes] = {}
-    if lparts[2].tag != 0x30:
-        raise CardDataError("dataGroupHashValues is not a SEQUENCE")
-    for dgh in lparts[2].children():
-        p = dgh.children() if dgh.tag == 0x30 else []
-        if len(p) != 2 or p[0].tag != 0x02 or p[1].tag != 0x04:
-            raise CardDataError("bad DataGroupHash")
-        number = ber.decode_int(p[0].value)
+    for dgh in lso["data_group_hash_values"]:
+        number = dgh["data_group_number"].native
         if not 1 <= number <= 16:
             raise CardDataError("data group number out of range")
-        hashes[number] = p[1].value
-    certs: list[bytes] = []
-    rest = items[3:]
-    signer_infos = None
-    for t in rest:
-        if t.tag == 0xA0:
-            certs = [c.raw for c in t.children()]
-        elif t.tag == 0x31:
-            signer_infos = t
-    if signer_infos is None:
-        raise CardDataError("no signerInfos")
-    infos = signer_infos.children()
-    if len(infos) != 1 or infos[0].tag != 0x30:
-        raise CardDataError("expected exactly one SignerInfo")
-    sparts = infos[0].children()
-    if len(sparts) < 5:
-        raise CardDataError("SignerInfo too short")
-    digest_oid, _ = _alg(sparts[2])
-    pos = 3
-    signed_attrs = None
-    ct_attr = md_attr = None
-    if sparts[pos].tag == 0xA0:
-        signed_attrs = ber.tlv(0x31, sparts[pos].value)
-        for attr in sparts[pos].children():
-            ap = attr.children()
-            if len(ap) == 2 and ap[0].tag == 0x06 and ap[1].tag == 0x31:
-                aoid = ber.decode_oid(ap[0].value)
-                vals = ap[1].children()
-                if not vals:
-                    continue
-                if aoid == OID_CONTENT_TYPE and vals[0].tag == 0x06:
-                    ct_attr = ber.decode_oid(vals[0].value)
-                elif aoid == OID_MESSAGE_DIGEST and vals[0].tag == 0x04:
-                    md_attr = vals[0].value
-        pos += 1
-    if pos + 1 >= len(sparts):
-        raise CardDataError("SignerInfo without signature")
-    sig_oid, sig_params = _alg(sparts[pos])
-    sig = sparts[pos + 1]
-    if sig.tag != 0x04:
-        raise CardDataError("signature is not an OCTET STRING")
+        if number in hashes:
+            raise CardDataError("data group listed twice in the SOD")
+        hashes[number] = dgh["data_group_hash_value"].native
+    return HASHES[hash_oid], hashes
+
+
+def _single_value(attr, name: str):
+    values = attr["values"]
+    if len(values) != 1:
+        raise CardDataError(f"{name} attribute must have exactly one value")
+    return values[0]
+
+
+def _signer(si: cms.SignerInfo) -> Signer:
+    digest_oid = si["digest_algorithm"]["algorithm"].dotted
+    alg = si["signature_algorithm"]
+    params = alg["parameters"]
+    signer = Signer(HASHES.get(digest_oid, ""), alg["algorithm"].dotted,
+                    b"" if isinstance(params, core.Void) else params.dump(), si["signature"].native, None)
+    sid = si["sid"]
+    if sid.name == "issuer_and_serial_number":
+        signer.sid_issuer = sid.chosen["issuer"].dump()
+        signer.sid_serial = sid.chosen["serial_number"].native
+    else:
+        signer.sid_key_id = sid.chosen.native
     if digest_oid not in HASHES:
-        raise CardDataError("unknown digest algorithm in the SignerInfo")
-    return Sod(HASHES[hash_oid], hashes, econtent, signed_attrs, HASHES[digest_oid], sig_oid, sig_params,
-               sig.value, certs, ct_attr, md_attr)
+        signer.problem = ("parse", "unknown digest algorithm in the SignerInfo")
+        return signer
+    attrs = si["signed_attrs"]
+    if isinstance(attrs, core.Void):
+        return signer
+    signer.signed_attrs = ber.tlv(0x31, attrs.contents)
+    seen: set[str] = set()
+    for attr in attrs:
+        aoid = attr["type"].dotted
+        if aoid not in (OID_CONTENT_TYPE, OID_MESSAGE_DIGEST):
+            continue
+        if aoid in seen:  # RFC 5652 §5.3: each of these appears once, with one value
+            signer.problem = ("signed-attributes", "contentType or messageDigest attribute repeated")
+            return signer
+        seen.add(aoid)
+        if aoid == OID_CONTENT_TYPE:
+            signer.content_type_attr = _single_value(attr, "contentType").dotted
+        else:
+            signer.message_digest_attr = _single_value(attr, "messageDigest").native
+    return signer
+
+
+def _signers(sd: cms.SignedData) -> list[Signer]:
+    infos = list(sd["signer_infos"])
+    if not infos:
+        raise CardDataError("no SignerInfo")
+    signers = []
+    for si in infos[:MAX_SIGNERS]:
+        try:
+            signers.append(_signer(si))
+        except CardDataError as exc:
+            signers.append(Signer("", "", b"", b"", None, problem=("signed-attributes", exc.detail)))
+        except Exception as exc:  # one unreadable SignerInfo does not hide a good one
+            signers.append(Signer("", "", b"", b"", None, problem=("parse", f"SignerInfo unreadable ({type(exc).__name__})")))
+    return signers
+
+
+def _certificates(sd: cms.SignedData) -> list[bytes]:
+    certs = sd["certificates"]
+    if isinstance(certs, core.Void):
+        return []
+    out = []
+    for choice in certs:
+        if choice.name == "certificate":  # other CertificateChoices (attribute certificates…) are skipped
+            out.append(choice.chosen.dump())
+    return out[:MAX_CERTIFICATES]
+
+
+def parse_sod(data: bytes) -> Sod:
+    """The LDSSecurityObject, the certificates and the SignerInfos of an EF.SOD; a
+    ``CardDataError`` for anything unreadable (never another exception)."""
+    try:
+        sd = _signed_data(data)
+        ctype, econtent = _econtent(sd)
+        if ctype not in LDS_SECURITY_OBJECT_OIDS:
+            raise CardDataError("SOD does not hold an LDSSecurityObject")
+        hash_algorithm, hashes = _lds_security_object(econtent)
+        return Sod(ctype, hash_algorithm, hashes, econtent, _certificates(sd), _signers(sd))
+    except CardDataError:
+        raise
+    except Exception as exc:  # asn1crypto parses lazily: bad data surfaces as ValueError, TypeError…
+        raise _unreadable("SOD structure", exc) from None
 
 
 # --------------------------------------------------------------------------- trust store
@@ -200,15 +288,16 @@ class TrustStore:
 
 
 def _master_list_certs(data: bytes) -> list[bytes]:
-    items = _signed_data(data)
-    ctype, econtent = _econtent(items)
-    if ctype != OID_MASTER_LIST:
-        raise CardDataError("not an ICAO master list")
-    ml = ber.parse(econtent)
-    parts = ml.children()
-    if len(parts) < 2 or parts[1].tag != 0x31:
-        raise CardDataError("bad CscaMasterList")
-    return [c.raw for c in parts[1].children()]
+    try:
+        sd = _signed_data(data)
+        ctype, econtent = _econtent(sd)
+        if ctype != OID_MASTER_LIST:
+            raise CardDataError("not an ICAO master list")
+        return [cert.dump() for cert in CscaMasterList.load(econtent)["cert_list"]]
+    except CardDataError:
+        raise
+    except Exception as exc:
+        raise _unreadable("master list", exc) from None
 
 
 def load_trust_store(path: str | Path | None) -> TrustStore:
@@ -321,33 +410,34 @@ def _passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: T
         if hashlib.new(sod.hash_algorithm, content).digest() != expected:
             result.failed_check, result.detail = "dg-hash", f"DG{number} does not match its hash in the SOD"
             return result
-    # 2. signed attributes and DS signature
-    if sod.signed_attrs is None:
-        result.failed_check, result.detail = "signed-attributes", "no signed attributes"
+    # 2. signed attributes and DS signature: the first SignerInfo that verifies is used; when
+    #    none does, the first one's failure is reported
+    certs = []
+    for der in sod.certificates:
+        try:  # cryptography parses lazily: reading any field of a bad certificate may raise
+            cert = x509.load_der_x509_certificate(der)
+            cert.public_key(), cert.issuer, cert.subject.rfc4514_string()
+        except Exception:
+            continue
+        certs.append((der, cert))
+    if len(sod.signers) > 1:
+        log.warning("SOD holds %d SignerInfos; the first that verifies is used", len(sod.signers))
+    first_failure = None
+    verified = None
+    for index, signer in enumerate(sod.signers):
+        outcome = _check_signer(sod, signer, certs)
+        if isinstance(outcome, tuple):
+            first_failure = first_failure or outcome
+            continue
+        verified = outcome
+        if index:
+            log.info("SOD: SignerInfo %d of %d verified", index + 1, len(sod.signers))
+        break
+    if verified is None:
+        result.failed_check, result.detail, result.signer = first_failure
         return result
-    if sod.content_type_attr != OID_LDS_SECURITY_OBJECT:
-        result.failed_check, result.detail = "signed-attributes", "contentType attribute is wrong"
-        return result
-    if sod.message_digest_attr != hashlib.new(sod.digest_algorithm, sod.econtent).digest():
-        result.failed_check, result.detail = "signed-attributes", "messageDigest does not match"
-        return result
-    if not sod.certificates:
-        result.failed_check, result.detail = "certificate", "no document signer certificate in the SOD"
-        return result
-    try:  # cryptography parses lazily: reading any field of a bad certificate may raise
-        ds = x509.load_der_x509_certificate(sod.certificates[0])
-        result.signer = ds.subject.rfc4514_string()
-        ds_key = ds.public_key()
-        ds_issuer = ds.issuer
-    except Exception:
-        result.failed_check, result.detail = "certificate", "document signer certificate unreadable"
-        return result
-    try:
-        _verify_signature(ds_key, sod.signature_algorithm, sod.signature_params, sod.signature,
-                          sod.signed_attrs, sod.digest_algorithm)
-    except Exception as exc:
-        result.failed_check, result.detail = "signature", f"document signer signature does not verify ({type(exc).__name__})"
-        return result
+    ds = verified
+    result.signer = ds.subject.rfc4514_string()
     # 3. chain to a CSCA
     if trust is None or not trust.configured:
         result.status = INTEGRITY_ONLY
@@ -355,7 +445,7 @@ def _passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: T
         return result
     for csca in trust.certificates:
         try:
-            if csca.subject != ds_issuer:
+            if csca.subject != ds.issuer:
                 continue
             ds.verify_directly_issued_by(csca)
         except Exception:
@@ -366,3 +456,45 @@ def _passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: T
         return result
     result.failed_check, result.detail = "chain", "document signer does not chain to a trusted CSCA"
     return result
+
+
+def _names_signer(signer: Signer, der: bytes) -> bool:
+    """Whether the SignerInfo's sid names this certificate (a hint for the order certificates are
+    tried in: the signature is what counts)."""
+    try:
+        cert = asn1_x509.Certificate.load(der)
+        if signer.sid_key_id is not None:
+            return cert.key_identifier == signer.sid_key_id
+        tbs = cert["tbs_certificate"]
+        return tbs["issuer"].dump() == signer.sid_issuer and tbs["serial_number"].native == signer.sid_serial
+    except Exception:
+        return False
+
+
+def _check_signer(sod: Sod, signer: Signer, certs: list[tuple[bytes, Certificate]]) -> tuple[str, str, str] | Certificate:
+    """The DS certificate (cryptography) whose key verifies this SignerInfo, or
+    (failed check, detail, signer name) saying why none does."""
+    if signer.problem:
+        return (*signer.problem, "")
+    if signer.signed_attrs is None:
+        return ("signed-attributes", "no signed attributes", "")
+    if signer.content_type_attr != sod.content_type:
+        return ("signed-attributes", "contentType attribute is wrong", "")
+    if signer.message_digest_attr != hashlib.new(signer.digest_algorithm, sod.econtent).digest():
+        return ("signed-attributes", "messageDigest does not match", "")
+    if not sod.certificates:
+        return ("certificate", "no document signer certificate in the SOD", "")
+    if not certs:
+        return ("certificate", "document signer certificate unreadable", "")
+    ordered = sorted(certs, key=lambda c: not _names_signer(signer, c[0]))  # named one(s) first
+    error = None
+    for _, cert in ordered:
+        try:
+            _verify_signature(cert.public_key(), signer.signature_algorithm, signer.signature_params,
+                              signer.signature, signer.signed_attrs, signer.digest_algorithm)
+        except Exception as exc:
+            error = error or exc
+            continue
+        return cert
+    return ("signature", f"document signer signature does not verify ({type(error).__name__})",
+            ordered[0][1].subject.rfc4514_string())
