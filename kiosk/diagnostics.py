@@ -26,21 +26,15 @@ from urllib.parse import urlsplit
 
 from kiosk import __version__
 from kiosk.devices.base import DeviceKind, DeviceState, DeviceStatus, MediaState
+from kiosk.text import mask_numbers
 
 log = logging.getLogger("kiosk.diagnostics")
 
-_ID_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
 _ID_WORD_RX = re.compile(r"(?<![0-9A-Za-z])(\d{12}|\d{9})(?![0-9A-Za-z])")
 STARTED = time.time()
 # the eMRTD application: selecting it proves the reader talks to an ID card, reads nothing personal
 SELECT_EMRTD = bytes.fromhex("00A4040C07A0000002471001")
 LOW_DISK_BYTES = 500 * 1024 * 1024
-
-
-def mask_numbers(text: str) -> str:
-    from kiosk.text import mask_id
-
-    return _ID_RX.sub(lambda m: mask_id(m.group(1)), text)
 
 
 # -- APDU log -------------------------------------------------------------------------------

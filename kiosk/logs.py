@@ -10,18 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
-import re
 import time
 from pathlib import Path
 
-_ID_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+from kiosk.text import mask_numbers as _mask_numbers
+
 _STD = set(vars(logging.LogRecord("x", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-
-def _mask_numbers(text: str) -> str:
-    from kiosk.text import mask_id
-
-    return _ID_RX.sub(lambda m: mask_id(m.group(1)), text)
 
 
 class RedactingFilter(logging.Filter):

@@ -29,6 +29,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from kiosk.text import nfc
+
 METHODS = ("telex", "vni", "off")
 STYLES = ("classic", "new")
 BACKSPACE = "\b"
@@ -97,7 +99,7 @@ class Word:
                 if tone or len(marks) > 1:
                     return None  # two tones in one word: not something we compose
                 tone = _MARK_TONE[marks[0]]
-            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _MARK_TONE))
+            base = nfc("".join(c for c in decomposed if c not in _MARK_TONE))
             letters.append(base.lower())
             upper.append(base != base.lower())
         return cls(letters, upper, tone)
@@ -181,9 +183,9 @@ def render(word: Word, style: str = "classic") -> str:
     at = tone_index(syl, style) if (syl is not None and word.tone and syl.cluster) else -1
     for k, (ch, up) in enumerate(zip(letters, word.upper)):
         if k == at:
-            ch = unicodedata.normalize("NFC", ch + TONE_MARKS[word.tone])
+            ch = nfc(ch + TONE_MARKS[word.tone])
         out.append(ch.upper() if up else ch)
-    return unicodedata.normalize("NFC", "".join(out))
+    return nfc("".join(out))
 
 
 # -- modifiers ---------------------------------------------------------------------------------
@@ -331,7 +333,7 @@ def split_last_word(text: str) -> tuple[str, str]:
 
 
 def _with_word(before: str, word: Word, style: str, tail: str = "") -> str:
-    return unicodedata.normalize("NFC", before + render(word, style) + tail)
+    return nfc(before + render(word, style) + tail)
 
 
 def compose(text_before_cursor: str, key: str, method: str = "telex", style: str = "classic") -> str:
@@ -341,7 +343,7 @@ def compose(text_before_cursor: str, key: str, method: str = "telex", style: str
         raise ValueError(f"unknown input method {method!r}")
     if style not in STYLES:
         raise ValueError(f"unknown tone style {style!r}")
-    text = unicodedata.normalize("NFC", text_before_cursor or "")
+    text = nfc(text_before_cursor or "")
     if key == BACKSPACE:
         return backspace(text, style)
     if len(key) != 1:
@@ -349,7 +351,7 @@ def compose(text_before_cursor: str, key: str, method: str = "telex", style: str
             text = compose(text, ch, method, style)
         return text
     if method == "off":
-        return unicodedata.normalize("NFC", text + key)
+        return nfc(text + key)
     before, raw = split_last_word(text)
     word = Word.parse(raw) if raw else Word([], [], 0)
     action = _action_for(key, method)
@@ -363,7 +365,7 @@ def compose(text_before_cursor: str, key: str, method: str = "telex", style: str
         grown = Word.parse(raw + key)
         if grown is not None and valid(grown):
             return _with_word(before, grown, style)  # the tone moves to its place (hòa + n → hoàn)
-    return unicodedata.normalize("NFC", text + key)
+    return nfc(text + key)
 
 
 def type_keys(keys: str, method: str = "telex", style: str = "classic", text: str = "") -> str:
@@ -376,7 +378,7 @@ def type_keys(keys: str, method: str = "telex", style: str = "classic", text: st
 def backspace(text: str, style: str = "classic") -> str:
     """Remove the last letter (a whole precomposed letter: ``nguyễn`` → ``nguyễ``); the tone of
     the remaining word moves back to its place (``hoàn`` → ``hòa`` in the classic style)."""
-    text = unicodedata.normalize("NFC", text or "")
+    text = nfc(text or "")
     if not text:
         return ""
     text = text[:-1]
@@ -398,7 +400,7 @@ def apply_tone(text: str, tone: str | int, style: str = "classic") -> str:
     """Put a tone ("acute", "grave", "hook", "tilde", "dot", "none" or 0–5) on the last word.
     The same tone again takes it off.  Without a vowel to carry it, nothing changes."""
     number = TONE_NAMES[tone] if isinstance(tone, str) else int(tone)
-    text = unicodedata.normalize("NFC", text or "")
+    text = nfc(text or "")
     before, raw = split_last_word(text)
     word = Word.parse(raw) if raw else None
     if word is None:
@@ -415,7 +417,7 @@ def apply_letter(text: str, letter: str, style: str = "classic") -> str:
     low = letter.lower()
     if low not in HELPER_LETTERS:
         raise ValueError(f"not a helper letter: {letter!r}")
-    text = unicodedata.normalize("NFC", text or "")
+    text = nfc(text or "")
     before, raw = split_last_word(text)
     word = Word.parse(raw) if raw else Word([], [], 0)
     if word is not None and raw:
@@ -445,7 +447,7 @@ def _type_plain(text: str, letter: str, style: str) -> str:
     grown = Word.parse(raw + letter)
     if grown is not None and valid(grown):
         return _with_word(before, grown, style)
-    return unicodedata.normalize("NFC", text + letter)
+    return nfc(text + letter)
 
 
 # -- a stateful front for keyboards ------------------------------------------------------------

@@ -1,14 +1,25 @@
-"""Text helpers shared by every layer: Vietnamese normalisation, search folding, masking,
-and shape checks for what citizens type or scan (done before any network call)."""
+"""Text helpers shared by every layer, one of each: Vietnamese normalisation (``nfc``), search
+folding, masking ID numbers (``mask_id``, ``mask_numbers``), money (``format_vnd``), dates
+(``format_date``, ``format_datetime``), localized names (``localized``), and shape checks for
+what citizens type or scan (done before any network call).
+
+Plain Python: no Kivy here.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 import unicodedata
+from typing import Any
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+def nfc(text: Any) -> str:
+    """Precomposed (NFC) form, what ID cards, the gateway and the fonts use.  None gives ""."""
+    if text is None:
+        return ""
+    return unicodedata.normalize("NFC", text if isinstance(text, str) else str(text))
 
 
 def fold(text: str) -> str:
@@ -36,6 +47,16 @@ def mask_id(number: str) -> str:
     else:
         return "*" * n
     return digits[:head] + "*" * (n - head - tail) + digits[n - tail :]
+
+
+# a 12-digit (citizen ID) or 9-digit (old ID) number standing alone among digits
+ID_NUMBER_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every ID-number-shaped run of digits in free text (logs, diagnostics, audit):
+    'card 001234567889 read' → 'card 0012******89 read'."""
+    return ID_NUMBER_RX.sub(lambda m: mask_id(m.group(1)), text)
 
 
 # Dossier codes have no official public format: accept what a gateway issues, but only in a
@@ -85,3 +106,65 @@ def format_vnd(amount: int, lang: str) -> str:
     """50000 → "50.000" (Vietnamese grouping) or "50,000" (English)."""
     digits = f"{int(amount):,}"
     return digits.replace(",", ".") if lang == "vi" else digits
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, time.struct_time):
+        return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
+    return value
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """An aware time (the gateway's are UTC) as the kiosk's local wall time; naive is kept."""
+    return value.astimezone() if value.tzinfo is not None else value
+
+
+def format_date(value: Any, lang: str, *, numeric: bool = False) -> str:
+    """A date (or datetime, ISO string, struct_time) for a citizen: "09/12/2026" in Vietnamese,
+    "09 Dec 2026" in English; ``numeric``: "09/12/2026" in every language (paper).  A string
+    that is not a date is returned as it is; None gives "-"."""
+    if value is None:
+        return "-"
+    value = _as_date(value)
+    if isinstance(value, str):
+        return value
+    if lang == "vi" or numeric:
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    return f"{value.day:02d} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: Any, lang: str, *, numeric: bool = False, sep: str = " · ") -> str:
+    """A time of day and its date: "14:05 · 09/12/2026" ("14:05 · 09 Dec 2026" in English).
+    Aware times are shown in the kiosk's local time.  ``numeric`` and ``sep`` give the paper
+    form, "14:05 09/12/2026".  A string that is not a date-time is returned as it is; None
+    gives "-"."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    value = local_time(value)
+    return f"{value:%H:%M}{sep}{format_date(value, lang, numeric=numeric)}"
+
+
+# -- names in two languages -------------------------------------------------------------------
+
+
+def localized(obj: Any, field: str, lang: str) -> str:
+    """``obj.<field>_<lang>``, else ``obj.<field>_vi``, else "": the name of a procedure, an
+    agency... in the citizen's language (Vietnamese when there is no translation)."""
+    if obj is None:
+        return ""
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_vi", "") or ""
