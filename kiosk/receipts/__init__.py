@@ -12,7 +12,7 @@ Builders (each takes a dataclass or an equivalent dict, plus ``office``, ``kiosk
 
 ``render_preview(receipt, paper_mm=80)`` returns a PIL image of the paper, made by rendering
 the receipt to ESC/POS bytes and decoding them back: the preview is what the printer gets.
-Strings live in ``kiosk.receipts.strings`` (one table per language).
+Strings come from the gettext catalogs, msgids ``receipt.*`` (``kiosk.receipts.strings``).
 """
 
 from __future__ import annotations

@@ -3,20 +3,25 @@
 Each builder takes one dataclass (or a dict with the same keys) describing the thing being
 printed, plus where it is printed (``office``, ``kiosk_id``), ``printed_at`` and ``lang``.
 ID numbers are masked here (kiosk.text.mask_id) so the full number never reaches paper.
+Every label comes from the gettext catalogs (``kiosk.receipts.strings``); dates are written
+dd/mm/yyyy in both languages (kiosk.text.format_date, numeric form).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from dataclasses import dataclass, field, fields
-from typing import Any, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Sequence, Union
 
-from kiosk.text import mask_id
 from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
-from kiosk.receipts.strings import table
+from kiosk.receipts.strings import labels
+from kiosk.text import format_date, format_datetime, format_vnd, mask_id, nfc
 
 DEFAULT_SITE = "dichvucong.gov.vn"
+
+
+# a document received: its name, or (name, number of pages) printed as "name (3 trang)"
+Document = Union[str, "tuple[str, int]"]
 
 
 @dataclass
@@ -25,7 +30,7 @@ class DossierInfo:
     procedure_name: str
     citizen_name: str
     id_number: str
-    documents: Sequence[str] = ()
+    documents: Sequence[Document] = ()
     fee_vnd: int = 0
     payment_status: str = "unpaid"  # paid | unpaid | exempt
     expected_date: dt.date | None = None
@@ -33,6 +38,7 @@ class DossierInfo:
     result_address: str = ""
     procedure_code: str = ""
     lookup_url: str = ""  # QR payload; empty: the dossier code itself
+    provisional: bool = False  # a reference the outbox issued: a note under it says it is not sent yet
 
 
 @dataclass
@@ -92,20 +98,26 @@ def _coerce(cls, value):
 
 
 def money(amount: int, lang: str) -> str:
-    digits = f"{int(amount):,}"
-    digits = digits.replace(",", ".") if lang == "vi" else digits
-    return table(lang)["money"].format(amount=digits)
+    """An amount on paper, with its unit: "200.000 đồng" / "200,000 VND"."""
+    return labels(lang)["money"].format(amount=format_vnd(amount, lang))
 
 
-def fmt_date(d: dt.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else "-"
+def _date(d: dt.date | None, lang: str) -> str:
+    return format_date(d, lang, numeric=True)
 
 
-def fmt_datetime(t: dt.datetime | None) -> str:
-    return t.strftime("%H:%M %d/%m/%Y") if t else "-"
+def _datetime(t: dt.datetime | None, lang: str) -> str:
+    return format_datetime(t, lang, numeric=True, sep=" ")
 
 
-def _header(s: dict, title: str, office: str, kiosk_id: str, printed_at: dt.datetime) -> list:
+def _document(doc: Document, lang: str) -> str:
+    if isinstance(doc, str):
+        return doc
+    name, pages = doc
+    return f"{name} ({labels(lang)['pages'].format(n=pages)})"
+
+
+def _header(s, title: str, office: str, kiosk_id: str, printed_at: dt.datetime) -> list:
     return [
         Text(s["agency"], "small", "center"),
         Text(office, "bold", "center"),
@@ -113,7 +125,7 @@ def _header(s: dict, title: str, office: str, kiosk_id: str, printed_at: dt.date
         Text(title, "title", "center"),
         Space(6),
         Row(s["kiosk"], kiosk_id),
-        Row(s["printed_at"], fmt_datetime(printed_at)),
+        Row(s["printed_at"], _datetime(printed_at, s.lang)),
         Rule(),
     ]
 
@@ -124,12 +136,15 @@ def _now(printed_at):
 
 def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
                     lang: str = "vi", site: str = DEFAULT_SITE) -> Receipt:
-    """The receipt a citizen keeps until the result arrives."""
+    """The receipt a citizen keeps until the result arrives.  A provisional one says so under
+    its reference; documents given as (name, pages) are printed "name (N trang)"."""
     d = _coerce(DossierInfo, dossier)
-    s = table(lang)
+    s = labels(lang)
     el = _header(s, s["dossier.title"], office, kiosk_id, _now(printed_at))
+    el.append(Row(s["dossier_code"], d.code, "bold"))
+    if d.provisional:
+        el.append(Text(s["provisional"], "bold"))
     el += [
-        Row(s["dossier_code"], d.code, "bold"),
         QR(d.lookup_url or d.code),
         Rule(),
         Row(s["procedure"], (f"{d.procedure_name} ({d.procedure_code})" if d.procedure_code else d.procedure_name)),
@@ -138,11 +153,11 @@ def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datet
     ]
     if d.documents:
         el.append(Text(s["documents"] + ":"))
-        el += [Text(f"{i}. {doc}", "small", indent=16) for i, doc in enumerate(d.documents, 1)]
+        el += [Text(f"{i}. {_document(doc, lang)}", "small", indent=16) for i, doc in enumerate(d.documents, 1)]
     el += [
         Row(s["fee"], money(d.fee_vnd, lang)),
         Row(s["payment"], s.get(f"payment.{d.payment_status}", d.payment_status)),
-        Row(s["expected_date"], fmt_date(d.expected_date), "bold"),
+        Row(s["expected_date"], _date(d.expected_date, lang), "bold"),
         Row(s["result.post"] if d.delivery == "post" else s["result.pickup"], d.result_address or office),
         Rule(),
         Text(s["lookup.title"], "bold"),
@@ -157,7 +172,7 @@ def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datet
 def payment_receipt(payment, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
                     lang: str = "vi") -> Receipt:
     p = _coerce(PaymentInfo, payment)
-    s = table(lang)
+    s = labels(lang)
     el = _header(s, s["payment.title"], office, kiosk_id, _now(printed_at))
     el += [
         Row(s["dossier_code"], p.dossier_code, "bold"),
@@ -173,7 +188,7 @@ def payment_receipt(payment, *, office: str, kiosk_id: str, printed_at: dt.datet
         Row(s["total"], money(total, lang), "large"),
         Row(s["method"], s.get(f"method.{p.method}", p.method)),
         Row(s["transaction"], p.transaction_ref or "-"),
-        Row(s["paid_at"], fmt_datetime(p.paid_at)),
+        Row(s["paid_at"], _datetime(p.paid_at, lang)),
         Space(8),
         Text(s["thanks"], "bold", "center"),
         Cut(),
@@ -184,19 +199,19 @@ def payment_receipt(payment, *, office: str, kiosk_id: str, printed_at: dt.datet
 def status_slip(status, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
                 lang: str = "vi") -> Receipt:
     st = _coerce(StatusInfo, status)
-    s = table(lang)
+    s = labels(lang)
     el = _header(s, s["status.title"], office, kiosk_id, _now(printed_at))
     el += [
         Row(s["dossier_code"], st.dossier_code, "bold"),
         Row(s["procedure"], st.procedure_name),
         Row(s["status"], s.get(f"status.{st.status}", st.status), "bold"),
-        Row(s["updated_at"], fmt_datetime(st.updated_at)),
+        Row(s["updated_at"], _datetime(st.updated_at, lang)),
     ]
     if st.expected_date:
-        el.append(Row(s["expected_date"], fmt_date(st.expected_date)))
+        el.append(Row(s["expected_date"], _date(st.expected_date, lang)))
     if st.history:
         el += [Rule(), Text(s["history"] + ":", "bold")]
-        el += [Text(f"{fmt_datetime(when)}  {what}", "small", indent=8) for when, what in st.history]
+        el += [Text(f"{_datetime(when, lang)}  {what}", "small", indent=8) for when, what in st.history]
     if st.next_step:
         el += [Rule(), Row(s["next_step"], st.next_step)]
     el += [QR(st.dossier_code), Cut()]
@@ -206,7 +221,7 @@ def status_slip(status, *, office: str, kiosk_id: str, printed_at: dt.datetime |
 def help_ticket(ticket, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,
                 lang: str = "vi") -> Receipt:
     t = _coerce(TicketInfo, ticket)
-    s = table(lang)
+    s = labels(lang)
     when = _now(printed_at)
     el = [
         Text(s["agency"], "small", "center"),
@@ -218,7 +233,7 @@ def help_ticket(ticket, *, office: str, kiosk_id: str, printed_at: dt.datetime |
     ]
     if t.counter:
         el.append(Text(s["ticket.counter"].format(counter=t.counter)))
-    el += [Row(s["ticket.issued"], fmt_datetime(when)), Row(s["kiosk"], kiosk_id), Cut()]
+    el += [Row(s["ticket.issued"], _datetime(when, lang)), Row(s["kiosk"], kiosk_id), Cut()]
     return Receipt("ticket", lang, tuple(el), reference=t.number)
 
 
@@ -244,7 +259,7 @@ def delivery_slip(delivery, *, office: str, kiosk_id: str, printed_at: dt.dateti
     """The delivery of a result by post, booked at the kiosk: the tracking code (also as a QR),
     where it goes (ward and province; recipient and phone masked), the fee and the wait."""
     d = _coerce(DeliverySlipInfo, delivery)
-    s = table(lang)
+    s = labels(lang)
     el = _header(s, s["delivery.title"], office, kiosk_id, _now(printed_at))
     el += [Row(s["dossier_code"], d.dossier_code, "bold")]
     if d.procedure_name:
@@ -274,10 +289,10 @@ def vietnamese_letters() -> list[str]:
     tones = ["\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
     lower: list[str] = []
     for base in "aăâeêioôơuưy":
-        b = unicodedata.normalize("NFC", base)
+        b = nfc(base)
         if not b.isascii():
             lower.append(b)
-        lower += [unicodedata.normalize("NFC", b + t) for t in tones]
+        lower += [nfc(b + t) for t in tones]
     lower.append("đ")
     return lower + [ch.upper() for ch in lower]
 
@@ -289,7 +304,7 @@ def self_test(devices: Sequence[Any] = (), *, office: str, kiosk_id: str, profil
 
     ``devices``: DeviceStatus objects (kiosk.devices.base) or dicts with kind/state/media.
     """
-    s = table(lang)
+    s = labels(lang)
     el = _header(s, s["selftest.title"], office, kiosk_id, _now(printed_at))
     el += [
         Row(s["selftest.profile"], profile or "-"),

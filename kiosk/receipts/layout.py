@@ -10,16 +10,13 @@ Plain Python: no printer, PIL or Kivy import here.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
+from kiosk.text import nfc as _nfc
+
 STYLES = ("small", "body", "bold", "large", "title")
 ALIGNS = ("left", "center", "right")
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text))
 
 
 @dataclass(frozen=True)

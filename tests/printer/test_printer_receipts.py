@@ -144,8 +144,33 @@ def test_self_test_page_prints_every_letter_exactly():
         assert line_on_paper(ink, ch, "body"), ch
 
 
-def test_string_tables_have_the_same_keys():
-    assert set(strings.VI) == set(strings.EN)
+def test_receipt_strings_come_from_the_catalogs_with_the_same_keys():
+    vi, en = strings.labels("vi"), strings.labels("en")
+    assert set(vi) == set(en) and len(vi) > 60
+    assert vi["dossier.title"] == "GIẤY TIẾP NHẬN HỒ SƠ" and en["dossier.title"] == "DOSSIER RECEIPT"
+    from kiosk import i18n
+
+    assert i18n.text("receipt.money", "vi") == vi["money"] == "{amount} đồng"
+    with pytest.raises(KeyError):
+        vi["no.such.label"]
+    assert vi.get("payment.nonsense", "x") == "x"
+    with pytest.raises(ValueError):
+        strings.labels("fr")
+
+
+def test_documents_with_pages_and_the_provisional_note():
+    data = dict(code="K-PROV-0001", procedure_name="Đăng ký khai sinh", citizen_name="Lê Văn A",
+                id_number="079123456789", documents=[("Tờ khai", 2), "Bản chụp CCCD"], provisional=True)
+    vi = dossier_receipt(data, office=OFFICE, kiosk_id=KIOSK_ID, printed_at=WHEN, lang="vi")
+    texts = vi.texts()
+    assert "1. Tờ khai (2 trang)" in texts and "2. Bản chụp CCCD" in texts
+    at = texts.index("K-PROV-0001")
+    assert texts[at + 1] == "MÃ TẠM - hồ sơ sẽ tự động gửi đi khi có kết nối"
+    en = dossier_receipt(data, office=OFFICE, kiosk_id=KIOSK_ID, printed_at=WHEN, lang="en")
+    assert "1. Tờ khai (pages: 2)" in en.texts()
+    assert en.texts()[en.texts().index("K-PROV-0001") + 1].startswith("PROVISIONAL")
+    final = dossier_receipt(dict(data, provisional=False), office=OFFICE, kiosk_id=KIOSK_ID, printed_at=WHEN)
+    assert not any(t.startswith("MÃ TẠM") for t in final.texts())
 
 
 def test_builders_accept_dicts_and_refuse_unknown_keys():
