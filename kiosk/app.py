@@ -59,11 +59,9 @@ def build_app(settings: Settings, **kw):
     from kivy.uix.floatlayout import FloatLayout
     from kivy.uix.screenmanager import NoTransition
 
-    from kiosk.core import KioskCore
-    from kiosk.devices.registry import build_devices
-    from kiosk.gateway.service import GatewayService
     from kiosk.i18n import Translator
     from kiosk.idle import IdlePhase
+    from kiosk.runtime import Runtime
     from kiosk.screens import EXTENSIONS, SCREENS
     from kiosk.widgets import theme as th
     from kiosk.widgets.bars import NavBar, StatusBar, TimeoutDialog
@@ -74,12 +72,14 @@ def build_app(settings: Settings, **kw):
         title = "Kiosk"
 
         def __init__(self, settings: Settings, *, devices=None, gateway=None, idle_clock=None,
-                     locked: bool | None = None, animate: bool = True, on_first_frame: Callable | None = None):
+                     runtime: Runtime | None = None, locked: bool | None = None, animate: bool = True,
+                     on_first_frame: Callable | None = None):
             super().__init__()
             self.settings = settings
             self._devices = devices
             self._gateway = gateway
             self._idle_clock = idle_clock
+            self.runtime = runtime
             self.locked = settings.kiosk.fullscreen if locked is None else locked
             self.animate = animate
             self.on_first_frame = on_first_frame
@@ -87,16 +87,47 @@ def build_app(settings: Settings, **kw):
             self.screens: dict = {}
             self.timeout_dialog = None
             self.access_panel = None
+            # widgets the extensions add (kiosk.screens.EXTENSIONS)
+            self.staff_badge = self.staff_control = self.refresh_badge = self.technician_corner = None
+            self.speaker = self.speech_bar = self.speech_bar_open = self.speech = None
+
+        # -- what the runtime built ---------------------------------------------------------
+
+        @property
+        def journeys(self):
+            return self.runtime.journeys
+
+        @property
+        def staff(self):
+            return self.runtime.staff
+
+        @property
+        def audit(self):
+            return self.runtime.audit
+
+        @property
+        def outbox(self):
+            return self.runtime.outbox
+
+        @property
+        def metrics(self):
+            return self.runtime.metrics
+
+        @property
+        def metrics_server(self):
+            return self.runtime.metrics_server
 
         # -- building ---------------------------------------------------------------------
 
         def build(self):
             self.translator = Translator(self.settings.kiosk.language)
             self.theme = th.get_theme()
-            devices = self._devices or build_devices(self.settings)
-            gateway = self._gateway or GatewayService(self.settings, devices.board)
-            self.core = KioskCore(self.settings, devices=devices, gateway=gateway, dispatch=self.run_on_ui,
-                                  idle_clock=self._idle_clock)
+            if self.runtime is None:
+                self.runtime = Runtime(self.settings, devices=self._devices, gateway=self._gateway,
+                                       dispatch=self.run_on_ui, idle_clock=self._idle_clock)
+            self.runtime.core.worker.dispatch = self.run_on_ui
+            self.runtime.on_exit(self.exit_kiosk)
+            self.core = self.runtime.core
             self.core.subscribe(self._on_core_event)
             root = FloatLayout()
             self.window_background = WindowBackground()
@@ -121,9 +152,25 @@ def build_app(settings: Settings, **kw):
             self.root_layout = root
             for install in EXTENSIONS:
                 install(self)
+            self.runtime.start_metrics()
+            self._start_watchdog()
             self.show_step("attract")
             self.relabel()
             return root
+
+        def _start_watchdog(self) -> None:
+            """systemd's watchdog, pinged from the UI thread's clock: a frozen UI stops the pings
+            and systemd restarts the kiosk."""
+            from kiosk import watchdog
+
+            if not watchdog.enabled():
+                return
+            Clock.schedule_once(lambda dt: watchdog.ready(), 0.5)
+            interval = watchdog.interval()
+            if interval:
+                Clock.schedule_interval(lambda dt: watchdog.ping(), interval)
+            Clock.schedule_interval(lambda dt: watchdog.status(self.runtime.watchdog_status()), 30)
+            self.bind(on_stop=lambda *_: watchdog.stopping())
 
         def on_start(self):
             if self.on_first_frame is not None:
@@ -132,8 +179,7 @@ def build_app(settings: Settings, **kw):
                     self.on_first_frame(self)
                 Window.bind(on_flip=flipped)
             # devices open after the first frame: a slow reader never delays the attract screen
-            Clock.schedule_once(lambda dt: self.core.run_async(self.core.devices.open_all, lambda _: None,
-                                                               lambda err: None, what="open-devices"), 0)
+            Clock.schedule_once(lambda dt: self.core.run(self.core.devices.open_all, "open-devices"), 0)
             # Python's full garbage collections walk every object; on the UI thread one showed up
             # as a 60-140 ms frame in the middle of a journey (kiosk bench journeys).  What exists
             # at start-up lives as long as the kiosk, so it is frozen out of those walks, and the
@@ -150,10 +196,7 @@ def build_app(settings: Settings, **kw):
                 release_after_session()
 
         def on_stop(self):
-            self.core.shutdown()
-            stop = getattr(self.core.gateway, "stop", None)
-            if stop:
-                stop()
+            self.runtime.stop()
 
         # -- threads ----------------------------------------------------------------------
 

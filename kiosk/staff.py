@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from kiosk.audit import AuditLog
 from kiosk.devices.base import DeviceKind
+from kiosk.errors import KioskError
 from kiosk.roles import PinResult, Role
 
 log = logging.getLogger("kiosk.staff")
@@ -21,14 +22,14 @@ PIN_OUTCOME = {PinResult.OK: "ok", PinResult.WRONG: "wrong_pin", PinResult.LOCKE
                PinResult.DISABLED: "disabled"}
 
 
-class StaffError(Exception):
+class StaffError(KioskError):
     """Something a staff member or technician can act on (message key + next step)."""
 
+    next_step = "next.try_again"
+
     def __init__(self, message_key: str, next_step: str = "next.try_again", detail: str = ""):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.next_step = next_step
-        self.detail = detail
+        super().__init__(message_key, next_step, detail)
+        self.args = (message_key,)
 
 
 class StaffMode:

@@ -7,8 +7,10 @@ Every error carries a ``message_key`` (a short stable string the UI translates) 
 
 from __future__ import annotations
 
+from kiosk.errors import KioskError
 
-class GatewayError(Exception):
+
+class GatewayError(KioskError):
     message_key = "gateway.error"
     next_step = "next.ask_staff"
     #: True when sending the same request again later may succeed (outbox-worthy).
@@ -17,9 +19,9 @@ class GatewayError(Exception):
     retry_after: float | None = None
 
     def __init__(self, detail: str = "", *, status: int | None = None):
-        self.detail = detail
         self.status = status
-        super().__init__(detail or self.message_key)
+        super().__init__(detail=detail)
+        self.args = (detail or self.message_key,)
 
 
 class DossierNotFound(GatewayError):

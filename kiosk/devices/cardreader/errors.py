@@ -7,20 +7,17 @@ else escapes ``read_identity``.
 
 from __future__ import annotations
 
+from kiosk.errors import KioskError
 
-class CardError(Exception):
+
+class CardError(KioskError):
     message_key = "card.error"
     next_step = "next.ask_staff"
     exit_code = 6
 
     def __init__(self, detail: str = "", *, message_key: str | None = None, next_step: str | None = None):
         # ``detail`` is for technicians and logs: never personal data.
-        if message_key:
-            self.message_key = message_key
-        if next_step:
-            self.next_step = next_step
-        self.detail = detail
-        super().__init__(f"{self.message_key}: {detail}" if detail else self.message_key)
+        super().__init__(message_key, next_step, detail)
 
 
 class NoReaderError(CardError):

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from kiosk.devices.base import Device, DeviceKind, DeviceState, MediaState, StatusBoard
+from kiosk.errors import KioskError
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.profile import PrinterProfile
 from kiosk.devices.printer.transport import Transport, TransportError
@@ -29,14 +30,12 @@ STATUS_TIMEOUT = 0.5
 POST_PRINT_BASE = 2.0  # seconds: paper motion of a long receipt
 
 
-class PrinterError(Exception):
+class PrinterError(KioskError):
     """A printing failure a citizen can meet: ``message_key`` and ``next_step``."""
 
     def __init__(self, message_key: str, next_step: str = NEXT_COLLECT, detail: str = "", receipt_id: str | None = None):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.next_step = next_step
-        self.detail = detail  # technical, never personal data
+        super().__init__(message_key, next_step, detail)  # detail: technical, never personal data
+        self.args = (message_key,)
         self.receipt_id = receipt_id
 
 

@@ -1,9 +1,11 @@
 """The citizen's session: everything they gave the kiosk, in memory only, wiped at the end.
 
-Nothing in a session is ever written to disk or logs.  ``wipe()`` clears every field,
-overwrites byte buffers it owns (document photos, the face image) and asks values that hold
-personal data (the chip identity, a scanned ID-card QR) to wipe themselves, then leaves a
-fresh, empty session behind.  ``holds_data()`` is what tests and the idle reset check.
+Nothing in a session is ever written to disk or logs.  What every journey shares (the chip
+identity, a scanned ID-card QR, consent) is a field; what one journey gathers is its typed
+*draft* (``session.draft(PayDraft)``), made on first use.  ``wipe()`` clears every field and
+draft, overwrites byte buffers (document photos, the face image) and asks values that hold
+personal data to wipe themselves, then leaves a fresh, empty session behind.
+``holds_data()`` is what tests and the idle reset check.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk.roles import Role
+
+D = TypeVar("D")
 
 
 def _scrub(value: Any) -> None:
@@ -45,29 +49,16 @@ class Session:
     identity: Any = None  # kiosk.identity.Identity once the chip card was read
     id_card_qr: Any = None  # kiosk.payloads.IdCardQr when the card's front QR was shown
     consent_given: bool = False
-    dossier_code: str | None = None
-    dossier: Any = None  # what the gateway answered for a look-up
-    procedure: Any = None
-    form: dict[str, Any] = field(default_factory=dict)
-    photos: list[bytearray] = field(default_factory=list)
-    delivery: dict[str, Any] = field(default_factory=dict)
-    payment: Any = None
-    receipts: list[Any] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)  # small per-journey values
+    drafts: dict[type, Any] = field(default_factory=dict)  # one typed draft per journey
 
-    _PERSONAL = (
-        "identity",
-        "id_card_qr",
-        "dossier_code",
-        "dossier",
-        "procedure",
-        "form",
-        "photos",
-        "delivery",
-        "payment",
-        "receipts",
-        "notes",
-    )
+    _PERSONAL = ("identity", "id_card_qr", "drafts")
+
+    def draft(self, kind: type[D]) -> D:
+        """This session's draft of ``kind`` (a dataclass with ``wipe()``), made on first use."""
+        draft = self.drafts.get(kind)
+        if draft is None:
+            draft = self.drafts[kind] = kind()
+        return draft
 
     def holds_data(self) -> bool:
         """True while anything the citizen gave (or was shown about them) is still here."""

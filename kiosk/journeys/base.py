@@ -1,0 +1,77 @@
+"""What every journey service shares.
+
+A journey service owns one journey's rules: its flow (which step follows which), its typed
+draft (what the citizen gave, in the session, wiped with it), and the work it starts (off the
+UI thread, as ``Task``s).  When work succeeds the service keeps the result in its draft and
+moves the citizen on itself (``core.advance(event)``); screens only render the draft and
+forward touches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Generic, TypeVar
+
+from kiosk.core import CitizenError, KioskCore, Task
+from kiosk.core.flow import Flow
+from kiosk.text import InvalidDossierCode, normalize_dossier_code
+
+D = TypeVar("D")
+
+
+class JourneyService(Generic[D]):
+    name: ClassVar[str] = ""
+    Draft: ClassVar[type]
+    flow: ClassVar[Flow | None] = None
+
+    def __init__(self, core: KioskCore):
+        self.core = core
+
+    @property
+    def dossier_code(self) -> str | None:
+        """The dossier this journey is about, if any (the rating sends it)."""
+        return None
+
+    @property
+    def draft(self) -> D:
+        return self.core.session.draft(self.Draft)
+
+    @property
+    def lang(self) -> str:
+        return self.core.session.language
+
+    def changed(self) -> None:
+        """Tell this journey's screens to render again."""
+        self.core.emit(self.name)
+
+    def gateway_call(self, work: Callable[[Any], Any], what: str) -> Task:
+        return self.core.gateway_call(work, f"{self.name}-{what}")
+
+    def run(self, work: Callable[[], Any], what: str) -> Task:
+        return self.core.run(work, f"{self.name}-{what}")
+
+    def print_once(self, key: str, build: Callable[[Any], Any], what: str = "print") -> Task:
+        """Print a receipt once per ``key`` for this session (off the UI thread):
+        ``build(receipts)`` prints it through the receipt service; the task's result is the
+        PrintResult (a failed print is a result too: the printer keeps it for staff)."""
+        receipts = self.core.receipts
+        if receipts is None:
+            return Task.failed(CitizenError("printer.no_device", "next.collect_at_counter"), what)
+        return self.run(lambda: receipts.print_once(key, lambda: build(receipts)), what)
+
+
+def dossier_code(raw_code: str) -> str:
+    """The typed or scanned dossier code in its normal form; a CitizenError says why not."""
+    try:
+        return normalize_dossier_code(raw_code)
+    except InvalidDossierCode as exc:
+        raise CitizenError(f"lookup.invalid.{exc.reason}", "next.check_code") from exc
+
+
+def code_task(raw_code: str, then: Callable[[str], Task]) -> Task:
+    """``then(code)`` for a valid code, else a failed Task telling the citizen why."""
+    try:
+        code = dossier_code(raw_code)
+    except CitizenError as err:
+        return Task.failed(err)
+    return then(code)
+

@@ -1,0 +1,291 @@
+"""Pay a fee: the dossier's code → the amount → VietQR (polled until the bank confirms) or cash
+at the counter → paid, the receipt printed → done.  The submit journey runs the same steps
+after sending a dossier with a fee.
+
+Rules that live here:
+- a provisional dossier, or one already paid, is not paid again;
+- one idempotency key per method for the session: the same request sent twice returns the
+  first payment; a new code after expiry starts a new key;
+- while a VietQR code is on screen the gateway is asked every ``POLL_SECONDS``; a code the
+  gateway calls expired or cancelled, or one ``EXPIRY_LAG`` seconds past its time without an
+  answer, is expired (the citizen may ask for a new one);
+- cash: a cash payment at the gateway, a place in the staff queue (a "payment" help request:
+  its ticket number is what staff call and match) and the ticket printed;
+- the payment receipt prints once per payment.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from kiosk.core import CitizenError, KioskError, Task
+from kiosk.core.flow import Flow
+from kiosk.gateway.client import new_idempotency_key
+from kiosk.gateway.errors import Conflict
+from kiosk.journeys.base import JourneyService, code_task
+
+log = logging.getLogger("kiosk.journeys.pay")
+
+POLL_SECONDS = 2.0
+EXPIRY_LAG = 15.0  # the gateway's answer may lag the clock this long before the code is no good
+
+STEPS = ("pay_amount", "pay_qr", "pay_done", "pay_cash")
+
+
+def pay_transitions(after: str) -> dict[tuple[str, str], str]:
+    """The pay steps' transitions inside a journey whose next step after paying is ``after``."""
+    return {("pay_amount", "vietqr"): "pay_qr", ("pay_amount", "paid"): "pay_done",
+            ("pay_amount", "cash"): "pay_cash", ("pay_qr", "paid"): "pay_done",
+            ("pay_amount", "finish"): after, ("pay_done", "finish"): after, ("pay_cash", "finish"): after}
+
+
+FLOW = Flow("pay", ("pay_code", *STEPS, "done"), {("pay_code", "found"): "pay_amount", **pay_transitions("done")})
+
+
+@dataclass(repr=False, eq=False)
+class PayDraft:
+    dossier: Any = None  # the gateway's Dossier being paid for
+    payment: Any = None  # the gateway's Payment
+    keys: dict[str, str] = field(default_factory=dict)  # method → idempotency key
+    cash: dict | None = None  # {"payment", "ticket", "ahead", "print"} once cash was chosen
+    polling: bool = False
+    expired: bool = False
+    poll_error: KioskError | None = None
+
+    def wipe(self) -> None:
+        self.dossier = self.payment = self.cash = self.poll_error = None
+        self.keys.clear()
+        self.polling = self.expired = False
+
+
+class PayService(JourneyService[PayDraft]):
+    name = "pay"
+    Draft = PayDraft
+    flow = FLOW
+
+    def __init__(self, core):
+        super().__init__(core)
+        self._polled_at = 0.0
+        self._asking = False
+        core.on_tick(self._tick)
+        core.on_wipe(lambda _reason: self._stopped())
+
+    @property
+    def dossier_code(self) -> str | None:
+        d = self.draft.dossier
+        return d.code if d is not None else None
+
+    # -- the dossier ----------------------------------------------------------------------------
+
+    def find(self, raw_code: str) -> Task:
+        """The dossier and its fee (a dossier with nothing to pay shows so on the next step)."""
+
+        def work(gateway):
+            dossier = gateway.lookup_dossier(code)
+            fee = getattr(dossier, "fee", None)
+            if fee is None or getattr(dossier, "provisional", False):
+                raise CitizenError("pay.provisional", "next.ask_staff")
+            if fee.paid and fee.amount_vnd > 0:
+                raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay")
+            return dossier
+
+        code = ""
+
+        def ask(valid: str) -> Task:
+            nonlocal code
+            code = valid
+            return self.gateway_call(work, "find").then(self._found)
+
+        return code_task(raw_code, ask)
+
+    def _found(self, dossier: Any) -> None:
+        self.take(dossier)
+        self.core.advance("found")
+
+    def take(self, dossier: Any) -> None:
+        """The dossier to pay for (the submit journey hands over the one it just sent)."""
+        d = self.draft
+        d.dossier, d.payment, d.cash, d.expired = dossier, None, None, False
+
+    @property
+    def fee(self) -> int:
+        d = self.draft.dossier
+        return int(d.fee.amount_vnd) if d is not None else 0
+
+    # -- VietQR ---------------------------------------------------------------------------------
+
+    def _create(self, method: str, fresh: bool = False) -> Task:
+        d = self.draft
+        if d.dossier is None:
+            return Task.failed(CitizenError("pay.no_dossier", "next.check_code"))
+        if fresh:
+            d.keys.pop(method, None)
+        key = d.keys.setdefault(method, new_idempotency_key())
+        code = d.dossier.code
+
+        def work(gateway):
+            try:
+                payment = gateway.create_payment(code, method, idempotency_key=key)
+            except Conflict as exc:  # the gateway says there is nothing (left) to pay
+                raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay", type(exc).__name__) from exc
+            if payment.status not in ("paid", "pending"):  # a replay of an expired/cancelled payment
+                d.keys.pop(method, None)
+                raise CitizenError("pay.expired", "next.pay_new_code")
+            return payment
+
+        def keep(payment: Any) -> Any:
+            d.payment, d.expired, d.poll_error = payment, False, None
+            return payment
+
+        return self.gateway_call(work, f"create-{method}").then(keep)
+
+    def vietqr(self) -> Task:
+        """A VietQR code for the fee (or, on a retry, the same one)."""
+        return self._create("vietqr").then(lambda p: self.core.advance("paid" if p.status == "paid" else "vietqr"))
+
+    def new_code(self) -> Task:
+        """The old code expired: a new payment, a new code."""
+        return self._create("vietqr", fresh=True).then(lambda _p: (self.start_polling(), self.changed()))
+
+    def remaining(self) -> float:
+        """Seconds the code on screen is still good for."""
+        payment = self.draft.payment
+        if payment is None:
+            return 0.0
+        return (payment.expires_at - datetime.now(timezone.utc)).total_seconds()
+
+    def start_polling(self) -> None:
+        """The code is on screen: ask the gateway where it stands until it is paid or expired;
+        no "more time?" question over a valid code (paying on a phone takes a while)."""
+        payment = self.draft.payment
+        self.draft.expired = payment is None or payment.status in ("expired", "cancelled")
+        if self.draft.expired:
+            self._stopped()
+            return
+        self.draft.polling = True
+        self._polled_at = time.monotonic()
+        self.core.idle.hold(self.remaining())
+
+    def stop_polling(self) -> None:
+        self._stopped()
+        self.core.idle.release()
+
+    def _stopped(self) -> None:
+        if self.draft.polling:
+            self.core.idle.release()  # the code is no longer live: idle timing resumes
+        self.draft.polling = False
+        self._asking = False
+
+    def _tick(self) -> None:
+        d = self.draft
+        if not d.polling or self._asking:
+            return
+        if time.monotonic() - self._polled_at >= POLL_SECONDS or self.remaining() <= 0:
+            self.poll()
+
+    def poll(self) -> Task | None:
+        """Ask the gateway where the payment stands (off the UI thread)."""
+        d = self.draft
+        if d.payment is None or self._asking:
+            return None
+        self._asking, self._polled_at = True, time.monotonic()
+        pid = d.payment.id
+        return self.gateway_call(lambda gw: gw.payment_status(pid), "poll").then(self._status, self._poll_failed)
+
+    def _status(self, payment: Any) -> None:
+        self._asking = False
+        d = self.draft
+        if d.payment is None or d.payment.id != payment.id or not d.polling:
+            return
+        d.payment, d.poll_error = payment, None
+        if payment.status == "paid":
+            self._paid()
+            return
+        if payment.status in ("expired", "cancelled") or self.remaining() < -EXPIRY_LAG:
+            self.stop_polling()
+            d.expired = True
+        self.changed()
+
+    def _poll_failed(self, err: KioskError) -> None:
+        # the code stays on screen (the bank may still confirm); the citizen sees we are retrying
+        self._asking = False
+        if self.draft.polling:
+            self.draft.poll_error = CitizenError(err.message_key, "next.pay_still_checking")
+            self.changed()
+
+    def _paid(self) -> None:
+        self.stop_polling()
+        self.core.close_way_back()
+        self.core.advance("paid")
+
+    def demo_confirm(self) -> Task:
+        """Demo gateway only: the simulated bank confirms the payment now."""
+        payment = self.draft.payment
+        if payment is None or not self.core.demo:
+            return Task.failed(CitizenError("pay.no_payment", "next.ask_staff"))
+        pid = payment.id
+
+        def done(p: Any) -> None:
+            self.draft.payment = p
+            if p.status == "paid":
+                self._paid()
+            else:
+                self._status(p)
+
+        return self.gateway_call(lambda gw: gw.demo_confirm_payment(pid), "demo").then(done)
+
+    # -- cash at the counter -------------------------------------------------------------------
+
+    def cash(self) -> Task:
+        """A cash payment, a place in the staff queue, the ticket printed."""
+        receipts, lang = self.core.receipts, self.lang
+
+        def queue(payment: Any) -> Task:
+            dossier = self.draft.dossier
+
+            def work(gateway) -> dict:
+                number, ahead = payment.id, 0
+                try:
+                    ticket = gateway.create_help_request(
+                        "payment", procedure_code=dossier.procedure.code,
+                        note=f"cash {payment.id} {dossier.code} {payment.amount_vnd}")
+                    number, ahead = ticket.ticket, max(0, (ticket.position or 1) - 1)
+                except Exception as exc:  # noqa: BLE001 - the payment id still lets staff match it
+                    log.warning("help ticket for cash payment failed", extra={"kind": type(exc).__name__})
+                if receipts is None:
+                    result: Any = CitizenError("printer.no_device", "next.collect_at_counter")
+                else:
+                    try:
+                        result = receipts.cash_ticket(number, dossier, payment, ahead, lang)
+                    except KioskError as err:
+                        result = err
+                return {"payment": payment, "ticket": number, "ahead": ahead, "print": result}
+
+            def done(outcome: dict) -> None:
+                self.draft.cash = outcome
+                self.core.advance("cash")
+
+            return self.gateway_call(work, "cash").then(done)
+
+        return self._create("cash").chain(queue)
+
+    # -- paid ----------------------------------------------------------------------------------
+
+    def print_receipt(self) -> Task:
+        """The payment receipt ("Biên lai thu phí, lệ phí"), printed once per payment."""
+        d, lang = self.draft, self.lang
+        payment, dossier = d.payment, d.dossier
+        if payment is None or dossier is None:
+            return Task.failed(CitizenError("pay.no_payment", "next.ask_staff"))
+        identity = self.core.session.identity
+        payer = getattr(identity, "full_name", "") or "-"
+        return self.print_once(f"payment:{payment.id}",
+                               lambda r: r.payment_receipt(dossier, payment, payer, lang), "receipt")
+
+    def finish(self) -> None:
+        """On from the pay steps (the next step of the journey they are part of)."""
+        self.core.advance("finish")

@@ -1,0 +1,149 @@
+"""The procedure's form: its JSON-schema fields as fields a screen can show, the typed text
+as JSON values validated with the gateway's rules (one message key per field), and what the
+chip tells us for those fields (nationality, ethnicity, an address when the residence on the
+card is cleanly province + ward/commune + street)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from kiosk.gateway.formschema import validate
+from kiosk.text import fold, nfc
+
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    kind: str  # an EntryField kind: text | name | digits | date | choice
+    title_vi: str
+    title_en: str
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); booleans: ("yes", …), ("no", …)
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    json_type: str = "string"
+    default: str = ""
+
+    def title(self, lang: str) -> str:
+        return (self.title_en if lang == "en" else self.title_vi) or self.title_vi or self.name
+
+
+NAME_FIELDS = re.compile(r"(full_name|_name|ward|street|place_of_birth|place_of_death)$")
+
+
+def form_fields(procedure, yes_no: tuple[str, str] = ("Có", "Không")) -> list[FormField]:
+    """The procedure's form schema as fields, in the schema's order."""
+    schema = getattr(procedure, "form", None) or {}
+    required = set(schema.get("required", []))
+    out: list[FormField] = []
+    for name, spec in (schema.get("properties") or {}).items():
+        kind, choices, json_type = "text", (), spec.get("type", "string")
+        if json_type == "boolean":
+            kind, choices = "choice", (("yes", yes_no[0]), ("no", yes_no[1]))
+        elif json_type == "integer":
+            kind = "digits"
+        elif "enum" in spec:
+            kind, choices = "choice", tuple((str(v), str(v)) for v in spec["enum"])
+        elif spec.get("format") == "date":
+            kind = "date"
+        elif NAME_FIELDS.search(name):
+            kind = "name"
+        default = spec.get("default", "")
+        out.append(FormField(
+            name=name, kind=kind, title_vi=spec.get("title", name), title_en=spec.get("x-title-en", ""),
+            required=name in required, choices=choices, max_length=spec.get("maxLength"),
+            minimum=spec.get("minimum"), maximum=spec.get("maximum"), json_type=json_type,
+            default=str(default) if default not in (None, "") and not isinstance(default, bool) else "",
+        ))
+    return out
+
+
+def coerce(fields: Sequence[FormField], values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Typed text → the JSON the gateway expects (empty optional fields left out), and the
+    problems found on the way (a number that is not one)."""
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for f in fields:
+        raw = nfc(str(values.get(f.name, "") or "")).strip()
+        if not raw:
+            continue
+        if f.json_type == "integer":
+            if not raw.isdigit() or len(raw) > 15:
+                problems.append((f.name, "form.expected_number"))
+                continue
+            data[f.name] = int(raw)
+        elif f.json_type == "boolean":
+            data[f.name] = raw == "yes"
+        else:
+            data[f.name] = raw
+    return data, problems
+
+
+def problems(procedure, fields: Sequence[FormField], values: dict[str, str]) -> list[tuple[str, str]]:
+    """Every problem with the values, at most one message key per field (the gateway's own
+    validation rules, so what passes here passes there)."""
+    data, found = coerce(fields, values)
+    found += validate(getattr(procedure, "form", None) or {}, data)
+    seen: set[str] = set()
+    out = []
+    for name, key in found:
+        if name not in seen:
+            seen.add(name)
+            out.append((name, key))
+    return out
+
+
+
+WARD_PREFIXES = ("phuong ", "xa ", "dac khu ")
+PROVINCE_PREFIXES = ("thanh pho ", "tinh ", "tp. ", "tp ")
+
+
+def _province_key(name: str) -> str:
+    folded = fold(name)
+    for prefix in PROVINCE_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix):]
+    return folded
+
+
+def parse_residence(text: str, provinces: Sequence = ()) -> tuple[str, str, str] | None:
+    """``street, ward/commune, province`` → (province name as the gateway lists it, ward,
+    street), or None when the residence is not cleanly in that two-level shape (a district
+    named, parts missing, a province the gateway does not list).  Addresses printed before
+    July 2025 usually name a district: they are left for the citizen to type."""
+    parts = [p.strip() for p in nfc(text or "").split(",") if p.strip()]
+    if len(parts) != 3:
+        return None
+    street, ward, province = parts
+    if not fold(ward).startswith(WARD_PREFIXES):
+        return None
+    wanted = _province_key(province)
+    for p in provinces:
+        if _province_key(p.name) == wanted:
+            return p.name, ward, street
+    return None
+
+
+def prefill(fields: Sequence[FormField], identity, provinces: Sequence = ()) -> dict[str, str]:
+    """Values the chip gives for the form's fields (the citizen can still change them)."""
+    out: dict[str, str] = {}
+    names = {f.name for f in fields}
+    for f in fields:
+        if f.default:
+            out[f.name] = f.default
+    if identity is None:
+        return out
+    for name in ("nationality", "ethnicity"):
+        value = getattr(identity, name, "") or ""
+        if name in names and value:
+            out[name] = value
+    # the citizen's own current address: "address_*" fields (a new address to register,
+    # "new_address_*", is by definition another one)
+    parsed = parse_residence(getattr(identity, "residence", ""), provinces)
+    if parsed and {"address_province", "address_ward", "address_street"} <= names:
+        out["address_province"], out["address_ward"], out["address_street"] = parsed
+    return out

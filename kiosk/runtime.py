@@ -1,0 +1,93 @@
+"""The composition root: everything the kiosk runs on, built once, outside Kivy.
+
+``Runtime(settings)`` builds the status board, the devices, the one offline outbox, the gateway
+service, the receipt service, the core, the journey services, the audit log, staff mode and the
+metrics, and hands them to the Kivy app, the command line and the tests alike.  No service is
+created in a screen module.  The systemd watchdog is pinged from the UI thread's clock by the
+app (a frozen UI must stop the pings); what it reports comes from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from kiosk import audit as audit_mod
+from kiosk import metrics as metrics_mod
+from kiosk.config import Settings
+from kiosk.core import KioskCore
+from kiosk.core.tasks import Dispatch, run_here
+from kiosk.devices.base import StatusBoard
+from kiosk.devices.registry import build_devices
+from kiosk.gateway.outbox import Outbox
+from kiosk.gateway.service import GatewayService
+from kiosk.journeys import Journeys
+from kiosk.receipts.service import ReceiptService
+from kiosk.staff import StaffMode
+
+log = logging.getLogger("kiosk.runtime")
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, devices=None, gateway: Any = None, dispatch: Dispatch = run_here,
+                 idle_clock: Callable[[], float] | None = None, outbox: Outbox | None | bool = True):
+        """``devices``/``gateway``: ready-made ones (tests); ``outbox=False``: none."""
+        self.settings = settings
+        self.devices = devices if devices is not None else build_devices(settings, StatusBoard())
+        self.board = self.devices.board
+        self.outbox = (_open_outbox(settings) if outbox is True else (outbox or None)) if gateway is None else \
+            getattr(gateway, "outbox", None)
+        self.gateway = gateway if gateway is not None else GatewayService(settings, self.board, outbox=self.outbox)
+        self.receipts = ReceiptService(lambda: self.devices.printer, office=settings.kiosk.location_name,
+                                       kiosk_id=settings.kiosk.kiosk_id)
+        self.core = KioskCore(settings, devices=self.devices, gateway=self.gateway, receipts=self.receipts,
+                              dispatch=dispatch, idle_clock=idle_clock)
+        self.core.on_wipe(lambda _reason: self.receipts.forget())
+        self.journeys = Journeys(self.core)
+        self.audit = audit_mod.AuditLog.from_settings(settings)
+        audit_mod.attach(self.core, self.audit)
+        self._exit: Callable[[], None] | None = None
+        self.staff = StaffMode(self.core, self.audit, outbox=self.outbox, exit_kiosk=lambda: self._exit and self._exit())
+        self.metrics = None
+        self.metrics_server = None
+
+    def on_exit(self, exit_kiosk: Callable[[], None]) -> None:
+        """How the technician's "exit" ends the program (the app's stop)."""
+        self._exit = exit_kiosk
+
+    def start_metrics(self) -> None:
+        """The Prometheus endpoint, when kiosk.ini asks for it."""
+        if not self.settings.metrics.enabled or self.metrics_server is not None:
+            return
+        try:
+            self.metrics = metrics_mod.attach(self.core, outbox=self.outbox, audit=self.audit)
+            self.metrics_server = metrics_mod.serve(self.settings, self.metrics)
+        except OSError:
+            log.exception("metrics endpoint could not start", extra={"port": self.settings.metrics.port})
+
+    def watchdog_status(self) -> str:
+        bad = [s.kind.value for s in self.board.all() if s.needs_technician]
+        return "needs technician: " + ", ".join(bad) if bad else "all devices ok"
+
+    def stop(self) -> None:
+        """Everything stops, in order: work, devices, gateway (and its outbox), metrics."""
+        self.core.shutdown()
+        stop = getattr(self.gateway, "stop", None)
+        if stop is not None:
+            stop()
+        if self.outbox is not None:
+            try:
+                self.outbox.close()
+            except Exception:  # noqa: BLE001 - already closed by the gateway service
+                pass
+        if self.metrics_server is not None:
+            self.metrics_server.shutdown()
+            self.metrics_server = None
+
+
+def _open_outbox(settings: Settings) -> Outbox | None:
+    try:
+        return Outbox.from_settings(settings)
+    except Exception:  # noqa: BLE001 - a broken outbox must not stop look-ups
+        log.exception("offline outbox unavailable")
+        return None
