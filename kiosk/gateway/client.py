@@ -9,6 +9,7 @@ its thread.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
@@ -258,9 +259,13 @@ class GatewayClient:
         return self.request("GET", path, params=params, not_found=not_found)
 
     @staticmethod
-    def _parse(factory, data):
+    def _parse(kind, data):
+        """The answer as ``kind`` (a contract class or ``list[...]`` of one); an answer that
+        breaks the contract is a GatewayBadResponse, whatever went wrong reading it."""
         try:
-            return factory(data)
+            if isinstance(kind, type) and issubclass(kind, M.Wire):
+                return kind.from_dict(data)
+            return M.parse(kind, data)
         except M.SchemaError as exc:
             raise E.GatewayBadResponse(f"response does not follow the contract: {exc}") from None
 
@@ -273,19 +278,19 @@ class GatewayClient:
         except InvalidDossierCode as exc:
             raise E.InvalidRequest("malformed dossier code", reason=exc.reason) from None
         data = self._get(f"{API_PREFIX}/dossiers/{_seg(code)}", not_found=E.DossierNotFound)
-        return self._parse(M.Dossier.from_dict, data)
+        return self._parse(M.Dossier, data)
 
     # -- catalog ------------------------------------------------------------------------------
 
     def life_events(self) -> list[M.LifeEvent]:
         data = self._get(f"{API_PREFIX}/life-events")
-        return self._parse(lambda d: [M.LifeEvent.from_dict(x) for x in _as_list(d)], data)
+        return self._parse(list[M.LifeEvent], data)
 
     def list_procedures(self, *, life_event: str | None = None, level: str | None = None,
                         limit: int = 50, offset: int = 0) -> M.ProcedurePage:
         params = {k: v for k, v in (("life_event", life_event), ("level", level)) if v}
         params.update(limit=int(limit), offset=int(offset))
-        return self._parse(M.ProcedurePage.from_dict, self._get(f"{API_PREFIX}/procedures", params=params))
+        return self._parse(M.ProcedurePage, self._get(f"{API_PREFIX}/procedures", params=params))
 
     def search_procedures(self, query: str, *, life_event: str | None = None, limit: int = 50) -> M.ProcedurePage:
         from kiosk.text import nfc
@@ -294,15 +299,15 @@ class GatewayClient:
         params = {"q": query, "limit": int(limit)}
         if life_event:
             params["life_event"] = life_event
-        return self._parse(M.ProcedurePage.from_dict, self._get(f"{API_PREFIX}/procedures", params=params))
+        return self._parse(M.ProcedurePage, self._get(f"{API_PREFIX}/procedures", params=params))
 
     def get_procedure(self, code: str) -> M.Procedure:
         code = _checked(code, r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,19}", "procedure_code")
-        return self._parse(M.Procedure.from_dict, self._get(f"{API_PREFIX}/procedures/{_seg(code)}"))
+        return self._parse(M.Procedure, self._get(f"{API_PREFIX}/procedures/{_seg(code)}"))
 
     def provinces(self) -> list[M.Province]:
         data = self._get(f"{API_PREFIX}/units/provinces")
-        return self._parse(lambda d: [M.Province.from_dict(x) for x in _as_list(d)], data)
+        return self._parse(list[M.Province], data)
 
     # -- submissions ------------------------------------------------------------------------
 
@@ -312,7 +317,7 @@ class GatewayClient:
         key = _idem(idempotency_key)
         body = submission.to_json() if hasattr(submission, "to_json") else submission
         data = self.request("POST", f"{API_PREFIX}/dossiers", json_body=body, idempotency_key=key)
-        return self._parse(M.SubmissionReceipt.from_dict, data)
+        return self._parse(M.SubmissionReceipt, data)
 
     # -- payments ---------------------------------------------------------------------------
 
@@ -321,42 +326,37 @@ class GatewayClient:
             raise ValueError("method must be vietqr or cash")
         code = _dossier_code(dossier_code)
         key = _idem(idempotency_key or new_idempotency_key())
-        data = self.request("POST", f"{API_PREFIX}/payments", json_body={"dossier_code": code, "method": method},
+        data = self.request("POST", f"{API_PREFIX}/payments", json_body=M.body(M.PaymentRequest(code, method)),
                             idempotency_key=key)
-        return self._parse(M.Payment.from_dict, data)
+        return self._parse(M.Payment, data)
 
     def payment_status(self, payment_id: str) -> M.Payment:
         pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
-        return self._parse(M.Payment.from_dict, self._get(f"{API_PREFIX}/payments/{_seg(pid)}"))
+        return self._parse(M.Payment, self._get(f"{API_PREFIX}/payments/{_seg(pid)}"))
 
     def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
                      idempotency_key: str) -> M.Payment:
         pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
-        body = {"staff_id": staff_id, "amount_vnd": int(amount_vnd)}
-        if receipt_number:
-            body["receipt_number"] = receipt_number
+        body = M.body(M.CashConfirmation(staff_id, int(amount_vnd), receipt_number or None))
         data = self.request("POST", f"{API_PREFIX}/payments/{_seg(pid)}/cash-confirmation", json_body=body,
                             idempotency_key=_idem(idempotency_key))
-        return self._parse(M.Payment.from_dict, data)
+        return self._parse(M.Payment, data)
 
     def demo_confirm_payment(self, payment_id: str) -> M.Payment:
         """Demo gateway only: the simulated bank confirms now."""
         pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
         data = self.request("POST", f"{API_PREFIX}/demo/payments/{_seg(pid)}/confirm", retry=True)
-        return self._parse(M.Payment.from_dict, data)
+        return self._parse(M.Payment, data)
 
     # -- delivery ---------------------------------------------------------------------------
 
     def book_delivery(self, dossier_code: str, address: "M.Address | dict", recipient_name: str, phone: str, *,
                       note: str | None = None, idempotency_key: str) -> M.DeliveryConfirmation:
         code = _dossier_code(dossier_code)
-        addr = M.to_jsonable(address)
-        body = {"address": addr, "recipient_name": recipient_name, "phone": phone}
-        if note:
-            body["note"] = note
+        body = M.body(M.DeliveryBooking(address, recipient_name, phone, note or None))
         data = self.request("POST", f"{API_PREFIX}/dossiers/{_seg(code)}/delivery", json_body=body,
                             idempotency_key=_idem(idempotency_key), not_found=E.DossierNotFound)
-        return self._parse(M.DeliveryConfirmation.from_dict, data)
+        return self._parse(M.DeliveryConfirmation, data)
 
     # -- help and ratings -------------------------------------------------------------------
 
@@ -364,14 +364,10 @@ class GatewayClient:
                             note: str | None = None) -> M.HelpTicket:
         if reason not in M.HELP_REASONS:
             raise ValueError("unknown help reason")
-        body = {"reason": reason}
-        if procedure_code:
-            body["procedure_code"] = procedure_code
-        if note:
-            body["note"] = note
+        body = M.body(M.HelpRequestIn(reason, procedure_code or None, note or None))
         # not idempotent: a lost answer could mean a ticket exists, so never sent twice automatically
         data = self.request("POST", f"{API_PREFIX}/help-requests", json_body=body, retry=False)
-        return self._parse(M.HelpTicket.from_dict, data)
+        return self._parse(M.HelpTicket, data)
 
     def list_help_requests(self, status: str | None = "waiting", *, kiosk_id: str | None = None) -> list[M.HelpTicket]:
         params = {}
@@ -380,29 +376,21 @@ class GatewayClient:
         if kiosk_id:
             params["kiosk_id"] = kiosk_id
         data = self._get(f"{API_PREFIX}/help-requests", params=params)
-        return self._parse(lambda d: [M.HelpTicket.from_dict(x) for x in _as_list(d)], data)
+        return self._parse(list[M.HelpTicket], data)
 
     def update_help_request(self, help_id: int, status: str, *, staff_id: str | None = None) -> M.HelpTicket:
         if status not in M.HELP_STATUSES:
             raise ValueError("unknown help status")
-        body = {"status": status}
-        if staff_id:
-            body["staff_id"] = staff_id
+        body = M.body(M.HelpStatusChange(status, staff_id or None))
         # setting a status is idempotent by nature
         data = self.request("POST", f"{API_PREFIX}/help-requests/{int(help_id)}/status", json_body=body, retry=True)
-        return self._parse(M.HelpTicket.from_dict, data)
+        return self._parse(M.HelpTicket, data)
 
     def rate(self, score: int, journey: str = "other", *, dossier_code: str | None = None,
              comment: str | None = None, rated_at=None, idempotency_key: str) -> int:
-        body = {"score": int(score), "journey": journey}
-        if dossier_code:
-            body["dossier_code"] = dossier_code
-        if comment:
-            body["comment"] = comment[:500]
-        if rated_at is not None:
-            body["rated_at"] = M.iso(rated_at) if not isinstance(rated_at, str) else rated_at
+        body = M.body(M.RatingIn(int(score), journey, dossier_code or None, (comment or "")[:500] or None, rated_at))
         data = self.request("POST", f"{API_PREFIX}/ratings", json_body=body, idempotency_key=_idem(idempotency_key))
-        return self._parse(lambda d: M._get(d, "id", int), data)
+        return self._parse(M.RatingAck, data).id
 
     # -- kiosk ------------------------------------------------------------------------------
 
@@ -411,23 +399,17 @@ class GatewayClient:
 
         Never retried: a heartbeat is a probe, its failure is the answer.
         """
-        body = {"kiosk_id": self.kiosk_id or "unknown", "sent_at": M.iso(_now()), "devices": status or {}}
+        body = M.body(M.Heartbeat(self.kiosk_id or "unknown", _now(), status or {}))
         started = time.monotonic()
         data = self.request("POST", f"{API_PREFIX}/kiosks/heartbeat", json_body=body, retry=False)
         latency_ms = (time.monotonic() - started) * 1000
-        return self._parse(lambda d: M.HeartbeatAck.from_dict(d, latency_ms), data)
+        return dataclasses.replace(self._parse(M.HeartbeatAck, data), latency_ms=latency_ms)
 
 
 def _now():
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc)
-
-
-def _as_list(d):
-    if not isinstance(d, list):
-        raise M.SchemaError("expected a list")
-    return d
 
 
 def _checked(value: str, pattern: str, what: str) -> str:

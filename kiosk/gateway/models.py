@@ -1,64 +1,528 @@
-"""Typed values the gateway client returns.
+"""The gateway contract, written once: what a kiosk sends and what a gateway answers.
 
-Each ``from_dict`` checks the JSON it is given against the contract (docs/openapi.json) and
-raises ``SchemaError`` on anything missing or of the wrong type; the client turns that into
-``GatewayBadResponse``.  Datetimes are timezone-aware ``datetime`` objects, dates ``date``.
+Every class here is a frozen dataclass annotated for pydantic.  The same classes serve
+
+- the client (kiosk.gateway.client): ``Cls.from_dict(json)`` checks an answer strictly (JSON
+  types, no numbers as text, time zones on date-times; unknown keys are ignored so a newer
+  gateway can add fields) and raises ``SchemaError``, which the client turns into
+  ``GatewayBadResponse``;
+- the demo gateway (kiosk.gateway.demo.app): FastAPI validates requests and answers with them
+  and turns them into docs/openapi.json.  Field names are the wire names.
+
+Building one in Python (``Address(province, ward, street)``) checks nothing, as any
+dataclass: the gateway is the judge of a request.  Personal fields are ``repr=False``, so a
+submission printed into a log shows no name or number.  Datetimes are timezone-aware,
+dates ``date``.
 """
 
-from __future__ import annotations
-
+import dataclasses
+import functools
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Annotated, Any, Literal, Optional, get_args
 
-DOSSIER_STATUSES = (
-    "received",
-    "in_progress",
-    "supplement_requested",
-    "result_ready",
-    "delivered",
-    "collected",
-    "rejected",
-)
-PAYMENT_STATUSES = ("pending", "paid", "expired", "cancelled")
-DELIVERY_METHODS = ("pickup", "post")
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import with_config
+from pydantic.json_schema import SkipJsonSchema
+
+DossierStatus = Literal[
+    "received", "in_progress", "supplement_requested", "result_ready", "delivered", "collected", "rejected"
+]
+DeliveryMethod = Literal["pickup", "post"]
+PaymentMethod = Literal["vietqr", "cash"]
+PaymentStatus = Literal["pending", "paid", "expired", "cancelled"]
+Level = Literal["province", "commune"]
+PassiveAuthStatus = Literal["verified", "chain_not_verified", "failed", "not_performed"]
+HelpReason = Literal["card_problem", "form_help", "payment", "documents", "accessibility", "other"]
+HelpStatus = Literal["waiting", "in_service", "done", "cancelled"]
+Journey = Literal["lookup", "submit", "payment", "help", "other"]
+
+DOSSIER_STATUSES = get_args(DossierStatus)
+DELIVERY_METHODS = get_args(DeliveryMethod)
+PAYMENT_STATUSES = get_args(PaymentStatus)
+HELP_REASONS = get_args(HelpReason)
+HELP_STATUSES = get_args(HelpStatus)
+
+DOSSIER_CODE_PATTERN = r"^[A-Z0-9](?:[A-Z0-9.\-/]{4,38})[A-Z0-9]$"
+KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+PHONE_PATTERN = r"^\+?\d{9,12}$"
 
 
 class SchemaError(ValueError):
     """JSON from the gateway that does not follow the contract."""
 
 
-# --- small checked getters -------------------------------------------------------------------
+# --- field types -----------------------------------------------------------------------------
 
 
-def _get(d: Any, key: str, kind, *, optional: bool = False, where: str = ""):
-    if not isinstance(d, dict):
-        raise SchemaError(f"{where or 'value'}: expected an object")
-    if key not in d or d[key] is None:
-        if optional:
-            return None
-        raise SchemaError(f"{where}{key}: missing")
-    value = d[key]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if kind is int and isinstance(value, bool):
-        raise SchemaError(f"{where}{key}: expected int")
-    if not isinstance(value, kind):
-        name = getattr(kind, "__name__", str(kind))
-        raise SchemaError(f"{where}{key}: expected {name}")
+def _text_only(value):
+    """Dates travel as ISO 8601 text: a number is refused, never read as a timestamp."""
+    if not isinstance(value, (str, date, datetime)):
+        raise ValueError("expected ISO 8601 text")
     return value
 
 
-def _enum(d, key, allowed, *, where="", optional=False):
-    value = _get(d, key, str, where=where, optional=optional)
-    if value is None:
-        return None
-    if value not in allowed:
-        raise SchemaError(f"{where}{key}: unexpected value")
+def _whole_number(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON 5.0 is the integer 5
+        raise ValueError("expected a whole number")
     return value
+
+
+def _by_time(events: list) -> list:
+    return sorted(events, key=lambda e: e.at)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_text_only)]  # sent by a kiosk
+IsoDate = Annotated[date, BeforeValidator(_text_only)]
+Instant = AwareDatetime  # answered by a gateway: always with its time zone
+
+
+def _whole(**limits):
+    """An integer a kiosk sends; JSON 5.0 counts as 5 (the limits sit inside, so the document
+    shows them as minimum/maximum)."""
+    return Annotated[int, Field(**limits), BeforeValidator(_whole_number)]
+
+
+NonNegative = Annotated[int, Field(ge=0)]
+KioskId = Annotated[str, Field(min_length=1, max_length=40, pattern=KIOSK_ID_PATTERN)]
+Phone = Annotated[str, Field(pattern=PHONE_PATTERN)]
+
+
+# --- the common part -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _adapter(tp) -> TypeAdapter:
+    return TypeAdapter(tp)
+
+
+def parse(tp, data: Any):
+    """``data`` (decoded JSON from a gateway) as ``tp`` (a contract class, ``list[...]``…), read
+    the way the client reads answers: strict JSON types, unknown keys ignored.  Raises
+    ``SchemaError`` (never pydantic's ValidationError)."""
+    try:
+        raw = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        raise SchemaError("not JSON") from None
+    try:
+        return _adapter(tp).validate_json(raw, strict=True, extra="ignore")
+    except ValidationError as exc:
+        raise SchemaError(_summary(exc)) from None
+
+
+def _summary(exc: ValidationError) -> str:
+    """Where and what, without the offending values (they could be anything)."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False)[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "value"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def dump(value: Any) -> Any:
+    """A contract value as the demo gateway serialises it (pydantic's JSON mode)."""
+    return _adapter(type(value)).dump_python(value, mode="json")
+
+
+def contract(cls):
+    """Make ``cls`` a contract class: a frozen dataclass whose extra keys the gateway refuses."""
+    return with_config(ConfigDict(extra="forbid"))(dataclass(frozen=True)(cls))
+
+
+class Wire:
+    """What every contract class can do besides being a dataclass."""
+
+    @classmethod
+    def from_dict(cls, data: Any):
+        """An answer from a gateway, checked (``SchemaError`` when it breaks the contract)."""
+        return parse(cls, data)
+
+    @classmethod
+    def model_validate(cls, data: Any):
+        """A request checked as the demo gateway checks it (raises pydantic's ValidationError)."""
+        return _adapter(cls).validate_python(data)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+@contract
+class Problem(Wire):
+    """Error body (RFC 9457 style)."""
+
+    type: Annotated[str, Field(description="Stable machine-readable key, e.g. 'not_found', 'invalid_request'.")]
+    title: str
+    status: int
+    detail: Optional[str] = None
+
+
+# --- dossiers --------------------------------------------------------------------------------
+
+
+@contract
+class ProcedureRef(Wire):
+    code: Annotated[str, Field(description="National procedure code, e.g. 1.001193", examples=["1.001193"])]
+    name_vi: str
+    name_en: str
+
+
+@contract
+class TimelineEvent(Wire):
+    status: DossierStatus
+    at: Instant
+    note_vi: str = ""
+    note_en: str = ""
+
+
+@contract
+class DossierFee(Wire):
+    amount_vnd: NonNegative
+    paid: bool
+
+
+@contract
+class DeliveryInfo(Wire):
+    method: DeliveryMethod
+    province: Optional[str] = None
+    ward: Annotated[Optional[str], Field(description="Ward or commune (two-level units since 1 July 2025).")] = None
+    tracking_code: Optional[str] = None
+
+
+@contract
+class Dossier(Wire):
+    """What a status page shows. No personal data: no names, ID numbers or addresses
+    beyond the province and ward a result is posted to."""
+
+    code: str
+    procedure: ProcedureRef
+    status: DossierStatus
+    timeline: Annotated[list[TimelineEvent], AfterValidator(_by_time)]  # oldest first
+    submitted_at: Instant
+    expected_date: Annotated[Optional[date], Field(default=None)]  # optional on the wire
+    agency_vi: str
+    agency_en: str
+    fee: DossierFee
+    delivery: DeliveryInfo
+
+    @property
+    def latest(self) -> Optional[TimelineEvent]:
+        return self.timeline[-1] if self.timeline else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("delivered", "collected", "rejected")
+
+    @property
+    def provisional(self) -> bool:
+        """A dossier the gateway answered with is never provisional (compare ProvisionalStatus)."""
+        return False
+
+
+# --- kiosks ----------------------------------------------------------------------------------
+
+
+@contract
+class Heartbeat(Wire):
+    kiosk_id: KioskId
+    sent_at: IsoDateTime
+    devices: Annotated[dict[str, str], Field(description="Device kind → state, e.g. {'printer': 'online'}.")] = \
+        field(default_factory=dict)
+
+
+@contract
+class HeartbeatAck(Wire):
+    server_time: Instant
+    api_version: str
+    # measured by the client, not sent by the gateway
+    latency_ms: Annotated[SkipJsonSchema[float], Field(exclude=True)] = 0.0
+
+
+@contract
+class Health(Wire):
+    status: Literal["ok"]
+    api_version: str
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+@contract
+class LifeEvent(Wire):
+    id: str
+    name_vi: str
+    name_en: str
+
+
+@contract
+class RequiredDocument(Wire):
+    name_vi: str
+    name_en: str
+    originals: NonNegative
+    copies: NonNegative
+    required: bool
+    note_vi: Optional[str] = None
+    note_en: Optional[str] = None
+
+
+@contract
+class ProcedureFee(Wire):
+    name_vi: str
+    name_en: str
+    amount_vnd: Annotated[int, Field(ge=0, description="Amount at the counter/kiosk, VND.")]
+    online_amount_vnd: Annotated[Optional[int], Field(ge=0, description="Amount when filed online, if different.")] = None
+    unit_vi: Optional[str] = None
+    unit_en: Optional[str] = None
+    exemptions_vi: list[str] = field(default_factory=list)
+    exemptions_en: list[str] = field(default_factory=list)
+    note_vi: Optional[str] = None
+    note_en: Optional[str] = None
+
+
+@contract
+class ProcedureSummary(Wire):
+    code: Annotated[str, Field(description="National procedure code, e.g. 1.001193")]
+    name_vi: str
+    name_en: str
+    level: Level
+    life_event: str
+    agency_vi: str
+    agency_en: str
+    processing_days: Annotated[int, Field(ge=0, description="Working days; 0 = the same day")]
+    fee_vnd: Annotated[int, Field(ge=0, description="The main fee (first fee line), VND")]
+
+
+@contract
+class Procedure(ProcedureSummary):
+    code_verified: Annotated[bool, Field(description="False when the code could not be confirmed from public sources")]
+    field_vi: str
+    field_en: str
+    documents: list[RequiredDocument]
+    fees: list[ProcedureFee]
+    processing_vi: str
+    processing_en: str
+    result_vi: str
+    result_en: str
+    delivery_options: list[DeliveryMethod]
+    legal_basis: list[str]
+    sources: list[str]
+    form: Annotated[dict, Field(description="JSON Schema (draft 2020-12 subset) of the procedure's form data.")]
+
+
+@contract
+class ProcedureList(Wire):
+    items: list[ProcedureSummary]
+    total: NonNegative
+
+
+ProcedurePage = ProcedureList  # the kiosk's name for one page of results
+
+
+@contract
+class Province(Wire):
+    code: str
+    name: str
+    kind: Literal["city", "province"]
+
+
+# --- submission (what the kiosk sends) -------------------------------------------------------
+
+
+@contract
+class PassiveAuthentication(Wire):
+    """What the kiosk proved about the chip (ICAO 9303 passive authentication)."""
+
+    status: PassiveAuthStatus
+    hashes_ok: Annotated[Optional[bool], Field(description="Every data-group hash matches EF.SOD")] = None
+    signature_ok: Annotated[Optional[bool], Field(description="Document-signer signature over EF.SOD valid")] = None
+    chain_ok: Annotated[Optional[bool],
+                        Field(description="Document signer chains to a trusted CSCA; null = no trust store")] = None
+
+
+@contract
+class Applicant(Wire):
+    id_number: Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit personal identification number")] = \
+        field(repr=False)
+    full_name: Annotated[str, Field(min_length=1, max_length=100)] = field(repr=False)
+    date_of_birth: IsoDate = field(repr=False)
+    source: Annotated[Literal["chip", "qr", "typed"], Field(description="Where the identity came from")]
+    passive_authentication: PassiveAuthentication
+
+
+@contract
+class DocumentPhoto(Wire):
+    kind: Annotated[str, Field(min_length=1, max_length=80, description="Which required document this is")]
+    content_type: Literal["image/jpeg", "image/png", "application/pdf"]
+    data_base64: Annotated[str, Field(min_length=4, max_length=4_000_000)] = field(repr=False)
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+    @classmethod
+    def from_bytes(cls, kind: str, content_type: str, data: bytes) -> "DocumentPhoto":
+        import base64
+        import hashlib
+
+        return cls(kind, content_type, base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest())
+
+
+@contract
+class Address(Wire):
+    """Two-level address (since 1 July 2025): province + ward/commune + street."""
+
+    province: Annotated[str, Field(min_length=2, max_length=60)]
+    ward: Annotated[str, Field(min_length=2, max_length=60)]
+    street: Annotated[str, Field(min_length=1, max_length=160)] = field(repr=False)
+
+
+@contract
+class DeliveryChoice(Wire):
+    method: DeliveryMethod
+    address: Annotated[Optional[Address], Field(description="Required when method is post")] = None
+    recipient_name: Annotated[Optional[str], Field(max_length=100)] = field(default=None, repr=False)
+    phone: Optional[Phone] = field(default=None, repr=False)
+
+
+@contract
+class DossierSubmission(Wire):
+    procedure_code: Annotated[str, Field(min_length=3, max_length=20)]
+    applicant: Applicant
+    form: Annotated[dict, Field(description="Form data; must validate against the procedure's form schema")] = \
+        field(repr=False)
+    documents: Annotated[list[DocumentPhoto], Field(max_length=12)] = field(default_factory=list, kw_only=True)
+    delivery: DeliveryChoice
+    contact_phone: Optional[Phone] = field(default=None, repr=False, kw_only=True)
+    consent_at: Annotated[IsoDateTime, Field(description="When the citizen consented to the processing of personal data")]
+    submitted_at: Annotated[IsoDateTime, Field(description="Kiosk clock at submission (the outbox may deliver later)")]
+    provisional_reference: Annotated[Optional[str], Field(
+        max_length=40, description="Reference printed on a provisional receipt, if any")] = None
+
+    def to_json(self) -> dict:
+        """The request body: JSON values, absent fields left out."""
+        return _drop_none(to_jsonable(self))
+
+
+@contract
+class SubmissionReceipt(Wire):
+    code: Annotated[str, Field(description="The dossier code the citizen uses to look it up")]
+    status: DossierStatus
+    procedure: ProcedureRef
+    received_at: Instant
+    expected_date: Annotated[Optional[date], Field(default=None)]  # optional on the wire
+    fee: DossierFee
+    provisional_reference: Optional[str] = None
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+@contract
+class PaymentRequest(Wire):
+    dossier_code: Annotated[str, Field(pattern=DOSSIER_CODE_PATTERN)]
+    method: PaymentMethod
+
+
+@contract
+class Payment(Wire):
+    id: str
+    dossier_code: str
+    amount_vnd: NonNegative
+    method: PaymentMethod
+    status: PaymentStatus
+    qr_payload: Annotated[Optional[str], Field(default=None, description="VietQR (EMVCo) payload to show as a QR code")]
+    created_at: Instant
+    expires_at: Instant
+    paid_at: Optional[Instant] = None
+    confirmed_by: Annotated[Optional[str], Field(description="'bank' or the staff member who took the cash")] = None
+
+    @property
+    def settled(self) -> bool:
+        return self.status != "pending"
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Payment":
+        payment = parse(cls, data)
+        if payment.method == "vietqr" and not payment.qr_payload:
+            raise SchemaError("qr_payload: missing for a VietQR payment")
+        return payment
+
+
+@contract
+class CashConfirmation(Wire):
+    staff_id: KioskId
+    amount_vnd: _whole(ge=0)
+    receipt_number: Annotated[Optional[str], Field(max_length=40)] = None
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+@contract
+class DeliveryBooking(Wire):
+    address: Address
+    recipient_name: Annotated[str, Field(min_length=1, max_length=100)] = field(repr=False)
+    phone: Phone = field(repr=False)
+    note: Annotated[Optional[str], Field(max_length=200)] = None
+
+
+@contract
+class DeliveryConfirmation(Wire):
+    booking_id: str
+    dossier_code: str
+    tracking_code: str
+    fee_vnd: NonNegative
+    estimated_days: NonNegative
+    province: str
+    ward: str
+
+
+# --- help and ratings ------------------------------------------------------------------------
+
+
+@contract
+class HelpRequestIn(Wire):
+    reason: HelpReason
+    procedure_code: Annotated[Optional[str], Field(max_length=20)] = None
+    note: Annotated[Optional[str], Field(max_length=300)] = None
+
+
+@contract
+class HelpTicket(Wire):
+    id: int
+    ticket: Annotated[str, Field(description="Ticket number the citizen sees, e.g. H-007")]
+    kiosk_id: str
+    reason: HelpReason
+    status: HelpStatus
+    created_at: Instant
+    position: Annotated[Optional[int], Field(description="Place in the waiting queue (1 = next)")] = None
+
+
+@contract
+class HelpStatusChange(Wire):
+    status: HelpStatus
+    staff_id: Annotated[Optional[str], Field(max_length=40)] = None
+
+
+@contract
+class RatingIn(Wire):
+    score: _whole(ge=1, le=5)
+    journey: Journey
+    dossier_code: Annotated[Optional[str], Field(pattern=DOSSIER_CODE_PATTERN)] = None
+    comment: Annotated[Optional[str], Field(max_length=500)] = None
+    rated_at: Optional[IsoDateTime] = None
+
+
+@contract
+class RatingAck(Wire):
+    id: int
+
+
+# --- JSON helpers ----------------------------------------------------------------------------
 
 
 def parse_datetime(raw: str, where: str = "") -> datetime:
+    """ISO 8601 text with a time zone ('Z' allowed) → an aware datetime; ``SchemaError`` otherwise."""
     if not isinstance(raw, str):
         raise SchemaError(f"{where}: expected an ISO 8601 date-time")
     text = raw.strip()
@@ -73,141 +537,12 @@ def parse_datetime(raw: str, where: str = "") -> datetime:
     return value
 
 
-def parse_date(raw: str, where: str = "") -> date:
-    if not isinstance(raw, str):
-        raise SchemaError(f"{where}: expected an ISO 8601 date")
-    try:
-        return date.fromisoformat(raw.strip()[:10])
-    except ValueError:
-        raise SchemaError(f"{where}: expected an ISO 8601 date") from None
-
-
-def _dt(d, key, where="", optional=False):
-    raw = _get(d, key, str, where=where, optional=optional)
-    return None if raw is None else parse_datetime(raw, f"{where}{key}")
-
-
-def _date(d, key, where="", optional=False):
-    raw = _get(d, key, str, where=where, optional=optional)
-    return None if raw is None else parse_date(raw, f"{where}{key}")
-
-
 def iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-# --- dossiers --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcedureRef:
-    code: str
-    name_vi: str
-    name_en: str
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "procedure.") -> "ProcedureRef":
-        return cls(
-            code=_get(d, "code", str, where=where),
-            name_vi=_get(d, "name_vi", str, where=where),
-            name_en=_get(d, "name_en", str, where=where),
-        )
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    status: str
-    at: datetime
-    note_vi: str = ""
-    note_en: str = ""
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "timeline[].") -> "TimelineEvent":
-        return cls(
-            status=_enum(d, "status", DOSSIER_STATUSES, where=where),
-            at=_dt(d, "at", where),
-            note_vi=_get(d, "note_vi", str, where=where, optional=True) or "",
-            note_en=_get(d, "note_en", str, where=where, optional=True) or "",
-        )
-
-
-@dataclass(frozen=True)
-class DossierFee:
-    amount_vnd: int
-    paid: bool
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "fee.") -> "DossierFee":
-        amount = _get(d, "amount_vnd", int, where=where)
-        if amount < 0:
-            raise SchemaError(f"{where}amount_vnd: negative")
-        return cls(amount_vnd=amount, paid=_get(d, "paid", bool, where=where))
-
-
-@dataclass(frozen=True)
-class DeliveryInfo:
-    method: str
-    province: str | None = None
-    ward: str | None = None
-    tracking_code: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "delivery.") -> "DeliveryInfo":
-        return cls(
-            method=_enum(d, "method", DELIVERY_METHODS, where=where),
-            province=_get(d, "province", str, where=where, optional=True),
-            ward=_get(d, "ward", str, where=where, optional=True),
-            tracking_code=_get(d, "tracking_code", str, where=where, optional=True),
-        )
-
-
-@dataclass(frozen=True)
-class Dossier:
-    code: str
-    procedure: ProcedureRef
-    status: str
-    timeline: list[TimelineEvent]
-    submitted_at: datetime
-    expected_date: date | None
-    agency_vi: str
-    agency_en: str
-    fee: DossierFee
-    delivery: DeliveryInfo
-    provisional: bool = False  # True for a receipt the outbox issued, not yet at the gateway
-
-    @property
-    def latest(self) -> TimelineEvent | None:
-        return self.timeline[-1] if self.timeline else None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("delivered", "collected", "rejected")
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "Dossier":
-        if not isinstance(d, dict):
-            raise SchemaError("dossier: expected an object")
-        timeline_raw = _get(d, "timeline", list)
-        timeline = [TimelineEvent.from_dict(e, f"timeline[{i}].") for i, e in enumerate(timeline_raw)]
-        timeline.sort(key=lambda e: e.at)
-        return cls(
-            code=_get(d, "code", str),
-            procedure=ProcedureRef.from_dict(_get(d, "procedure", dict)),
-            status=_enum(d, "status", DOSSIER_STATUSES),
-            timeline=timeline,
-            submitted_at=_dt(d, "submitted_at"),
-            expected_date=_date(d, "expected_date", optional=True),
-            agency_vi=_get(d, "agency_vi", str),
-            agency_en=_get(d, "agency_en", str),
-            fee=DossierFee.from_dict(_get(d, "fee", dict)),
-            delivery=DeliveryInfo.from_dict(_get(d, "delivery", dict)),
-        )
-
-
 def to_jsonable(value: Any) -> Any:
     """Dataclasses → plain JSON values (datetimes as ISO 8601), for CLI output and the outbox."""
-    import dataclasses
-
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -221,240 +556,9 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-# --- heartbeat -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeartbeatAck:
-    server_time: datetime
-    latency_ms: float = 0.0
-    api_version: str = ""
-
-    @classmethod
-    def from_dict(cls, d: Any, latency_ms: float = 0.0) -> "HeartbeatAck":
-        return cls(
-            server_time=_dt(d, "server_time"),
-            latency_ms=latency_ms,
-            api_version=_get(d, "api_version", str, optional=True) or "",
-        )
-
-
-# --- catalog ---------------------------------------------------------------------------------
-
-
-def _str_list(d, key, where=""):
-    raw = _get(d, key, list, where=where, optional=True) or []
-    if not all(isinstance(x, str) for x in raw):
-        raise SchemaError(f"{where}{key}: expected a list of text")
-    return list(raw)
-
-
-@dataclass(frozen=True)
-class LifeEvent:
-    id: str
-    name_vi: str
-    name_en: str
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "LifeEvent":
-        return cls(_get(d, "id", str), _get(d, "name_vi", str), _get(d, "name_en", str))
-
-
-@dataclass(frozen=True)
-class ProcedureSummary:
-    code: str
-    name_vi: str
-    name_en: str
-    level: str
-    life_event: str
-    agency_vi: str
-    agency_en: str
-    processing_days: int
-    fee_vnd: int
-
-    @classmethod
-    def _fields(cls, d: Any, where: str = "") -> dict:
-        return dict(
-            code=_get(d, "code", str, where=where), name_vi=_get(d, "name_vi", str, where=where),
-            name_en=_get(d, "name_en", str, where=where),
-            level=_enum(d, "level", ("province", "commune"), where=where),
-            life_event=_get(d, "life_event", str, where=where), agency_vi=_get(d, "agency_vi", str, where=where),
-            agency_en=_get(d, "agency_en", str, where=where),
-            processing_days=_get(d, "processing_days", int, where=where), fee_vnd=_get(d, "fee_vnd", int, where=where),
-        )
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "") -> "ProcedureSummary":
-        return cls(**cls._fields(d, where))
-
-
-@dataclass(frozen=True)
-class ProcedurePage:
-    items: list[ProcedureSummary]
-    total: int
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "ProcedurePage":
-        items = [ProcedureSummary.from_dict(x, f"items[{i}].") for i, x in enumerate(_get(d, "items", list))]
-        return cls(items=items, total=_get(d, "total", int))
-
-
-@dataclass(frozen=True)
-class RequiredDocument:
-    name_vi: str
-    name_en: str
-    originals: int
-    copies: int
-    required: bool
-    note_vi: str = ""
-    note_en: str = ""
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "documents[].") -> "RequiredDocument":
-        return cls(_get(d, "name_vi", str, where=where), _get(d, "name_en", str, where=where),
-                   _get(d, "originals", int, where=where), _get(d, "copies", int, where=where),
-                   _get(d, "required", bool, where=where),
-                   _get(d, "note_vi", str, where=where, optional=True) or "",
-                   _get(d, "note_en", str, where=where, optional=True) or "")
-
-
-@dataclass(frozen=True)
-class ProcedureFee:
-    name_vi: str
-    name_en: str
-    amount_vnd: int
-    online_amount_vnd: int | None = None
-    unit_vi: str = ""
-    unit_en: str = ""
-    exemptions_vi: list[str] = field(default_factory=list)
-    exemptions_en: list[str] = field(default_factory=list)
-    note_vi: str = ""
-    note_en: str = ""
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "fees[].") -> "ProcedureFee":
-        return cls(
-            _get(d, "name_vi", str, where=where), _get(d, "name_en", str, where=where),
-            _get(d, "amount_vnd", int, where=where), _get(d, "online_amount_vnd", int, where=where, optional=True),
-            _get(d, "unit_vi", str, where=where, optional=True) or "",
-            _get(d, "unit_en", str, where=where, optional=True) or "",
-            _str_list(d, "exemptions_vi", where), _str_list(d, "exemptions_en", where),
-            _get(d, "note_vi", str, where=where, optional=True) or "",
-            _get(d, "note_en", str, where=where, optional=True) or "",
-        )
-
-
-@dataclass(frozen=True)
-class Procedure(ProcedureSummary):
-    code_verified: bool = True
-    field_vi: str = ""
-    field_en: str = ""
-    documents: list[RequiredDocument] = field(default_factory=list)
-    fees: list[ProcedureFee] = field(default_factory=list)
-    processing_vi: str = ""
-    processing_en: str = ""
-    result_vi: str = ""
-    result_en: str = ""
-    delivery_options: list[str] = field(default_factory=list)
-    legal_basis: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    form: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, d: Any, where: str = "") -> "Procedure":
-        options = _str_list(d, "delivery_options")
-        if not set(options) <= set(DELIVERY_METHODS):
-            raise SchemaError("delivery_options: unexpected value")
-        return cls(
-            **ProcedureSummary._fields(d),
-            code_verified=_get(d, "code_verified", bool),
-            field_vi=_get(d, "field_vi", str), field_en=_get(d, "field_en", str),
-            documents=[RequiredDocument.from_dict(x, f"documents[{i}].") for i, x in enumerate(_get(d, "documents", list))],
-            fees=[ProcedureFee.from_dict(x, f"fees[{i}].") for i, x in enumerate(_get(d, "fees", list))],
-            processing_vi=_get(d, "processing_vi", str), processing_en=_get(d, "processing_en", str),
-            result_vi=_get(d, "result_vi", str), result_en=_get(d, "result_en", str),
-            delivery_options=options, legal_basis=_str_list(d, "legal_basis"), sources=_str_list(d, "sources"),
-            form=_get(d, "form", dict),
-        )
-
-
-@dataclass(frozen=True)
-class Province:
-    code: str
-    name: str
-    kind: str
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "Province":
-        return cls(_get(d, "code", str), _get(d, "name", str), _enum(d, "kind", ("city", "province")))
-
-
-# --- submission (what the kiosk sends) -------------------------------------------------------
-# Personal fields are repr=False: a submission printed into a log shows no name or number.
-
-
-@dataclass(frozen=True)
-class PassiveAuthentication:
-    status: str  # verified | chain_not_verified | failed | not_performed
-    hashes_ok: bool | None = None
-    signature_ok: bool | None = None
-    chain_ok: bool | None = None
-
-
-@dataclass(frozen=True)
-class Applicant:
-    id_number: str = field(repr=False)
-    full_name: str = field(repr=False)
-    date_of_birth: date = field(repr=False)
-    source: str = "chip"  # chip | qr | typed
-    passive_authentication: PassiveAuthentication = field(default_factory=lambda: PassiveAuthentication("not_performed"))
-
-
-@dataclass(frozen=True)
-class DocumentPhoto:
-    kind: str
-    content_type: str
-    data_base64: str = field(repr=False)
-    sha256: str
-
-    @classmethod
-    def from_bytes(cls, kind: str, content_type: str, data: bytes) -> "DocumentPhoto":
-        import base64
-        import hashlib
-
-        return cls(kind, content_type, base64.b64encode(data).decode("ascii"), hashlib.sha256(data).hexdigest())
-
-
-@dataclass(frozen=True)
-class Address:
-    province: str
-    ward: str
-    street: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class DeliveryChoice:
-    method: str  # pickup | post
-    address: Address | None = None
-    recipient_name: str | None = field(default=None, repr=False)
-    phone: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class DossierSubmission:
-    procedure_code: str
-    applicant: Applicant
-    form: dict = field(repr=False)
-    delivery: DeliveryChoice
-    consent_at: datetime
-    submitted_at: datetime
-    documents: list[DocumentPhoto] = field(default_factory=list)
-    contact_phone: str | None = field(default=None, repr=False)
-    provisional_reference: str | None = None
-
-    def to_json(self) -> dict:
-        out = to_jsonable(self)
-        return {k: v for k, v in _drop_none(out).items()}
+def body(value: Any) -> Any:
+    """A request body: ``to_jsonable`` with absent (None) fields left out."""
+    return _drop_none(to_jsonable(value))
 
 
 def _drop_none(value):
@@ -463,97 +567,3 @@ def _drop_none(value):
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
-
-
-@dataclass(frozen=True)
-class SubmissionReceipt:
-    code: str
-    status: str
-    procedure: ProcedureRef
-    received_at: datetime
-    expected_date: date | None
-    fee: DossierFee
-    provisional_reference: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "SubmissionReceipt":
-        return cls(
-            code=_get(d, "code", str), status=_enum(d, "status", DOSSIER_STATUSES),
-            procedure=ProcedureRef.from_dict(_get(d, "procedure", dict)), received_at=_dt(d, "received_at"),
-            expected_date=_date(d, "expected_date", optional=True), fee=DossierFee.from_dict(_get(d, "fee", dict)),
-            provisional_reference=_get(d, "provisional_reference", str, optional=True),
-        )
-
-
-# --- payments, delivery, help, ratings -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Payment:
-    id: str
-    dossier_code: str
-    amount_vnd: int
-    method: str
-    status: str
-    qr_payload: str | None
-    created_at: datetime
-    expires_at: datetime
-    paid_at: datetime | None = None
-    confirmed_by: str | None = None
-
-    @property
-    def settled(self) -> bool:
-        return self.status != "pending"
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "Payment":
-        method = _enum(d, "method", ("vietqr", "cash"))
-        qr = _get(d, "qr_payload", str, optional=True)
-        if method == "vietqr" and not qr:
-            raise SchemaError("qr_payload: missing for a VietQR payment")
-        return cls(
-            id=_get(d, "id", str), dossier_code=_get(d, "dossier_code", str), amount_vnd=_get(d, "amount_vnd", int),
-            method=method, status=_enum(d, "status", PAYMENT_STATUSES), qr_payload=qr,
-            created_at=_dt(d, "created_at"), expires_at=_dt(d, "expires_at"),
-            paid_at=_dt(d, "paid_at", optional=True), confirmed_by=_get(d, "confirmed_by", str, optional=True),
-        )
-
-
-@dataclass(frozen=True)
-class DeliveryConfirmation:
-    booking_id: str
-    dossier_code: str
-    tracking_code: str
-    fee_vnd: int
-    estimated_days: int
-    province: str
-    ward: str
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "DeliveryConfirmation":
-        return cls(*(_get(d, k, t) for k, t in (
-            ("booking_id", str), ("dossier_code", str), ("tracking_code", str), ("fee_vnd", int),
-            ("estimated_days", int), ("province", str), ("ward", str))))
-
-
-HELP_REASONS = ("card_problem", "form_help", "payment", "documents", "accessibility", "other")
-HELP_STATUSES = ("waiting", "in_service", "done", "cancelled")
-
-
-@dataclass(frozen=True)
-class HelpTicket:
-    id: int
-    ticket: str
-    kiosk_id: str
-    reason: str
-    status: str
-    created_at: datetime
-    position: int | None = None
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "HelpTicket":
-        return cls(
-            id=_get(d, "id", int), ticket=_get(d, "ticket", str), kiosk_id=_get(d, "kiosk_id", str),
-            reason=_enum(d, "reason", HELP_REASONS), status=_enum(d, "status", HELP_STATUSES),
-            created_at=_dt(d, "created_at"), position=_get(d, "position", int, optional=True),
-        )

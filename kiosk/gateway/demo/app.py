@@ -19,13 +19,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.gateway.demo import schemas as s
+from kiosk.gateway import models as M
 from kiosk.gateway.demo.store import IdempotencyConflict, Store, iso_utc, load_json
 
 log = logging.getLogger("kiosk.gateway.demo")
 
 API_VERSION = "1.0.0"
-_CODE_RX = re.compile(s.DOSSIER_CODE_PATTERN)
+_CODE_RX = re.compile(M.DOSSIER_CODE_PATTERN)
 _KIOSK_RX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
 IDEMPOTENCY_PATTERN = r"^[A-Za-z0-9_\-]{8,80}$"
 PAYMENT_TTL = 15 * 60.0
@@ -49,7 +49,7 @@ def _r(*codes: int) -> dict:
     text = {400: "Malformed request", 401: "Missing or refused kiosk credentials", 404: "No such resource",
             409: "Idempotency-Key reused with another request, or a state conflict",
             422: "Request fails validation"}
-    return {c: {"model": s.Problem, "description": text[c]} for c in sorted(set(codes) | {400, 422})}
+    return {c: {"model": M.Problem, "description": text[c]} for c in sorted(set(codes) | {400, 422})}
 
 
 def read_token_map(path: str | Path) -> dict[str, str]:
@@ -80,7 +80,7 @@ def kiosk_identity(request: Request, authorization: Annotated[Optional[str], Hea
 
 
 Kiosk = Annotated[str, Depends(kiosk_identity)]
-DossierCode = Annotated[str, PathParam(pattern=s.DOSSIER_CODE_PATTERN, description="Dossier code (upper case)")]
+DossierCode = Annotated[str, PathParam(pattern=M.DOSSIER_CODE_PATTERN, description="Dossier code (upper case)")]
 PaymentId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 ProcedureCode = Annotated[str, PathParam(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,19}$")]
 HelpId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
@@ -162,35 +162,35 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     # -- health and kiosks --------------------------------------------------------------------
 
-    @app.get("/v1/health", response_model=s.Health, tags=["kiosk"], summary="Liveness probe (no auth)")
+    @app.get("/v1/health", response_model=M.Health, tags=["kiosk"], summary="Liveness probe (no auth)")
     def health() -> dict:
         return {"status": "ok", "api_version": API_VERSION}
 
-    @app.post("/v1/kiosks/heartbeat", response_model=s.HeartbeatAck, responses=_r(401, 422), tags=["kiosk"],
+    @app.post("/v1/kiosks/heartbeat", response_model=M.HeartbeatAck, responses=_r(401, 422), tags=["kiosk"],
               summary="A kiosk reports it is alive, with its device states")
-    def heartbeat(body: s.Heartbeat, kiosk: Kiosk) -> dict:
-        store.heartbeat(kiosk if kiosk != "anonymous" else body.kiosk_id, body.model_dump(mode="json"))
+    def heartbeat(body: M.Heartbeat, kiosk: Kiosk) -> dict:
+        store.heartbeat(kiosk if kiosk != "anonymous" else body.kiosk_id, M.dump(body))
         return {"server_time": iso_utc(store.clock()), "api_version": API_VERSION}
 
     # -- catalog ------------------------------------------------------------------------------
 
-    @app.get("/v1/life-events", response_model=list[s.LifeEvent], responses=_r(401), tags=["catalog"],
+    @app.get("/v1/life-events", response_model=list[M.LifeEvent], responses=_r(401), tags=["catalog"],
              summary="Life events the catalog is grouped by")
     def life_events(kiosk: Kiosk) -> list:
         return store.catalog["life_events"]
 
-    @app.get("/v1/procedures", response_model=s.ProcedureList, responses=_r(401, 422), tags=["catalog"],
+    @app.get("/v1/procedures", response_model=M.ProcedureList, responses=_r(401, 422), tags=["catalog"],
              summary="List or search procedures (diacritic-insensitive)")
     def procedures(kiosk: Kiosk,
                    q: Annotated[Optional[str], Query(max_length=100, description="Words to look for")] = None,
                    life_event: Annotated[Optional[str], Query(max_length=40)] = None,
-                   level: Annotated[Optional[s.Level], Query()] = None,
+                   level: Annotated[Optional[M.Level], Query()] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
                    offset: Annotated[int, Query(ge=0, le=10_000)] = 0) -> dict:
         found = store.search(q, life_event, level)
         return {"items": found[offset:offset + limit], "total": len(found)}
 
-    @app.get("/v1/procedures/{code}", response_model=s.Procedure, responses=_r(401, 404), tags=["catalog"],
+    @app.get("/v1/procedures/{code}", response_model=M.Procedure, responses=_r(401, 404), tags=["catalog"],
              summary="A procedure: documents, fees, processing time, delivery options, form schema")
     def procedure(code: ProcedureCode, kiosk: Kiosk) -> dict:
         p = store.procedures.get(code)
@@ -200,16 +200,16 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
             "code_verified", "field_vi", "field_en", "documents", "fees", "processing_vi", "processing_en",
             "result_vi", "result_en", "delivery_options", "legal_basis", "sources", "form")}}
 
-    @app.get("/v1/units/provinces", response_model=list[s.Province], responses=_r(401), tags=["catalog"],
+    @app.get("/v1/units/provinces", response_model=list[M.Province], responses=_r(401), tags=["catalog"],
              summary="Provinces and centrally-run cities in force (two-level government since 1 July 2025)")
     def provinces(kiosk: Kiosk) -> list:
         return units
 
     # -- dossiers -----------------------------------------------------------------------------
 
-    @app.post("/v1/dossiers", status_code=201, response_model=s.SubmissionReceipt,
+    @app.post("/v1/dossiers", status_code=201, response_model=M.SubmissionReceipt,
               responses=_r(401, 404, 409, 422), tags=["dossiers"], summary="Submit a dossier")
-    def submit(body: s.DossierSubmission, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def submit(body: M.DossierSubmission, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         from kiosk.gateway.formschema import validate
 
         proc = store.procedures.get(body.procedure_code)
@@ -226,32 +226,32 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
                 raise ApiError(422, "invalid_request", "Delivery by post needs an address")
             if body.delivery.address.province not in province_names:
                 raise ApiError(422, "invalid_province", "Unknown province (use /v1/units/provinces)")
-        data = body.model_dump(mode="json")
+        data = M.dump(body)
         for doc in body.documents:
             _check_document(doc)
         return once(kiosk, idempotency_key, data, "/v1/dossiers",
                     lambda: (201, store.new_dossier(kiosk, data, progress_step)))
 
-    @app.get("/v1/dossiers/{code:path}", response_model=s.Dossier, responses=_r(400, 401, 404), tags=["dossiers"],
+    @app.get("/v1/dossiers/{code:path}", response_model=M.Dossier, responses=_r(400, 401, 404), tags=["dossiers"],
              summary="Status and timeline of a dossier (a '/' in a code is sent as %2F)")
     def get_dossier(code: Annotated[str, PathParam(description="Dossier code (upper case)",
-                                                   json_schema_extra={"pattern": s.DOSSIER_CODE_PATTERN})],
+                                                   json_schema_extra={"pattern": M.DOSSIER_CODE_PATTERN})],
                     kiosk: Kiosk) -> dict:
         # {code:path} lets a '/' inside a code through; a GET on …/delivery is the wrong method
         if code.endswith("/delivery"):
             raise StarletteHTTPException(405, "Method Not Allowed", headers={"Allow": "POST"})
         return dossier_or_404(code)
 
-    @app.post("/v1/dossiers/{code}/delivery", status_code=201, response_model=s.DeliveryConfirmation,
+    @app.post("/v1/dossiers/{code}/delivery", status_code=201, response_model=M.DeliveryConfirmation,
               responses=_r(400, 401, 404, 409, 422), tags=["delivery"],
               summary="Book delivery of the result by post (province + ward/commune + street)")
-    def book_delivery(code: DossierCode, body: s.DeliveryBooking, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def book_delivery(code: DossierCode, body: M.DeliveryBooking, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         dossier = dossier_or_404(code)
         if body.address.province not in province_names:
             raise ApiError(422, "invalid_province", "Unknown province (use /v1/units/provinces)")
         if dossier["status"] in ("delivered", "collected", "rejected"):
             raise ApiError(409, "conflict", "The result was already handed over or the dossier was rejected")
-        data = body.model_dump(mode="json")
+        data = M.dump(body)
 
         def book():
             # checked only for a new request: a replay of a booking that was made gets its answer
@@ -265,19 +265,19 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     # -- payments -----------------------------------------------------------------------------
 
-    @app.post("/v1/payments", status_code=201, response_model=s.Payment, responses=_r(401, 404, 409, 422),
+    @app.post("/v1/payments", status_code=201, response_model=M.Payment, responses=_r(401, 404, 409, 422),
               tags=["payments"], summary="Create a fee payment: a VietQR payload with its expiry, or a cash slip")
-    def create_payment(body: s.PaymentRequest, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def create_payment(body: M.PaymentRequest, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         dossier = dossier_or_404(body.dossier_code)
         amount = dossier["fee"]["amount_vnd"]
         if dossier["fee"]["paid"] or amount == 0:
             raise ApiError(409, "already_paid", "Nothing to pay for this dossier")
-        data = body.model_dump(mode="json")
+        data = M.dump(body)
         return once(kiosk, idempotency_key, data, "/v1/payments",
                     lambda: (201, store.new_payment(kiosk, body.dossier_code, body.method, amount, bank_delay,
                                                     PAYMENT_TTL, _vietqr_builder)))
 
-    @app.get("/v1/payments/{payment_id}", response_model=s.Payment, responses=_r(401, 404), tags=["payments"],
+    @app.get("/v1/payments/{payment_id}", response_model=M.Payment, responses=_r(401, 404), tags=["payments"],
              summary="Payment status (pending, paid, expired, cancelled)")
     def payment_status(payment_id: PaymentId, kiosk: Kiosk) -> dict:
         found = store.payment(payment_id)
@@ -285,10 +285,10 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
             raise ApiError(404, "not_found", "No payment with this id")
         return found
 
-    @app.post("/v1/payments/{payment_id}/cash-confirmation", response_model=s.Payment,
+    @app.post("/v1/payments/{payment_id}/cash-confirmation", response_model=M.Payment,
               responses=_r(401, 404, 409, 422), tags=["payments"],
               summary="Post-office staff confirm they took the fee in cash")
-    def confirm_cash(payment_id: PaymentId, body: s.CashConfirmation, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def confirm_cash(payment_id: PaymentId, body: M.CashConfirmation, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
         found = store.payment(payment_id)
         if found is None:
             raise ApiError(404, "not_found", "No payment with this id")
@@ -296,11 +296,11 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
             raise ApiError(422, "amount_mismatch", "The amount does not match the payment")
         if found["status"] not in ("pending", "paid"):
             raise ApiError(409, "conflict", f"The payment is {found['status']}")
-        data = body.model_dump(mode="json")
+        data = M.dump(body)
         return once(kiosk, idempotency_key, data, f"/v1/payments/{payment_id}/cash-confirmation",
                     lambda: (200, store.confirm_payment(payment_id, f"staff:{body.staff_id}")))
 
-    @app.post("/v1/demo/payments/{payment_id}/confirm", response_model=s.Payment, responses=_r(401, 404),
+    @app.post("/v1/demo/payments/{payment_id}/confirm", response_model=M.Payment, responses=_r(401, 404),
               tags=["demo"], summary="DEMO ONLY: the simulated bank confirms a payment now")
     def demo_confirm(payment_id: PaymentId, kiosk: Kiosk) -> dict:
         found = store.confirm_payment(payment_id, "bank")
@@ -310,20 +310,20 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     # -- help requests ------------------------------------------------------------------------
 
-    @app.post("/v1/help-requests", status_code=201, response_model=s.HelpTicket, responses=_r(401, 422),
+    @app.post("/v1/help-requests", status_code=201, response_model=M.HelpTicket, responses=_r(401, 422),
               tags=["help"], summary="A citizen asks post-office staff for help; returns a ticket number")
-    def create_help(body: s.HelpRequestIn, kiosk: Kiosk) -> dict:
-        return store.new_help(kiosk, body.model_dump(mode="json"))
+    def create_help(body: M.HelpRequestIn, kiosk: Kiosk) -> dict:
+        return store.new_help(kiosk, M.dump(body))
 
-    @app.get("/v1/help-requests", response_model=list[s.HelpTicket], responses=_r(401, 422), tags=["help"],
+    @app.get("/v1/help-requests", response_model=list[M.HelpTicket], responses=_r(401, 422), tags=["help"],
              summary="The staff queue of help requests")
-    def list_help(kiosk: Kiosk, status: Annotated[Optional[s.HelpStatus], Query()] = None,
+    def list_help(kiosk: Kiosk, status: Annotated[Optional[M.HelpStatus], Query()] = None,
                   kiosk_id: Annotated[Optional[str], Query(max_length=40)] = None) -> list:
         return store.helps(status, kiosk_id)
 
-    @app.post("/v1/help-requests/{help_id}/status", response_model=s.HelpTicket, responses=_r(401, 404, 422),
+    @app.post("/v1/help-requests/{help_id}/status", response_model=M.HelpTicket, responses=_r(401, 404, 422),
               tags=["help"], summary="Staff take a ticket, close or cancel it")
-    def help_status(help_id: HelpId, body: s.HelpStatusChange, kiosk: Kiosk) -> dict:
+    def help_status(help_id: HelpId, body: M.HelpStatusChange, kiosk: Kiosk) -> dict:
         found = store.set_help_status(help_id, body.status)
         if found is None:
             raise ApiError(404, "not_found", "No help request with this id")
@@ -331,10 +331,10 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     # -- ratings ------------------------------------------------------------------------------
 
-    @app.post("/v1/ratings", status_code=201, response_model=s.RatingAck, responses=_r(401, 409, 422),
+    @app.post("/v1/ratings", status_code=201, response_model=M.RatingAck, responses=_r(401, 409, 422),
               tags=["ratings"], summary="Satisfaction rating (1 to 5) after a journey")
-    def rate(body: s.RatingIn, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
-        data = body.model_dump(mode="json")
+    def rate(body: M.RatingIn, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+        data = M.dump(body)
         return once(kiosk, idempotency_key, data, "/v1/ratings", lambda: (201, store.rate(kiosk, data)))
 
     def custom_openapi() -> dict:
@@ -364,7 +364,7 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     return app
 
 
-def _check_document(doc: s.DocumentPhoto) -> None:
+def _check_document(doc: M.DocumentPhoto) -> None:
     import base64
     import binascii
 
