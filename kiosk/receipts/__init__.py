@@ -10,6 +10,9 @@ Builders (each takes a dataclass or an equivalent dict, plus ``office``, ``kiosk
 - ``delivery_slip(DeliverySlipInfo, ...)``  a result's delivery by post: tracking code, masked recipient
 - ``self_test(devices, profile=, paper_mm=, text_mode=, ...)``
 
+Printing goes through ``kiosk.receipts.service.ReceiptService``: one method per receipt taking
+plain values and the language, and the one "print once" rule (``print_once``/``forget``).
+
 ``render_preview(receipt, paper_mm=80)`` returns a PIL image of the paper, made by rendering
 the receipt to ESC/POS bytes and decoding them back: the preview is what the printer gets.
 Strings come from the gettext catalogs, msgids ``receipt.*`` (``kiosk.receipts.strings``).
