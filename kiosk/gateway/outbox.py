@@ -15,7 +15,9 @@ confirmations and ratings are queued here and delivered when it is back:
   are bound to the ciphertext as associated data.
 
 The citizen gets a ``ProvisionalReceipt`` (a provisional reference they can look up at the
-kiosk); staff and technicians see ``depth()`` and ``last_error()``.
+kiosk); staff and technicians see ``depth()`` and ``last_error()``.  When to send and when to
+queue is decided in one place, ``kiosk.gateway.service.GatewayService``; the backlog is
+delivered by ``OutboxWorker`` on its own thread.
 """
 
 from __future__ import annotations
@@ -375,70 +377,6 @@ def _send(client, kind: str, payload: dict, idem: str) -> dict:
     raise OutboxError(f"unknown kind {kind}")
 
 
-# --- what the core calls ---------------------------------------------------------------------
-
-_OFFLINE = (E.GatewayUnavailable, E.GatewayTimeout)
-
-
-def submit_or_queue(client, outbox: Outbox, submission, idempotency_key: str):
-    """Submit a dossier now, or queue it when the gateway is unreachable/5xx.
-
-    Returns a ``SubmissionReceipt`` (sent) or a ``ProvisionalReceipt`` (queued).  Other
-    gateway errors (refused input, TLS…) are raised: queueing would not help.
-    """
-    from kiosk.gateway.models import to_jsonable
-
-    body = submission.to_json() if hasattr(submission, "to_json") else to_jsonable(submission)
-    if outbox.depth():
-        try:
-            outbox.deliver(client)  # older items first
-        except Exception:  # noqa: BLE001 - delivery trouble must not stop this submission
-            log.exception("outbox: delivery before a new submission failed")
-    if not outbox.depth():
-        reference = body.get("provisional_reference")
-        try:
-            return client.submit_dossier(body, idempotency_key)
-        except _OFFLINE as exc:
-            log.warning("gateway offline (%s): the submission goes to the outbox", exc.message_key)
-            if not reference:
-                reference = new_reference()
-                body = {**body, "provisional_reference": reference}
-            return outbox.enqueue("submission", body, idempotency_key=idempotency_key, reference=reference)
-    reference = body.get("provisional_reference") or new_reference()
-    body = {**body, "provisional_reference": reference}
-    return outbox.enqueue("submission", body, idempotency_key=idempotency_key, reference=reference)
-
-
-def confirm_cash_or_queue(client, outbox: Outbox, payment_id: str, staff_id: str, amount_vnd: int, *,
-                          receipt_number: str | None = None, idempotency_key: str):
-    """Staff took cash: tell the gateway now, or queue it.  Returns a Payment or a ProvisionalReceipt."""
-    try:
-        if outbox.depth():
-            raise E.GatewayUnavailable("outbox not empty")
-        return client.confirm_cash(payment_id, staff_id, amount_vnd, receipt_number=receipt_number,
-                                   idempotency_key=idempotency_key)
-    except _OFFLINE:
-        payload = {"payment_id": payment_id, "staff_id": staff_id, "amount_vnd": int(amount_vnd)}
-        if receipt_number:
-            payload["receipt_number"] = receipt_number
-        return outbox.enqueue("cash_confirmation", payload, idempotency_key=idempotency_key)
-
-
-def rate_or_queue(client, outbox: Outbox, score: int, journey: str = "other", *, dossier_code: str | None = None,
-                  comment: str | None = None, idempotency_key: str):
-    """A rating now, or later: the citizen never waits for it."""
-    rated_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-    try:
-        if outbox.depth():
-            raise E.GatewayUnavailable("outbox not empty")
-        return client.rate(score, journey, dossier_code=dossier_code, comment=comment, rated_at=rated_at,
-                           idempotency_key=idempotency_key)
-    except _OFFLINE:
-        payload = {"score": int(score), "journey": journey, "dossier_code": dossier_code, "comment": comment,
-                   "rated_at": rated_at}
-        return outbox.enqueue("rating", payload, idempotency_key=idempotency_key)
-
-
 class OutboxWorker:
     """Delivers the outbox in the background: every ``interval`` seconds while items wait,
     backing off (up to ``max_interval``) while the gateway stays away."""
@@ -484,25 +422,3 @@ class OutboxWorker:
         if self._thread:
             self._thread.join(timeout)
         self._thread = None
-
-
-def lookup_with_outbox(client, outbox: Outbox | None, code: str):
-    """Look a code up, provisional references included.
-
-    A ``TAM-…`` reference from a provisional receipt is answered from the outbox while the
-    dossier waits there (a ``ProvisionalStatus``), and with the real dossier once delivered.
-    Anything else goes to the gateway (``Dossier`` or a typed ``GatewayError``).
-    """
-    from kiosk.text import InvalidDossierCode, normalize_dossier_code
-
-    try:
-        normalized = normalize_dossier_code(code)
-    except (InvalidDossierCode, TypeError):
-        normalized = None  # the client refuses it with a typed InvalidRequest
-    if outbox is not None and isinstance(normalized, str) and normalized.startswith("TAM-"):
-        status = outbox.provisional_status(normalized)
-        if status is not None:
-            if status.state == "delivered" and status.dossier_code:
-                return client.lookup_dossier(status.dossier_code)
-            return status
-    return client.lookup_dossier(code)

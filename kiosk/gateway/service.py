@@ -1,37 +1,64 @@
-"""The kiosk's gateway side as one service: client, offline outbox, its delivery worker and the
-reachability monitor, started in the background so the kiosk's first frame never waits.
+"""The kiosk's one way to the gateway: ``GatewayService``, a facade over the client, the offline
+outbox, its delivery worker and the reachability monitor.
 
-Calls made before the gateway is ready wait for it on the worker thread that made them (never
-on the UI thread).  Look-ups go through the outbox first, so a provisional reference
-(``TAM-…``) is answered even while the gateway is down.
+The parts start in the background so the kiosk's first frame never waits.  Every method
+blocks (call it from a worker thread, never the UI thread) and first waits for the service to
+be ready, as ``wait()`` does.
+
+The outbox policy lives here and nowhere else:
+
+- ``submit``, ``confirm_cash`` and ``rate`` send at once, or queue in the outbox (and return a
+  ``ProvisionalReceipt``) when the gateway is unreachable or answers 5xx, or when the outbox
+  already holds older items (nothing overtakes them).  Other errors (refused input, TLS…)
+  are raised: queueing would not help.
+- Delivering the backlog is the ``OutboxWorker``'s job, on its own thread; a citizen's send
+  only kicks it.
+- ``lookup_dossier`` answers a provisional reference (``TAM-…``) from the outbox while the
+  item waits there, so it works while the gateway is down.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timezone
 
 from kiosk.config import Settings
 from kiosk.devices.base import StatusBoard
+from kiosk.gateway import errors as E
+from kiosk.gateway.outbox import Outbox, new_reference
 
 log = logging.getLogger("kiosk.gateway.service")
 
+_OFFLINE = (E.GatewayUnavailable, E.GatewayTimeout)
 
-class GatewayNotReady(Exception):
+
+class GatewayNotReady(E.GatewayError):
+    """The service did not come up (its start failed or is taking too long)."""
+
     message_key = "gateway.unavailable"
     next_step = "next.ask_staff"
+    transient = True
 
 
 class GatewayService:
-    def __init__(self, settings: Settings, board: StatusBoard | None = None, *, monitor_interval: float = 30.0,
-                 start: bool = True):
+    def __init__(self, settings: Settings, board: StatusBoard | None = None, *,
+                 outbox: Outbox | None | bool = None, start: bool = True, monitor_interval: float = 30.0,
+                 client=None, background: bool = True):
+        """``outbox``: the kiosk's one outbox, shared with staff mode (its owner closes it); when
+        none is given the service opens one from the settings (and closes it on ``stop()``);
+        ``False``: no outbox, every call goes straight to the gateway.
+        ``client``: a ready-made client (tests, tools); no embedded gateway is started then.
+        ``background=False``: no outbox worker and no monitor (tests, one-shot tools)."""
         self.settings = settings
         self.board = board or StatusBoard()
         self.monitor_interval = monitor_interval
-        self.client = None
-        self.outbox = None
         self.worker = None
         self.monitor = None
+        self._client = client
+        self._outbox = outbox or None
+        self._owns_outbox = outbox is None
+        self._background = background
         self._server = None
         self._error: BaseException | None = None
         self._ready = threading.Event()
@@ -42,51 +69,59 @@ class GatewayService:
         try:
             from kiosk.gateway.client import GatewayClient
             from kiosk.gateway.monitor import GatewayMonitor
-            from kiosk.gateway.outbox import Outbox, OutboxWorker
+            from kiosk.gateway.outbox import OutboxWorker
 
-            base_url = None
-            if self.settings.gateway.url == "embedded":
-                from kiosk.gateway.embedded import EmbeddedGateway
+            if self._owns_outbox:
+                try:
+                    self._outbox = Outbox.from_settings(self.settings)
+                except Exception:  # noqa: BLE001 - a broken outbox must not stop look-ups
+                    log.exception("offline outbox unavailable")
+            if self._client is None:
+                base_url = None
+                if self.demo:
+                    from kiosk.gateway.embedded import EmbeddedGateway
 
-                self._server = EmbeddedGateway(self.settings)
-                base_url = self._server.start()
-            self.client = GatewayClient.from_settings(self.settings, base_url=base_url)
-            try:
-                self.outbox = Outbox.from_settings(self.settings)
-                self.worker = OutboxWorker(self.outbox, self.client)
-                self.worker.start()
-            except Exception:  # noqa: BLE001 - a broken outbox must not stop look-ups
-                log.exception("offline outbox unavailable")
-            self.monitor = GatewayMonitor(self.client, self.board, interval=self.monitor_interval, outbox=self.outbox,
-                                          on_reachable=self.worker.kick if self.worker is not None else None)
-            self.monitor.start()
+                    self._server = EmbeddedGateway(self.settings)
+                    base_url = self._server.start()
+                self._client = GatewayClient.from_settings(self.settings, base_url=base_url)
+            if self._background:
+                if self._outbox is not None:
+                    self.worker = OutboxWorker(self._outbox, self._client)
+                    self.worker.start()
+                self.monitor = GatewayMonitor(self._client, self.board, interval=self.monitor_interval,
+                                              outbox=self._outbox,
+                                              on_reachable=self.worker.kick if self.worker is not None else None)
+                self.monitor.start()
         except BaseException as exc:  # noqa: BLE001
             log.exception("gateway client could not start")
             self._error = exc
         finally:
             self._ready.set()
 
+    # -- state ----------------------------------------------------------------------------------
+
     def wait(self, timeout: float = 15.0):
-        """The ready client (blocking; call from worker threads only)."""
+        """The ready client (blocking; for tests and diagnostics).  ``GatewayNotReady`` when the
+        service did not come up in time or could not start."""
         if not self._ready.wait(timeout):
             raise GatewayNotReady("gateway start timed out")
-        if self.client is None:
+        if self._client is None:
             raise GatewayNotReady(f"gateway start failed: {type(self._error).__name__}")
-        return self.client
+        return self._client
 
     @property
     def ready(self) -> bool:
-        return self._ready.is_set() and self.client is not None
+        return self._ready.is_set() and self._client is not None
 
-    def lookup_dossier(self, code: str):
-        from kiosk.gateway.outbox import lookup_with_outbox
+    @property
+    def outbox(self) -> Outbox | None:
+        """The one offline outbox (None when there is none, or before the service opened it)."""
+        return self._outbox
 
-        return lookup_with_outbox(self.wait(), self.outbox, code)
-
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.wait(), name)
+    @property
+    def demo(self) -> bool:
+        """True when the kiosk runs the embedded demo gateway (``[gateway] url = embedded``)."""
+        return self.settings.gateway.url == "embedded"
 
     def stop(self) -> None:
         for part in (self.monitor, self.worker):
@@ -95,7 +130,165 @@ class GatewayService:
                     part.stop()
                 except Exception:  # noqa: BLE001
                     log.exception("gateway part did not stop cleanly")
-        if self.outbox is not None:
-            self.outbox.close()
+        if self._owns_outbox and self._outbox is not None:
+            self._outbox.close()
         if self._server is not None:
             self._server.stop()
+
+    # -- dossiers -------------------------------------------------------------------------------
+
+    def lookup_dossier(self, code: str):
+        """A ``Dossier``; for a provisional reference still in the outbox, its ``ProvisionalStatus``
+        (once delivered, the real dossier).  Anything else the gateway refuses is a typed
+        ``GatewayError``."""
+        status = self._provisional_status(code)
+        if status is not None:
+            if status.state == "delivered" and status.dossier_code:
+                return self.wait().lookup_dossier(status.dossier_code)
+            return status
+        return self.wait().lookup_dossier(code)
+
+    def _provisional_status(self, code):
+        from kiosk.text import InvalidDossierCode, normalize_dossier_code
+
+        if self._outbox is None:
+            return None
+        try:
+            normalized = normalize_dossier_code(code)
+        except (InvalidDossierCode, TypeError):
+            return None  # the client refuses it with a typed InvalidRequest
+        if not normalized.startswith("TAM-"):
+            return None
+        return self._outbox.provisional_status(normalized)
+
+    def submit(self, submission, idempotency_key: str):
+        """Submit a dossier: a ``SubmissionReceipt`` (sent) or a ``ProvisionalReceipt`` (queued)."""
+        from kiosk.gateway.models import to_jsonable
+
+        client = self.wait()
+        body = submission.to_json() if hasattr(submission, "to_json") else to_jsonable(submission)
+        outbox = self._outbox
+        if outbox is None:
+            return client.submit_dossier(body, idempotency_key)
+        if outbox.depth():
+            return self._queue_submission(outbox, body, idempotency_key, behind=True)
+        try:
+            return client.submit_dossier(body, idempotency_key)
+        except _OFFLINE as exc:
+            log.warning("gateway offline (%s): the submission goes to the outbox", exc.message_key)
+            return self._queue_submission(outbox, body, idempotency_key, behind=False)
+
+    def _queue_submission(self, outbox: Outbox, body: dict, idempotency_key: str, *, behind: bool):
+        reference = body.get("provisional_reference") or new_reference()
+        body = {**body, "provisional_reference": reference}
+        receipt = outbox.enqueue("submission", body, idempotency_key=idempotency_key, reference=reference)
+        if behind:
+            self._kick()
+        return receipt
+
+    def _kick(self) -> None:
+        """Older items wait: the worker delivers them (and this one after them) on its thread."""
+        if self.worker is not None:
+            self.worker.kick()
+
+    # -- catalog --------------------------------------------------------------------------------
+
+    def life_events(self):
+        return self.wait().life_events()
+
+    def list_procedures(self, life_event: str | None = None, *, level: str | None = None, limit: int = 50,
+                        offset: int = 0):
+        return self.wait().list_procedures(life_event=life_event, level=level, limit=limit, offset=offset)
+
+    def search_procedures(self, query: str, *, life_event: str | None = None, limit: int = 50):
+        return self.wait().search_procedures(query, life_event=life_event, limit=limit)
+
+    def get_procedure(self, code: str):
+        return self.wait().get_procedure(code)
+
+    def provinces(self):
+        return self.wait().provinces()
+
+    # -- payments -------------------------------------------------------------------------------
+
+    def create_payment(self, dossier_code: str, method: str = "vietqr", *, idempotency_key: str | None = None):
+        return self.wait().create_payment(dossier_code, method, idempotency_key=idempotency_key)
+
+    def payment_status(self, payment_id: str):
+        return self.wait().payment_status(payment_id)
+
+    def demo_confirm_payment(self, payment_id: str):
+        """Demo gateway only: the simulated bank confirms now."""
+        return self.wait().demo_confirm_payment(payment_id)
+
+    def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
+                     idempotency_key: str):
+        """Staff took the cash: a ``Payment`` (told now) or a ``ProvisionalReceipt`` (queued)."""
+        client = self.wait()
+        outbox = self._outbox
+        if outbox is not None and outbox.depth():
+            return self._queue_cash(outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key,
+                                    behind=True)
+        try:
+            return client.confirm_cash(payment_id, staff_id, amount_vnd, receipt_number=receipt_number,
+                                       idempotency_key=idempotency_key)
+        except _OFFLINE:
+            if outbox is None:
+                raise
+            return self._queue_cash(outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key,
+                                    behind=False)
+
+    def _queue_cash(self, outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key, *, behind):
+        payload = {"payment_id": payment_id, "staff_id": staff_id, "amount_vnd": int(amount_vnd)}
+        if receipt_number:
+            payload["receipt_number"] = receipt_number
+        receipt = outbox.enqueue("cash_confirmation", payload, idempotency_key=idempotency_key)
+        if behind:
+            self._kick()
+        return receipt
+
+    # -- delivery, help, ratings, heartbeat -----------------------------------------------------
+
+    def book_delivery(self, dossier_code: str, address, recipient_name: str, phone: str, *,
+                      note: str | None = None, idempotency_key: str):
+        return self.wait().book_delivery(dossier_code, address, recipient_name, phone, note=note,
+                                         idempotency_key=idempotency_key)
+
+    def create_help_request(self, reason: str, *, procedure_code: str | None = None, note: str | None = None):
+        return self.wait().create_help_request(reason, procedure_code=procedure_code, note=note)
+
+    def list_help_requests(self, status: str | None = "waiting", *, kiosk_id: str | None = None):
+        return self.wait().list_help_requests(status, kiosk_id=kiosk_id)
+
+    def update_help_request(self, help_id: int, status: str, *, staff_id: str | None = None):
+        return self.wait().update_help_request(help_id, status, staff_id=staff_id)
+
+    def heartbeat(self, status: dict | None = None):
+        """Tell the gateway this kiosk is alive (the monitor does it on its own thread)."""
+        return self.wait().heartbeat(status)
+
+    def rate(self, score: int, journey: str = "other", *, dossier_code: str | None = None,
+             comment: str | None = None, idempotency_key: str):
+        """A rating now, or later: the rating id, or the ``ProvisionalReceipt`` of the queued one.
+
+        Never raises because the gateway is away (down, 5xx, or the service never came up):
+        the rating is queued, or, with no outbox at all, dropped with a log line (None).
+        """
+        rated_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        payload = {"score": int(score), "journey": journey, "dossier_code": dossier_code, "comment": comment,
+                   "rated_at": rated_at}
+        outbox = self._outbox
+        try:
+            client = self.wait()
+            if outbox is not None and outbox.depth():
+                receipt = outbox.enqueue("rating", payload, idempotency_key=idempotency_key)
+                self._kick()
+                return receipt
+            return client.rate(score, journey, dossier_code=dossier_code, comment=comment, rated_at=rated_at,
+                               idempotency_key=idempotency_key)
+        except (*_OFFLINE, GatewayNotReady) as exc:
+            outbox = self._outbox  # the start may have opened it meanwhile
+            if outbox is None:
+                log.warning("rating dropped: gateway away (%s) and no outbox", exc.message_key)
+                return None
+            return outbox.enqueue("rating", payload, idempotency_key=idempotency_key)

@@ -17,8 +17,8 @@ import pytest
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.outbox import (Outbox, OutboxError, ProvisionalReceipt, confirm_cash_or_queue,
-                                  load_or_create_key, rate_or_queue, submit_or_queue)
+from kiosk.gateway.outbox import Outbox, OutboxError, ProvisionalReceipt, load_or_create_key
+from kiosk.gateway.service import GatewayService
 
 from gw_faults import FaultServer, closed_port
 
@@ -46,6 +46,16 @@ def outbox(tmp_path):
 
 def client_for(url, kiosk_id):
     return GatewayClient(url, kiosk_id=kiosk_id, retries=1, backoff=0.01, connect_timeout=1, read_timeout=5)
+
+
+def facade(url, kiosk_id, outbox) -> GatewayService:
+    """The gateway facade over one client and the test's outbox, with no background worker
+    or monitor: the tests deliver the backlog themselves."""
+    from kiosk import config
+
+    svc = GatewayService(config.defaults(), outbox=outbox, client=client_for(url, kiosk_id), background=False)
+    svc.wait(10)
+    return svc
 
 
 def server_dossiers(gw, kiosk_id):
@@ -103,7 +113,7 @@ def test_from_settings_uses_data_dir_and_key_file(settings, tmp_path):
 
 def test_offline_submission_gets_a_provisional_receipt_then_is_delivered(outbox, gateway):
     down = client_for(f"http://127.0.0.1:{closed_port()}", "OFFLINE-1")
-    receipt = submit_or_queue(down, outbox, sub(), str(uuid.uuid4()))
+    receipt = facade(down.base_url, "OFFLINE-1", outbox).submit(sub(), str(uuid.uuid4()))
     assert isinstance(receipt, ProvisionalReceipt)
     assert receipt.reference.startswith("TAM-") and receipt.message_key == "gateway.provisional_receipt"
     assert outbox.depth() == 1
@@ -123,14 +133,14 @@ def test_offline_submission_gets_a_provisional_receipt_then_is_delivered(outbox,
 def test_5xx_also_queues(outbox):
     srv = FaultServer("status:503")
     try:
-        receipt = submit_or_queue(client_for(srv.url, "K"), outbox, sub(), str(uuid.uuid4()))
+        receipt = facade(srv.url, "K", outbox).submit(sub(), str(uuid.uuid4()))
         assert isinstance(receipt, ProvisionalReceipt) and outbox.depth() == 1
     finally:
         srv.close()
 
 
 def test_online_submission_is_sent_at_once(outbox, gateway):
-    receipt = submit_or_queue(client_for(gateway.base_url, "ONLINE-1"), outbox, sub(), str(uuid.uuid4()))
+    receipt = facade(gateway.base_url, "ONLINE-1", outbox).submit(sub(), str(uuid.uuid4()))
     assert isinstance(receipt, M.SubmissionReceipt) and outbox.depth() == 0
 
 
@@ -138,13 +148,13 @@ def test_refused_input_is_raised_not_queued(outbox, gateway):
     bad = sub()
     bad = M.DossierSubmission(**{**bad.__dict__, "form": {"purpose": "???"}})
     with pytest.raises(E.InvalidRequest):
-        submit_or_queue(client_for(gateway.base_url, "K"), outbox, bad, str(uuid.uuid4()))
+        facade(gateway.base_url, "K", outbox).submit(bad, str(uuid.uuid4()))
     assert outbox.depth() == 0
 
 
 def test_delivered_in_order(outbox, gateway):
-    down = client_for(f"http://127.0.0.1:{closed_port()}", "ORDER-1")
-    refs = [submit_or_queue(down, outbox, sub(i), str(uuid.uuid4())).reference for i in range(6)]
+    down = facade(f"http://127.0.0.1:{closed_port()}", "ORDER-1", outbox)
+    refs = [down.submit(sub(i), str(uuid.uuid4())).reference for i in range(6)]
     delivered = []
     assert outbox.deliver(client_for(gateway.base_url, "ORDER-1"),
                           on_delivered=lambda item: delivered.append(item)) == 6
@@ -154,16 +164,18 @@ def test_delivered_in_order(outbox, gateway):
 
 
 def test_new_submissions_wait_behind_older_ones(outbox, gateway):
-    down = client_for(f"http://127.0.0.1:{closed_port()}", "BEHIND-1")
-    first = submit_or_queue(down, outbox, sub(1), str(uuid.uuid4()))
-    second = submit_or_queue(down, outbox, sub(2), str(uuid.uuid4()))  # queued behind, never sent first
+    down = facade(f"http://127.0.0.1:{closed_port()}", "BEHIND-1", outbox)
+    first = down.submit(sub(1), str(uuid.uuid4()))
+    second = down.submit(sub(2), str(uuid.uuid4()))  # queued behind, never sent first
     assert isinstance(second, ProvisionalReceipt) and outbox.depth() == 2
-    # back online: the next submission first flushes the queue, then goes straight through
-    third = submit_or_queue(client_for(gateway.base_url, "BEHIND-1"), outbox, sub(3), str(uuid.uuid4()))
-    assert isinstance(third, M.SubmissionReceipt)
-    c1 = outbox.provisional_status(first.reference).dossier_code
-    c2 = outbox.provisional_status(second.reference).dossier_code
-    assert int(c1[-4:]) < int(c2[-4:]) < int(third.code[-4:])
+    # back online: the next submission still queues behind them (the citizen never waits for
+    # the backlog); the worker's delivery then sends all three in order
+    up = facade(gateway.base_url, "BEHIND-1", outbox)
+    third = up.submit(sub(3), str(uuid.uuid4()))
+    assert isinstance(third, ProvisionalReceipt) and outbox.depth() == 3
+    assert outbox.deliver(up.wait()) == 3
+    codes = [outbox.provisional_status(r.reference).dossier_code for r in (first, second, third)]
+    assert [int(c[-4:]) for c in codes] == sorted(int(c[-4:]) for c in codes)
 
 
 def test_a_refused_item_is_set_aside_and_the_rest_goes_on(outbox, gateway):
@@ -174,13 +186,13 @@ def test_a_refused_item_is_set_aside_and_the_rest_goes_on(outbox, gateway):
 
 
 def test_cash_and_rating_helpers_queue_when_offline(outbox, gateway):
-    down = client_for(f"http://127.0.0.1:{closed_port()}", "CASH-1")
+    down = facade(f"http://127.0.0.1:{closed_port()}", "CASH-1", outbox)
     up = client_for(gateway.base_url, "CASH-1")
     code = up.submit_dossier(sub(), str(uuid.uuid4())).code
     pay = up.create_payment(code, "cash", idempotency_key=str(uuid.uuid4()))
-    queued = confirm_cash_or_queue(down, outbox, pay.id, "staff-01", pay.amount_vnd, idempotency_key=str(uuid.uuid4()))
+    queued = down.confirm_cash(pay.id, "staff-01", pay.amount_vnd, idempotency_key=str(uuid.uuid4()))
     assert isinstance(queued, ProvisionalReceipt)
-    assert isinstance(rate_or_queue(down, outbox, 5, "payment", idempotency_key=str(uuid.uuid4())), ProvisionalReceipt)
+    assert isinstance(down.rate(5, "payment", idempotency_key=str(uuid.uuid4())), ProvisionalReceipt)
     assert outbox.deliver(up) == 2
     assert up.payment_status(pay.id).status == "paid"
     assert up.lookup_dossier(code).fee.paid
@@ -291,18 +303,18 @@ def test_worker_delivers_in_the_background_and_purges_old_items(tmp_path, gatewa
 
 
 def test_provisional_reference_can_be_looked_up(outbox, gateway):
-    from kiosk.gateway.outbox import ProvisionalStatus, lookup_with_outbox
+    from kiosk.gateway.outbox import ProvisionalStatus
 
-    down = client_for(f"http://127.0.0.1:{closed_port()}", "TAM-1")
-    up = client_for(gateway.base_url, "TAM-1")
-    receipt = submit_or_queue(down, outbox, sub(), str(uuid.uuid4()))
-    waiting = lookup_with_outbox(down, outbox, receipt.reference.lower())
+    down = facade(f"http://127.0.0.1:{closed_port()}", "TAM-1", outbox)
+    up = facade(gateway.base_url, "TAM-1", outbox)
+    receipt = down.submit(sub(), str(uuid.uuid4()))
+    waiting = down.lookup_dossier(receipt.reference.lower())
     assert isinstance(waiting, ProvisionalStatus) and waiting.state == "queued"
-    outbox.deliver(up)
-    dossier = lookup_with_outbox(up, outbox, receipt.reference)
+    outbox.deliver(up.wait())
+    dossier = up.lookup_dossier(receipt.reference)
     assert isinstance(dossier, M.Dossier) and dossier.status == "received"
-    assert lookup_with_outbox(up, outbox, "H26.99-241125-0004").status == "result_ready"
+    assert up.lookup_dossier("H26.99-241125-0004").status == "result_ready"
     with pytest.raises(E.DossierNotFound):
-        lookup_with_outbox(up, outbox, "TAM-NOTHING9")
+        up.lookup_dossier("TAM-NOTHING9")
     with pytest.raises(E.InvalidRequest):
-        lookup_with_outbox(up, outbox, "bad code!")
+        up.lookup_dossier("bad code!")
