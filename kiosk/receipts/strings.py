@@ -44,11 +44,6 @@ class Labels(Mapping):
         return f"Labels({self.lang!r})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def labels(lang: str) -> Labels:
     return Labels(lang)
-
-
-def table(lang: str) -> Labels:
-    """The former name of :func:`labels` (it returned a dict): kept while callers move."""
-    return labels(lang)
