@@ -16,8 +16,8 @@ import functools
 import gettext
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -52,7 +52,7 @@ def load_catalog(lang: str, root: Path = LOCALES) -> gettext.GNUTranslations:
     return compile_catalog(read_catalog(lang, root))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shared(lang: str, root: str) -> gettext.GNUTranslations:
     return load_catalog(lang, Path(root))
 

@@ -10,8 +10,9 @@ dd/mm/yyyy in both languages (kiosk.text.format_date, numeric form).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Sequence, Union
+from typing import Any
 
 from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
 from kiosk.receipts.strings import labels
@@ -21,7 +22,7 @@ DEFAULT_SITE = "dichvucong.gov.vn"
 
 
 # a document received: its name, or (name, number of pages) printed as "name (3 trang)"
-Document = Union[str, "tuple[str, int]"]
+Document = str | tuple[str, int]
 
 
 @dataclass
@@ -325,5 +326,6 @@ def self_test(devices: Sequence[Any] = (), *, office: str, kiosk_id: str, profil
         for i in range(0, len(group), 12):
             el.append(Text(" ".join(group[i:i + 12])))
     qr_text = f"KIOSK-SELFTEST {kiosk_id}"
-    el += [Rule(), Text(s["selftest.qr"] + ":", "small"), QR(qr_text), Text(s["selftest.end"], "small", "center"), Cut()]
+    el += [Rule(), Text(s["selftest.qr"] + ":", "small"), QR(qr_text),
+           Text(s["selftest.end"], "small", "center"), Cut()]
     return Receipt("self-test", lang, tuple(el), reference="self-test")

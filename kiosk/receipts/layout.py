@@ -10,8 +10,8 @@ Plain Python: no printer, PIL or Kivy import here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 from kiosk.text import nfc as _nfc
 
@@ -80,7 +80,7 @@ class Cut:
     """Feed past the cutter and cut."""
 
 
-Element = Union[Text, Row, Rule, Space, QR, Cut]
+Element = Text | Row | Rule | Space | QR | Cut
 
 
 @dataclass(frozen=True)

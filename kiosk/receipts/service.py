@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from kiosk.devices.interfaces import Printer, usable
 from kiosk.errors import CitizenError
 from kiosk.receipts import builders
 from kiosk.receipts.builders import DeliverySlipInfo, DossierInfo, PaymentInfo, StatusInfo, TicketInfo

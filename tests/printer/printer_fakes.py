@@ -104,14 +104,14 @@ class TcpFakePrinter(FakePrinterCore):
         while not self._stop.is_set():
             try:
                 conn, _ = self.server.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             conn.settimeout(0.1)
             with conn:
                 while not self._stop.is_set():
                     try:
                         data = conn.recv(65536)
-                    except socket.timeout:
+                    except TimeoutError:
                         continue
                     except OSError:
                         break

@@ -33,7 +33,8 @@ def test_sample_then_decode(tmp_path, capsys):
 
 def test_codepage_sample_decodes_to_vietnamese_text(tmp_path, capsys):
     out = tmp_path / "r.bin"
-    assert main(["printer", "sample", "ticket", "--out", str(out), "--text-mode", "codepage", "--profile", "CT-S651"]) == 0
+    assert main(["printer", "sample", "ticket", "--out", str(out), "--text-mode", "codepage",
+                 "--profile", "CT-S651"]) == 0
     capsys.readouterr()
     assert main(["printer", "decode", str(out), "--profile", "CT-S651"]) == 0
     text = capsys.readouterr().out

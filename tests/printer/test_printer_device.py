@@ -4,13 +4,13 @@ TCP socket (127.0.0.1) and a pseudo-terminal that answer DLE EOT like real ones 
 from __future__ import annotations
 
 import pytest
+from printer_fakes import PtyFakePrinter, TcpFakePrinter
 
 from kiosk import config
 from kiosk.devices.base import DeviceKind, DeviceState, MediaState, StatusBoard
 from kiosk.devices.printer import NEXT_COLLECT, PrinterError, build
 from kiosk.devices.printer.decoder import decode
 from kiosk.receipts.samples import DOSSIER, sample
-from printer_fakes import PtyFakePrinter, TcpFakePrinter
 
 
 def sim(**devices):

@@ -8,14 +8,14 @@ import unicodedata
 
 import numpy as np
 import pytest
+from printer_helpers import collapse, line_on_paper
 
 from kiosk.devices.printer.decoder import decode
 from kiosk.devices.printer.profile import load_profile
 from kiosk.devices.printer.render import render
-from kiosk.receipts import KINDS, QR, Receipt, Row, Text, dossier_receipt, render_preview, strings, vietnamese_letters
+from kiosk.receipts import KINDS, Receipt, Text, dossier_receipt, render_preview, strings, vietnamese_letters
 from kiosk.receipts.samples import DOSSIER, KIOSK_ID, OFFICE, WHEN, sample
 from kiosk.text import fold
-from printer_helpers import collapse, line_on_paper
 
 LANGS = ("vi", "en")
 

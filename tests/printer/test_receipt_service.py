@@ -8,6 +8,7 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from printer_helpers import collapse
 
 from kiosk import config
 from kiosk.devices.printer import build
@@ -15,9 +16,8 @@ from kiosk.errors import KioskError
 from kiosk.receipts import DeliverySlipInfo, DossierInfo
 from kiosk.receipts.samples import KIOSK_ID, OFFICE, WHEN
 from kiosk.receipts.service import ReceiptService, slip_status
-from printer_helpers import collapse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PROC = SimpleNamespace(code="1.001193", name_vi="Đăng ký khai sinh", name_en="Birth registration")
 DOSSIER = SimpleNamespace(
     code="000.00.15.H26-261120-0007", procedure=PROC, status="supplement_requested",

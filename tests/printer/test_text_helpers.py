@@ -51,7 +51,7 @@ def test_dates_for_screens_and_paper():
     assert format_datetime(when, "vi") == "14:05 · 29/11/2026"
     assert format_datetime(when, "en") == "14:05 · 29 Nov 2026"
     assert format_datetime(when, "en", numeric=True, sep=" ") == "14:05 29/11/2026"
-    aware = dt.datetime(2026, 11, 29, 7, 5, tzinfo=dt.timezone.utc)
+    aware = dt.datetime(2026, 11, 29, 7, 5, tzinfo=dt.UTC)
     assert format_datetime(aware, "vi") == format_datetime(aware.astimezone().replace(tzinfo=None), "vi")
     assert format_datetime("2026-11-29T14:05:00", "vi") == "14:05 · 29/11/2026"
 

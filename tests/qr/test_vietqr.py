@@ -9,6 +9,10 @@ from hypothesis import strategies as st
 from kiosk import vietqr
 from kiosk.vietqr import VietQr, VietQrError
 
+# a VietQR to account 257678859 (BIN 970416) for 10,000 VND, purpose "Chuyen tien"
+SAMPLE = ("00020101021238530010A0000007270123000697041601092576788590208QRIBFTTA5303704540510000"
+          "5802VN62150811Chuyen tien630453E6")
+
 
 def test_crc_check_value():
     # the catalogued check value of CRC-16/CCITT-FALSE over "123456789"
@@ -48,7 +52,7 @@ def test_every_napas_vector_rebuilds_byte_exact(vietqr_vectors):
 
 
 def test_vector_fields():
-    line = "00020101021238530010A0000007270123000697041601092576788590208QRIBFTTA53037045405100005802VN62150811Chuyen tien630453E6"
+    line = SAMPLE
     q = vietqr.parse(line)
     assert (q.bank_bin, q.account, q.service, q.amount, q.purpose, q.dynamic) == (
         "970416", "257678859", "QRIBFTTA", 10000, "Chuyen tien", True)
@@ -68,7 +72,7 @@ def test_non_napas_emvco_vector_is_recognised(vietqr_vectors):
     (lambda s: s[:-4] + "\n" + s[-3:], "control-characters"),
 ])
 def test_tampered_payloads_are_refused(mutate, reason):
-    line = "00020101021238530010A0000007270123000697041601092576788590208QRIBFTTA53037045405100005802VN62150811Chuyen tien630453E6"
+    line = SAMPLE
     with pytest.raises(VietQrError) as exc:
         vietqr.parse(mutate(line))
     assert exc.value.reason == reason
@@ -96,13 +100,15 @@ def test_build_parse_round_trip(bank, account, amount, purpose, to_card):
     q = VietQr(bank, account, vietqr.SERVICE_TO_CARD if to_card else vietqr.SERVICE_TO_ACCOUNT, amount, purpose)
     text = vietqr.build(q)
     back = vietqr.parse(text)
-    assert (back.bank_bin, back.account, back.amount, back.purpose, back.service) == (bank, account, amount, purpose, q.service)
+    assert ((back.bank_bin, back.account, back.amount, back.purpose, back.service)
+            == (bank, account, amount, purpose, q.service))
     assert back.dynamic == (amount is not None)
     assert vietqr.build(back) == text
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=600), st.text(alphabet="0123456789ABCDEF VN", max_size=300).map(lambda s: "000201" + s)))
+@given(st.one_of(st.text(max_size=600),
+                 st.text(alphabet="0123456789ABCDEF VN", max_size=300).map(lambda s: "000201" + s)))
 def test_parser_only_raises_its_own_error(text):
     try:
         vietqr.parse(text)
