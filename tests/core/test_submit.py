@@ -12,12 +12,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import submit
 from kiosk.core import KioskCore
+from kiosk.core.session import Session
 from kiosk.devices.qr.simulated import desk_frame, make_document_page
 from kiosk.gateway import models as M
 from kiosk.gateway.demo.store import load_json
-from kiosk.session import Session
+from kiosk.gateway.service import GatewayService
+from kiosk.journeys import Journeys
+from kiosk.journeys.submit import draft as D, form as F, photos as P, send as S
 
 PROVINCES = [M.Province("ha-noi", "Thành phố Hà Nội", "city"), M.Province("hue", "Thành phố Huế", "city"),
              M.Province("lao-cai", "Tỉnh Lào Cai", "province")]
@@ -44,7 +46,7 @@ def identity(**kw):
 
 
 def test_documents_read_from_the_chip_or_filled_in_here_are_not_photographed():
-    draft = submit.SubmitDraft()
+    draft = D.SubmitDraft()
     draft.choose(procedure("1.001193"))
     modes = [d.mode for d in draft.documents]
     assert modes == ["form", "photo", "photo", "chip"]
@@ -53,76 +55,76 @@ def test_documents_read_from_the_chip_or_filled_in_here_are_not_photographed():
     for p in load_json("procedures.json")["procedures"]:
         if p["code"] == "2.000815":  # certifying copies: the original itself, no form
             continue
-        docs = [submit.document_mode(M.RequiredDocument.from_dict(d)) for d in p["documents"]]
+        docs = [D.document_mode(M.RequiredDocument.from_dict(d)) for d in p["documents"]]
         assert docs[0] == "form", p["code"]
 
 
 def test_form_fields_follow_the_schema():
-    fields = {f.name: f for f in submit.form_fields(procedure("1.001193"))}
+    fields = {f.name: f for f in F.form_fields(procedure("1.001193"))}
     assert fields["child_full_name"].kind == "name" and fields["child_full_name"].required
     assert fields["child_date_of_birth"].kind == "date"
     assert fields["child_sex"].kind == "choice" and fields["child_sex"].choices == (("Nam", "Nam"), ("Nữ", "Nữ"))
     assert fields["nationality"].default == "Việt Nam" and not fields["nationality"].required
     assert fields["child_full_name"].title("en") == "Child's full name"
     assert fields["child_full_name"].title("vi") == "Họ, chữ đệm và tên của trẻ"
-    marriage = {f.name: f for f in submit.form_fields(procedure("1.000894"))}
+    marriage = {f.name: f for f in F.form_fields(procedure("1.000894"))}
     assert marriage["previously_married"].kind == "choice" and marriage["previously_married"].json_type == "boolean"
-    stay = {f.name: f for f in submit.form_fields(procedure("1.004194"))}
+    stay = {f.name: f for f in F.form_fields(procedure("1.004194"))}
     assert stay["months"].kind == "digits" and stay["months"].maximum == 24
 
 
 def test_typed_values_become_json_and_are_checked_per_field():
     p = procedure("1.004194")  # temporary residence: an integer field with a range
-    fields = submit.form_fields(p)
+    fields = F.form_fields(p)
     values = {"address_province": "Thành phố Hà Nội", "address_ward": "Phường Ba Đình", "address_street": "Số 1",
               "months": "6"}
-    data, found = submit.coerce(fields, values)
+    data, found = F.coerce(fields, values)
     assert data["months"] == 6 and not found
-    assert submit.problems(p, fields, values) == []
-    assert submit.problems(p, fields, {**values, "months": "36"}) == [("months", "form.out_of_range")]
-    assert submit.problems(p, fields, {**values, "address_ward": ""}) == [("address_ward", "form.required")]
+    assert F.problems(p, fields, values) == []
+    assert F.problems(p, fields, {**values, "months": "36"}) == [("months", "form.out_of_range")]
+    assert F.problems(p, fields, {**values, "address_ward": ""}) == [("address_ward", "form.required")]
     marriage = procedure("1.000894")
-    data, _ = submit.coerce(submit.form_fields(marriage), {"previously_married": "no"})
+    data, _ = F.coerce(F.form_fields(marriage), {"previously_married": "no"})
     assert data == {"previously_married": False}
 
 
 def test_the_chip_prefills_what_it_can_and_nothing_it_cannot():
-    fields = submit.form_fields(procedure("1.001193"))
-    values = submit.prefill(fields, identity(), PROVINCES)
+    fields = F.form_fields(procedure("1.001193"))
+    values = F.prefill(fields, identity(), PROVINCES)
     assert values == {"nationality": "Việt Nam", "ethnicity": "Kinh"}
     # a residence that names a district (printed before July 2025) is not an address we can split
-    assert submit.parse_residence(identity().residence, PROVINCES) is None
+    assert F.parse_residence(identity().residence, PROVINCES) is None
     clean = "Số 5 phố Hoàng Hoa Thám, Phường Ba Đình, Hà Nội"
-    assert submit.parse_residence(clean, PROVINCES) == ("Thành phố Hà Nội", "Phường Ba Đình", "Số 5 phố Hoàng Hoa Thám")
-    assert submit.parse_residence("Thôn 3, Xã Bát Xát, Lào Cai", PROVINCES) == ("Tỉnh Lào Cai", "Xã Bát Xát", "Thôn 3")
-    assert submit.parse_residence("Số 5, Phường Ba Đình, Atlantis", PROVINCES) is None
-    stay = submit.form_fields(procedure("1.004194"))
-    values = submit.prefill(stay, identity(residence=clean), PROVINCES)
+    assert F.parse_residence(clean, PROVINCES) == ("Thành phố Hà Nội", "Phường Ba Đình", "Số 5 phố Hoàng Hoa Thám")
+    assert F.parse_residence("Thôn 3, Xã Bát Xát, Lào Cai", PROVINCES) == ("Tỉnh Lào Cai", "Xã Bát Xát", "Thôn 3")
+    assert F.parse_residence("Số 5, Phường Ba Đình, Atlantis", PROVINCES) is None
+    stay = F.form_fields(procedure("1.004194"))
+    values = F.prefill(stay, identity(residence=clean), PROVINCES)
     assert values["address_province"] == "Thành phố Hà Nội" and values["address_ward"] == "Phường Ba Đình"
     # a *new* permanent address is by definition not the one on the card
-    moving = submit.form_fields(procedure("1.004222"))
-    assert submit.prefill(moving, identity(residence=clean), PROVINCES) == {}
+    moving = F.form_fields(procedure("1.004222"))
+    assert F.prefill(moving, identity(residence=clean), PROVINCES) == {}
 
 
 def test_photo_quality_hints():
-    assert submit.photo_quality(make_document_page("Giấy chứng sinh")) == submit.HINT_OK
-    assert submit.photo_quality(make_document_page("Giấy chứng sinh", dark=True)) == submit.HINT_DARK
-    assert submit.photo_quality(make_document_page("Giấy chứng sinh", blur=15)) == submit.HINT_BLURRED
+    assert P.photo_quality(make_document_page("Giấy chứng sinh")) == D.HINT_OK
+    assert P.photo_quality(make_document_page("Giấy chứng sinh", dark=True)) == D.HINT_DARK
+    assert P.photo_quality(make_document_page("Giấy chứng sinh", blur=15)) == D.HINT_BLURRED
     import numpy as np
 
-    assert submit.photo_quality(desk_frame((1280, 720), np.random.default_rng(1))) == submit.HINT_NO_PAGE
-    photo = submit.capture(make_document_page())
+    assert P.photo_quality(desk_frame((1280, 720), np.random.default_rng(1))) == D.HINT_NO_PAGE
+    photo = P.capture(make_document_page())
     assert isinstance(photo.data, bytearray) and photo.data[:2] == b"\xff\xd8"
     assert photo.sha256 == hashlib.sha256(photo.data).hexdigest()
 
 
-def filled_draft() -> submit.SubmitDraft:
-    draft = submit.SubmitDraft()
+def filled_draft() -> D.SubmitDraft:
+    draft = D.SubmitDraft()
     draft.choose(procedure("1.001193"))
     draft.values.update({"child_full_name": "Nguyễn Minh An", "child_date_of_birth": "2026-11-20",
                          "child_sex": "Nam", "place_of_birth": "Bệnh viện Phụ sản Hà Nội",
                          "requester_relation": "mẹ", "nationality": "Việt Nam"})
-    draft.photo_documents[0].pages.append(submit.capture(make_document_page()))
+    draft.photo_documents[0].pages.append(P.capture(make_document_page()))
     draft.delivery.update({"method": "post", "recipient": "Nguyễn Thị Minh Khai", "phone": "0912345678",
                            "province": "ha-noi", "province_name": "Thành phố Hà Nội", "ward": "Phường Ba Đình",
                            "street": "Số 5 phố Hoàng Hoa Thám"})
@@ -132,7 +134,7 @@ def filled_draft() -> submit.SubmitDraft:
 def test_the_submission_the_gateway_gets():
     draft = filled_draft()
     page = draft.photo_documents[0].pages[0]
-    body = submit.build_submission(draft, identity()).to_json()
+    body = S.build_submission(draft, identity()).to_json()
     assert body["procedure_code"] == "1.001193"
     assert body["applicant"]["id_number"] == "001189012345"
     assert body["applicant"]["passive_authentication"]["status"] == "verified"
@@ -144,12 +146,11 @@ def test_the_submission_the_gateway_gets():
                                 "address": {"province": "Thành phố Hà Nội", "ward": "Phường Ba Đình",
                                             "street": "Số 5 phố Hoàng Hoa Thám"}}
     # the demo gateway's own checks accept it
-    from kiosk.gateway.demo import schemas as S
     from kiosk.gateway.formschema import validate
 
-    S.DossierSubmission.model_validate(body)
+    M.DossierSubmission.model_validate(body)
     assert validate(procedure("1.001193").form, body["form"]) == []
-    assert "Nguyễn" not in repr(draft) and "Nguyễn" not in repr(submit.build_submission(draft, identity()))
+    assert "Nguyễn" not in repr(draft) and "Nguyễn" not in repr(S.build_submission(draft, identity()))
 
 
 def test_wipe_overwrites_the_photos(settings):
@@ -157,7 +158,7 @@ def test_wipe_overwrites_the_photos(settings):
     buffer = draft.photo_documents[0].pages[0].data
     assert any(buffer)
     session = Session()
-    session.notes["submit"] = draft
+    session.drafts[D.SubmitDraft] = draft
     assert session.holds_data()
     session.wipe()
     assert not buffer and not session.holds_data()  # overwritten, then emptied
@@ -165,12 +166,11 @@ def test_wipe_overwrites_the_photos(settings):
 
 
 class FakeGateway:
-    """A gateway client for the core: records what was submitted, or is down."""
+    """A gateway client: records what was submitted, or is down."""
 
     def __init__(self, down: bool = False):
         self.down = down
         self.sent: list[tuple[dict, str]] = []
-        self.outbox = None
 
     def submit_dossier(self, submission, key):
         from kiosk.gateway.errors import GatewayUnavailable
@@ -189,39 +189,51 @@ class FakeGateway:
         return SimpleNamespace(code=code, fee=M.DossierFee(0, True), procedure=None)
 
 
-def send(core) -> object:
-    out = {}
-    future = core.submit_send(lambda r: out.setdefault("receipt", r), lambda e: out.setdefault("error", e))
-    if future is not None:
-        future.result(10)
-    assert "error" not in out, out.get("error") and out["error"].message_key
-    return out["receipt"]
-
-
-def test_one_idempotency_key_per_submission(settings):
-    gateway = FakeGateway()
+def journey_at_review(settings, client, outbox=None):
+    """The submit service over a gateway service around ``client``, at the review step with the
+    filled draft (the steps before it are the UI tests' business)."""
+    gateway = GatewayService(settings, outbox=outbox, client=client, background=False)
     core = KioskCore(settings, gateway=gateway)
+    service = Journeys(core).submit
     core.session.identity = identity()
     core.session.consent_given = True
-    draft = core.submit_draft()
+    core.start_journey("submit")
+    core.journey.current = "submit_review"
+    draft = service.draft
     filled = filled_draft()
     draft.choose(filled.procedure)
     draft.values.update(filled.values)
     draft.documents = filled.documents
     draft.delivery.update(filled.delivery)
-    receipt = send(core)
-    assert receipt.code.startswith("H26.99-") and core.session.dossier_code == receipt.code
+    return core, service, draft
+
+
+def send(service) -> None:
+    service.send().result(10)
+
+
+def test_one_idempotency_key_per_submission(settings):
+    gateway = FakeGateway()
+    core, service, draft = journey_at_review(settings, gateway)
+    send(service)
+    receipt = draft.receipt
+    assert receipt.code.startswith("H26.99-") and service.dossier_code == receipt.code
+    assert core.step == "submit_sent" and not core.journey.history  # no way back to editing
+    assert core.journeys.pay.draft.dossier.code == receipt.code  # what the pay steps show
     key = draft.idempotency_key
     # sent: tapping again answers the same receipt, nothing is sent twice
-    assert send(core) is receipt and len(gateway.sent) == 1
+    send(service)
+    assert draft.receipt is receipt and len(gateway.sent) == 1
     # a retry of the same content (e.g. after a timeout) carries the same key and body
     draft.receipt = None
-    send(core)
+    core.journey.current = "submit_review"
+    send(service)
     assert draft.idempotency_key == key and gateway.sent[1][1] == key
     # changed content is another submission: another key
     draft.receipt = None
+    core.journey.current = "submit_review"
     draft.values["place_of_birth"] = "Tại nhà"
-    send(core)
+    send(service)
     assert draft.idempotency_key != key
     core.shutdown()
 
@@ -229,21 +241,17 @@ def test_one_idempotency_key_per_submission(settings):
 def test_gateway_down_queues_in_the_outbox_with_a_provisional_reference(settings, tmp_path):
     from kiosk.gateway.outbox import Outbox
 
-    gateway = FakeGateway(down=True)
+    client = FakeGateway(down=True)
     outbox = Outbox(tmp_path / "outbox.sqlite3", b"k" * 32)
-    wrapper = SimpleNamespace(wait=lambda: gateway, outbox=outbox, lookup_dossier=gateway.lookup_dossier)
-    core = KioskCore(settings, gateway=wrapper)
-    core.session.identity = identity()
-    core.session.consent_given = True
-    draft = core.submit_draft()
-    filled = filled_draft()
-    draft.choose(filled.procedure)
-    draft.values.update(filled.values)
-    draft.documents = filled.documents
-    receipt = send(core)
+    core, service, draft = journey_at_review(settings, client, outbox)
+    draft.delivery.clear()
+    send(service)
+    receipt = draft.receipt
     assert receipt.provisional and receipt.reference.startswith("TAM-")
     assert draft.provisional and draft.reference == receipt.reference
-    assert not core.submit_to_pay()  # no payment on a provisional receipt
+    assert not service.to_pay  # no payment on a provisional receipt
+    service.after_sent()
+    assert core.step == "submit_receipt"
     status = outbox.provisional_status(receipt.reference)
     assert status.state == "queued" and outbox.depth() == 1
     [item] = outbox.items()
@@ -252,22 +260,25 @@ def test_gateway_down_queues_in_the_outbox_with_a_provisional_reference(settings
     raw = (tmp_path / "outbox.sqlite3").read_bytes()
     assert "Nguyễn".encode() not in raw and b"001189012345" not in raw
     # back online: the queued dossier goes with the key it was queued with
-    gateway.down = False
-    assert outbox.deliver(gateway) == 1
-    assert gateway.sent[0][1] == draft.idempotency_key
-    assert gateway.sent[0][0]["provisional_reference"] == receipt.reference
+    client.down = False
+    assert outbox.deliver(client) == 1
+    assert client.sent[0][1] == draft.idempotency_key
+    assert client.sent[0][0]["provisional_reference"] == receipt.reference
     outbox.close()
     core.shutdown()
 
 
 def test_after_payment_goes_on_with_the_journey(settings):
-    from kiosk.screens.pay import after_payment
-
     core = KioskCore(settings)
+    journeys = Journeys(core)
     core.start_journey("pay")
-    core.goto("pay_done")
-    assert after_payment(core) == "done"
+    core.journey.current = "pay_done"
+    journeys.pay.finish()
+    assert core.step == "done"
     core.start_journey("submit")
-    core.goto("pay_done")
-    assert after_payment(core) == "submit_receipt"
+    core.journey.current = "pay_done"
+    journeys.pay.finish()
+    assert core.step == "submit_receipt"
+    journeys.submit.finish()
+    assert core.step == "done"
     assert json.dumps(core.journey.steps)  # plain data

@@ -14,7 +14,7 @@ provisional receipt (the gateway service queues the dossier); the receipt prints
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core import CitizenError, KioskCore, Task
@@ -123,7 +123,7 @@ class SubmitService(JourneyService[SubmitDraft]):
         if d.procedure is None:
             return Task.failed(CitizenError("submit.no_procedure", "next.ask_staff"))
         if d.consent_at is None and self.core.session.consent_given:
-            d.consent_at = datetime.now(timezone.utc).replace(microsecond=0)
+            d.consent_at = datetime.now(UTC).replace(microsecond=0)
         fields = form_fields(d.procedure)
         identity = self.core.session.identity
 
@@ -139,9 +139,10 @@ class SubmitService(JourneyService[SubmitDraft]):
         return self.catalog.province_names()
 
     def keep_values(self, values: dict[str, str]) -> None:
-        """What is typed on the form is kept (checked only on Continue), unless it was sent."""
-        d = self.draft
-        if not d.sent:
+        """What is typed on the form is kept (checked only on Continue), unless it was sent.
+        A session without a draft (it was reset meanwhile) gets none from this."""
+        d = self.core.session.drafts.get(SubmitDraft)
+        if d is not None and not d.wiped and not d.sent:
             d.values.clear()
             d.values.update({k: v for k, v in values.items() if v})
 
@@ -240,11 +241,22 @@ class SubmitService(JourneyService[SubmitDraft]):
 
     # -- delivery of the result --------------------------------------------------------------
 
+    @property
+    def offers_post(self) -> bool:
+        """Whether this procedure's result may be posted (else it is collected here)."""
+        p = self.draft.procedure
+        return p is not None and "post" in p.delivery_options
+
+    def provinces(self) -> Task:
+        """The provinces the gateway accepts, for a postal address."""
+        return self.catalog.provinces()
+
     def choose_delivery(self, method: str, address: dict[str, str] | None = None) -> None:
         """Pick-up at the post office, or by post to ``address`` (recipient, phone, province…)."""
         d = self.draft
+        post = method == "post" and self.offers_post
         d.delivery.clear()
-        d.delivery.update({"method": "post", **(address or {})} if method == "post" else {"method": "pickup"})
+        d.delivery.update({**(address or {}), "method": "post"} if post else {"method": "pickup"})
         self.forward()
 
     # -- sending -----------------------------------------------------------------------------
@@ -253,15 +265,15 @@ class SubmitService(JourneyService[SubmitDraft]):
         """Send the dossier off the UI thread: to the gateway, or into the offline outbox when
         the gateway is down (a ProvisionalReceipt with a TAM- reference)."""
         d = self.draft
-        if d.sent:
-            return Task.resolved(d.receipt).then(lambda _r: self.core.advance("sent"))
+        if d.sent:  # once only; a tap that was already under way just moves on
+            return Task.resolved(d.receipt).then(lambda _r: self.core.can("sent") and self.core.advance("sent"))
         identity = self.core.session.identity
         if identity is None or d.procedure is None:
             return Task.failed(CitizenError("submit.no_identity", "next.ask_staff"))
         digest = d.digest()
         if d.idempotency_key is None or d.sent_digest != digest:
             d.idempotency_key = new_idempotency_key()
-            d.submitted_at = datetime.now(timezone.utc).replace(microsecond=0)
+            d.submitted_at = datetime.now(UTC).replace(microsecond=0)
             d.sent_digest = digest
         key, code = d.idempotency_key, d.procedure.code
 

@@ -38,8 +38,6 @@ def document_mode(doc) -> str:
 
 
 @dataclass(repr=False, eq=False)
-
-
 class Photo:
     """One photographed page: JPEG bytes in memory, their hash and the quality hint."""
 
@@ -59,8 +57,6 @@ class Photo:
 
 
 @dataclass(repr=False, eq=False)
-
-
 class DocumentSlot:
     index: int  # position in procedure.documents
     doc: Any  # kiosk.gateway.models.RequiredDocument
@@ -81,8 +77,6 @@ class DocumentSlot:
 
     def __repr__(self) -> str:
         return f"DocumentSlot({self.index}, {self.mode}, pages={len(self.pages)})"
-
-
 
 
 @dataclass(repr=False, eq=False)

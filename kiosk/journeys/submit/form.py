@@ -6,12 +6,12 @@ card is cleanly province + ward/commune + street)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from kiosk.gateway.formschema import validate
 from kiosk.text import fold, nfc
-
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,6 @@ def problems(procedure, fields: Sequence[FormField], values: dict[str, str]) -> 
             seen.add(name)
             out.append((name, key))
     return out
-
 
 
 WARD_PREFIXES = ("phuong ", "xa ", "dac khu ")

@@ -3,6 +3,8 @@ and its JPEG bytes."""
 
 from __future__ import annotations
 
+import hashlib
+
 import cv2
 import numpy as np
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from kiosk.gateway.models import (
     Address,
@@ -14,7 +14,6 @@ from kiosk.gateway.models import (
 )
 from kiosk.journeys.submit.draft import DocumentSlot, SubmitDraft
 from kiosk.journeys.submit.form import coerce, form_fields
-
 
 PA_STATUS = {"authentic": "verified", "integrity-only": "chain_not_verified", "failed": "failed"}
 
@@ -62,7 +61,7 @@ def build_submission(draft: SubmitDraft, identity, *, provisional_reference: str
         for i, page in enumerate(slot.pages, 1):
             documents.append(DocumentPhoto.from_bytes(document_kind(slot, i, len(slot.pages)), "image/jpeg",
                                                       bytes(page.data)))
-    now = draft.submitted_at or datetime.now(timezone.utc)
+    now = draft.submitted_at or datetime.now(UTC)
     delivery = delivery_choice(draft.delivery)
     return DossierSubmission(
         procedure_code=draft.procedure.code,
