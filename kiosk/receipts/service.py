@@ -66,9 +66,10 @@ class ReceiptService:
     def print(self, receipt: Receipt) -> Any:
         """Print ``receipt`` (blocking); the PrintResult, failed or not.  No printer: CitizenError."""
         printer = self.printer
-        if printer is not None and not hasattr(printer, "print_receipt") and callable(printer):
-            printer = printer()
-        if printer is None or not hasattr(printer, "print_receipt"):
+        if printer is not None and not isinstance(printer, Printer) and callable(printer):
+            printer = printer()  # the current one: a technician may have switched it
+        printer = usable(printer, Printer)
+        if printer is None:
             raise CitizenError("printer.no_device", "next.collect_at_counter")
         return printer.print_receipt(receipt)
 
