@@ -16,7 +16,9 @@ import random
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
 from urllib.parse import quote
 
 from kiosk.gateway import errors as E
@@ -83,7 +85,7 @@ class GatewayClient:
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings, base_url: str | None = None, **overrides) -> "GatewayClient":
+    def from_settings(cls, settings, base_url: str | None = None, **overrides) -> GatewayClient:
         """A client configured from kiosk.ini's [gateway] section.
 
         ``url = embedded`` with no ``base_url`` starts (once per process) the embedded demo
@@ -120,7 +122,7 @@ class GatewayClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "GatewayClient":
+    def __enter__(self) -> GatewayClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -311,7 +313,7 @@ class GatewayClient:
 
     # -- submissions ------------------------------------------------------------------------
 
-    def submit_dossier(self, submission: "M.DossierSubmission | dict", idempotency_key: str) -> M.SubmissionReceipt:
+    def submit_dossier(self, submission: M.DossierSubmission | dict, idempotency_key: str) -> M.SubmissionReceipt:
         """Submit a dossier.  Retried (with backoff) because it carries its idempotency key: the
         gateway answers a repeat with the first receipt, so a dossier is never filed twice."""
         key = _idem(idempotency_key)
@@ -321,7 +323,8 @@ class GatewayClient:
 
     # -- payments ---------------------------------------------------------------------------
 
-    def create_payment(self, dossier_code: str, method: str = "vietqr", *, idempotency_key: str | None = None) -> M.Payment:
+    def create_payment(self, dossier_code: str, method: str = "vietqr", *,
+                       idempotency_key: str | None = None) -> M.Payment:
         if method not in ("vietqr", "cash"):
             raise ValueError("method must be vietqr or cash")
         code = _dossier_code(dossier_code)
@@ -350,7 +353,7 @@ class GatewayClient:
 
     # -- delivery ---------------------------------------------------------------------------
 
-    def book_delivery(self, dossier_code: str, address: "M.Address | dict", recipient_name: str, phone: str, *,
+    def book_delivery(self, dossier_code: str, address: M.Address | dict, recipient_name: str, phone: str, *,
                       note: str | None = None, idempotency_key: str) -> M.DeliveryConfirmation:
         code = _dossier_code(dossier_code)
         body = M.body(M.DeliveryBooking(address, recipient_name, phone, note or None))
@@ -407,9 +410,9 @@ class GatewayClient:
 
 
 def _now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _checked(value: str, pattern: str, what: str) -> str:

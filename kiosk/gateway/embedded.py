@@ -97,7 +97,7 @@ class EmbeddedGateway:
         self._server = self._thread = self._sock = None
         self.base_url = None
 
-    def __enter__(self) -> "EmbeddedGateway":
+    def __enter__(self) -> EmbeddedGateway:
         self.start()
         return self
 

@@ -19,11 +19,19 @@ import dataclasses
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Annotated, Any, Literal, Optional, get_args
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
-from pydantic import with_config
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 DossierStatus = Literal[
@@ -94,7 +102,7 @@ Phone = Annotated[str, Field(pattern=PHONE_PATTERN)]
 # --- the common part -------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _adapter(tp) -> TypeAdapter:
     return TypeAdapter(tp)
 
@@ -157,7 +165,7 @@ class Problem(Wire):
     type: Annotated[str, Field(description="Stable machine-readable key, e.g. 'not_found', 'invalid_request'.")]
     title: str
     status: int
-    detail: Optional[str] = None
+    detail: str | None = None
 
 
 # --- dossiers --------------------------------------------------------------------------------
@@ -187,9 +195,9 @@ class DossierFee(Wire):
 @contract
 class DeliveryInfo(Wire):
     method: DeliveryMethod
-    province: Optional[str] = None
-    ward: Annotated[Optional[str], Field(description="Ward or commune (two-level units since 1 July 2025).")] = None
-    tracking_code: Optional[str] = None
+    province: str | None = None
+    ward: Annotated[str | None, Field(description="Ward or commune (two-level units since 1 July 2025).")] = None
+    tracking_code: str | None = None
 
 
 @contract
@@ -202,14 +210,14 @@ class Dossier(Wire):
     status: DossierStatus
     timeline: Annotated[list[TimelineEvent], AfterValidator(_by_time)]  # oldest first
     submitted_at: Instant
-    expected_date: Annotated[Optional[date], Field(default=None)]  # optional on the wire
+    expected_date: Annotated[date | None, Field(default=None)]  # optional on the wire
     agency_vi: str
     agency_en: str
     fee: DossierFee
     delivery: DeliveryInfo
 
     @property
-    def latest(self) -> Optional[TimelineEvent]:
+    def latest(self) -> TimelineEvent | None:
         return self.timeline[-1] if self.timeline else None
 
     @property
@@ -264,8 +272,8 @@ class RequiredDocument(Wire):
     originals: NonNegative
     copies: NonNegative
     required: bool
-    note_vi: Optional[str] = None
-    note_en: Optional[str] = None
+    note_vi: str | None = None
+    note_en: str | None = None
 
 
 @contract
@@ -273,13 +281,13 @@ class ProcedureFee(Wire):
     name_vi: str
     name_en: str
     amount_vnd: Annotated[int, Field(ge=0, description="Amount at the counter/kiosk, VND.")]
-    online_amount_vnd: Annotated[Optional[int], Field(ge=0, description="Amount when filed online, if different.")] = None
-    unit_vi: Optional[str] = None
-    unit_en: Optional[str] = None
+    online_amount_vnd: Annotated[int | None, Field(ge=0, description="Amount when filed online, if different.")] = None
+    unit_vi: str | None = None
+    unit_en: str | None = None
     exemptions_vi: list[str] = field(default_factory=list)
     exemptions_en: list[str] = field(default_factory=list)
-    note_vi: Optional[str] = None
-    note_en: Optional[str] = None
+    note_vi: str | None = None
+    note_en: str | None = None
 
 
 @contract
@@ -336,9 +344,9 @@ class PassiveAuthentication(Wire):
     """What the kiosk proved about the chip (ICAO 9303 passive authentication)."""
 
     status: PassiveAuthStatus
-    hashes_ok: Annotated[Optional[bool], Field(description="Every data-group hash matches EF.SOD")] = None
-    signature_ok: Annotated[Optional[bool], Field(description="Document-signer signature over EF.SOD valid")] = None
-    chain_ok: Annotated[Optional[bool],
+    hashes_ok: Annotated[bool | None, Field(description="Every data-group hash matches EF.SOD")] = None
+    signature_ok: Annotated[bool | None, Field(description="Document-signer signature over EF.SOD valid")] = None
+    chain_ok: Annotated[bool | None,
                         Field(description="Document signer chains to a trusted CSCA; null = no trust store")] = None
 
 
@@ -379,9 +387,9 @@ class Address(Wire):
 @contract
 class DeliveryChoice(Wire):
     method: DeliveryMethod
-    address: Annotated[Optional[Address], Field(description="Required when method is post")] = None
-    recipient_name: Annotated[Optional[str], Field(max_length=100)] = field(default=None, repr=False)
-    phone: Optional[Phone] = field(default=None, repr=False)
+    address: Annotated[Address | None, Field(description="Required when method is post")] = None
+    recipient_name: Annotated[str | None, Field(max_length=100)] = field(default=None, repr=False)
+    phone: Phone | None = field(default=None, repr=False)
 
 
 @contract
@@ -392,10 +400,11 @@ class DossierSubmission(Wire):
         field(repr=False)
     documents: Annotated[list[DocumentPhoto], Field(max_length=12)] = field(default_factory=list, kw_only=True)
     delivery: DeliveryChoice
-    contact_phone: Optional[Phone] = field(default=None, repr=False, kw_only=True)
-    consent_at: Annotated[IsoDateTime, Field(description="When the citizen consented to the processing of personal data")]
+    contact_phone: Phone | None = field(default=None, repr=False, kw_only=True)
+    consent_at: Annotated[IsoDateTime,
+                          Field(description="When the citizen consented to the processing of personal data")]
     submitted_at: Annotated[IsoDateTime, Field(description="Kiosk clock at submission (the outbox may deliver later)")]
-    provisional_reference: Annotated[Optional[str], Field(
+    provisional_reference: Annotated[str | None, Field(
         max_length=40, description="Reference printed on a provisional receipt, if any")] = None
 
     def to_json(self) -> dict:
@@ -409,9 +418,9 @@ class SubmissionReceipt(Wire):
     status: DossierStatus
     procedure: ProcedureRef
     received_at: Instant
-    expected_date: Annotated[Optional[date], Field(default=None)]  # optional on the wire
+    expected_date: Annotated[date | None, Field(default=None)]  # optional on the wire
     fee: DossierFee
-    provisional_reference: Optional[str] = None
+    provisional_reference: str | None = None
 
 
 # --- payments --------------------------------------------------------------------------------
@@ -430,11 +439,11 @@ class Payment(Wire):
     amount_vnd: NonNegative
     method: PaymentMethod
     status: PaymentStatus
-    qr_payload: Annotated[Optional[str], Field(default=None, description="VietQR (EMVCo) payload to show as a QR code")]
+    qr_payload: Annotated[str | None, Field(default=None, description="VietQR (EMVCo) payload to show as a QR code")]
     created_at: Instant
     expires_at: Instant
-    paid_at: Optional[Instant] = None
-    confirmed_by: Annotated[Optional[str], Field(description="'bank' or the staff member who took the cash")] = None
+    paid_at: Instant | None = None
+    confirmed_by: Annotated[str | None, Field(description="'bank' or the staff member who took the cash")] = None
 
     @property
     def settled(self) -> bool:
@@ -452,7 +461,7 @@ class Payment(Wire):
 class CashConfirmation(Wire):
     staff_id: KioskId
     amount_vnd: _whole(ge=0)
-    receipt_number: Annotated[Optional[str], Field(max_length=40)] = None
+    receipt_number: Annotated[str | None, Field(max_length=40)] = None
 
 
 # --- delivery --------------------------------------------------------------------------------
@@ -463,7 +472,7 @@ class DeliveryBooking(Wire):
     address: Address
     recipient_name: Annotated[str, Field(min_length=1, max_length=100)] = field(repr=False)
     phone: Phone = field(repr=False)
-    note: Annotated[Optional[str], Field(max_length=200)] = None
+    note: Annotated[str | None, Field(max_length=200)] = None
 
 
 @contract
@@ -483,8 +492,8 @@ class DeliveryConfirmation(Wire):
 @contract
 class HelpRequestIn(Wire):
     reason: HelpReason
-    procedure_code: Annotated[Optional[str], Field(max_length=20)] = None
-    note: Annotated[Optional[str], Field(max_length=300)] = None
+    procedure_code: Annotated[str | None, Field(max_length=20)] = None
+    note: Annotated[str | None, Field(max_length=300)] = None
 
 
 @contract
@@ -495,22 +504,22 @@ class HelpTicket(Wire):
     reason: HelpReason
     status: HelpStatus
     created_at: Instant
-    position: Annotated[Optional[int], Field(description="Place in the waiting queue (1 = next)")] = None
+    position: Annotated[int | None, Field(description="Place in the waiting queue (1 = next)")] = None
 
 
 @contract
 class HelpStatusChange(Wire):
     status: HelpStatus
-    staff_id: Annotated[Optional[str], Field(max_length=40)] = None
+    staff_id: Annotated[str | None, Field(max_length=40)] = None
 
 
 @contract
 class RatingIn(Wire):
     score: _whole(ge=1, le=5)
     journey: Journey
-    dossier_code: Annotated[Optional[str], Field(pattern=DOSSIER_CODE_PATTERN)] = None
-    comment: Annotated[Optional[str], Field(max_length=500)] = None
-    rated_at: Optional[IsoDateTime] = None
+    dossier_code: Annotated[str | None, Field(pattern=DOSSIER_CODE_PATTERN)] = None
+    comment: Annotated[str | None, Field(max_length=500)] = None
+    rated_at: IsoDateTime | None = None
 
 
 @contract
@@ -538,7 +547,7 @@ def parse_datetime(raw: str, where: str = "") -> datetime:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def to_jsonable(value: Any) -> Any:

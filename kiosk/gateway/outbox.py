@@ -31,10 +31,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.gateway import errors as E
 
@@ -168,7 +169,7 @@ class Outbox:
         self._lock_path = self.path.with_suffix(self.path.suffix + ".deliver-lock")
 
     @classmethod
-    def from_settings(cls, settings, **kwargs) -> "Outbox":
+    def from_settings(cls, settings, **kwargs) -> Outbox:
         data_dir = settings.data_dir
         key_path = settings.resolve_path(settings.gateway.outbox_key_file) or data_dir / KEY_NAME
         return cls(data_dir / DB_NAME, load_or_create_key(key_path), **kwargs)
@@ -177,7 +178,7 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "Outbox":
+    def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -203,7 +204,8 @@ class Outbox:
             from cryptography.exceptions import InvalidTag
 
             try:
-                raw = self._aead.decrypt(row["nonce"], row["payload"], f"{row['kind']}\n{row['idempotency_key']}".encode())
+                associated = f"{row['kind']}\n{row['idempotency_key']}".encode()
+                raw = self._aead.decrypt(row["nonce"], row["payload"], associated)
             except InvalidTag:
                 raise OutboxError("an outbox item does not decrypt with this key (wrong key or tampered)") from None
         return json.loads(raw)
@@ -222,14 +224,16 @@ class Outbox:
         with self._lock:
             try:
                 self._db.execute(
-                    "INSERT INTO items(kind, idempotency_key, reference, nonce, payload, created_at) VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO items(kind, idempotency_key, reference, nonce, payload, created_at)"
+                    " VALUES (?,?,?,?,?,?)",
                     (kind, idem, reference, nonce, blob, now))
             except sqlite3.IntegrityError:
                 # the same operation queued twice (e.g. a retried tap): keep the first
-                row = self._db.execute("SELECT reference, created_at FROM items WHERE idempotency_key=?", (idem,)).fetchone()
+                row = self._db.execute("SELECT reference, created_at FROM items WHERE idempotency_key=?",
+                                       (idem,)).fetchone()
                 reference, now = row["reference"], row["created_at"]
         log.info("outbox: queued a %s", kind)
-        return ProvisionalReceipt(reference, kind, datetime.fromtimestamp(now, timezone.utc))
+        return ProvisionalReceipt(reference, kind, datetime.fromtimestamp(now, UTC))
 
     def depth(self) -> int:
         with self._lock:
@@ -284,7 +288,7 @@ class Outbox:
         if row["result"]:
             code = json.loads(row["result"]).get("code")
         return ProvisionalStatus(row["reference"], row["state"], code,
-                                 datetime.fromtimestamp(row["created_at"], timezone.utc), row["attempts"],
+                                 datetime.fromtimestamp(row["created_at"], UTC), row["attempts"],
                                  row["last_error"])
 
     def items(self, state: str | None = None) -> list[dict]:

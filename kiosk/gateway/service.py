@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kiosk.config import Settings
 from kiosk.devices.base import StatusBoard
@@ -274,7 +274,7 @@ class GatewayService:
         Never raises because the gateway is away (down, 5xx, or the service never came up):
         the rating is queued, or, with no outbox at all, dropped with a log line (None).
         """
-        rated_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        rated_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         payload = {"score": int(score), "journey": journey, "dossier_code": dossier_code, "comment": comment,
                    "rated_at": rated_at}
         outbox = self._outbox

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
@@ -19,7 +19,7 @@ from kiosk.gateway.outbox import Outbox, load_or_create_key
 
 
 def submission(i: int) -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return M.DossierSubmission(
         procedure_code="1.004873",
         applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",

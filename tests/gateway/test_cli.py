@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from gw_faults import closed_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,11 +3,10 @@
 import time
 
 import pytest
+from gw_faults import FaultServer, HangingPort, closed_port
 
 from kiosk.gateway import errors as E
 from kiosk.gateway.client import GatewayClient
-
-from gw_faults import FaultServer, HangingPort, closed_port
 
 
 @pytest.fixture(scope="module")

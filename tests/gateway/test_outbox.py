@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from gw_faults import FaultServer, closed_port
 
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
@@ -20,14 +21,12 @@ from kiosk.gateway.client import GatewayClient
 from kiosk.gateway.outbox import Outbox, OutboxError, ProvisionalReceipt, load_or_create_key
 from kiosk.gateway.service import GatewayService
 
-from gw_faults import FaultServer, closed_port
-
 CHILD = Path(__file__).with_name("outbox_child.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def sub(i=0) -> M.DossierSubmission:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return M.DossierSubmission(
         procedure_code="1.004873",
         applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",

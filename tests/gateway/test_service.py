@@ -3,9 +3,10 @@
 import threading
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+from gw_faults import closed_port
 
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
@@ -13,15 +14,13 @@ from kiosk.gateway.client import GatewayClient
 from kiosk.gateway.outbox import Outbox, ProvisionalReceipt, load_or_create_key
 from kiosk.gateway.service import GatewayNotReady, GatewayService
 
-from gw_faults import closed_port
-
 
 def key() -> str:
     return str(uuid.uuid4())
 
 
 def sub() -> M.DossierSubmission:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return M.DossierSubmission(
         procedure_code="1.004873",
         applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
@@ -71,7 +70,8 @@ def test_every_call_reaches_the_gateway(own_gateway, settings, outbox):
     try:
         assert svc.wait(10) is not None and svc.ready and svc.outbox is outbox
         assert "residence" in {e.id for e in svc.life_events()}
-        assert {p.code for p in svc.list_procedures(life_event="residence", limit=100).items} == {"1.004222", "1.004194"}
+        residence = svc.list_procedures(life_event="residence", limit=100).items
+        assert {p.code for p in residence} == {"1.004222", "1.004194"}
         assert "1.004194" in [p.code for p in svc.search_procedures("tạm trú").items]
         assert svc.get_procedure("1.004873").code == "1.004873"
         assert len(svc.provinces()) == 34

@@ -10,18 +10,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from gw_faults import FaultServer
 
 from kiosk import config
 from kiosk.gateway import errors as E
 from kiosk.gateway.client import GatewayClient
 
-from gw_faults import FaultServer
-
 
 def _cert(common_name, issuer_key=None, issuer_name=None, *, ca=False, san_ip=None, key=None):
     key = key or ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name or subject)
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - datetime.timedelta(minutes=5))
@@ -100,7 +99,8 @@ def test_mutual_tls(pki):
         with pytest.raises((E.GatewayTlsError, E.GatewayUnavailable)):
             without.lookup_dossier("H26.99-241125-0001")
         cert, key = pki["client"]
-        with_cert = GatewayClient.from_settings(_settings(srv.url, ca_bundle=pki["ca"], client_cert=cert, client_key=key))
+        with_cert = GatewayClient.from_settings(_settings(srv.url, ca_bundle=pki["ca"], client_cert=cert,
+                                                          client_key=key))
         assert with_cert.lookup_dossier("H26.99-241125-0001").status == "received"
     finally:
         srv.close()

@@ -11,10 +11,12 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -64,8 +66,8 @@ def read_token_map(path: str | Path) -> dict[str, str]:
     return out
 
 
-def kiosk_identity(request: Request, authorization: Annotated[Optional[str], Header()] = None,
-                   x_kiosk_id: Annotated[Optional[str], Header(max_length=40)] = None) -> str:
+def kiosk_identity(request: Request, authorization: Annotated[str | None, Header()] = None,
+                   x_kiosk_id: Annotated[str | None, Header(max_length=40)] = None) -> str:
     """Which kiosk is calling: from its bearer token when tokens are configured, else from the
     X-Kiosk-Id header (demo mode), else 'anonymous'."""
     tokens = request.app.state.tokens
@@ -148,7 +150,8 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
         try:
             status, body, replayed = store.idempotent(kiosk, key, digest, produce)
         except IdempotencyConflict:
-            raise ApiError(409, "idempotency_conflict", "This Idempotency-Key was used with another request")
+            raise ApiError(409, "idempotency_conflict",
+                           "This Idempotency-Key was used with another request") from None
         headers = {"Idempotent-Replayed": "true"} if replayed else None
         return JSONResponse(body, status_code=status, headers=headers)
 
@@ -182,9 +185,9 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     @app.get("/v1/procedures", response_model=M.ProcedureList, responses=_r(401, 422), tags=["catalog"],
              summary="List or search procedures (diacritic-insensitive)")
     def procedures(kiosk: Kiosk,
-                   q: Annotated[Optional[str], Query(max_length=100, description="Words to look for")] = None,
-                   life_event: Annotated[Optional[str], Query(max_length=40)] = None,
-                   level: Annotated[Optional[M.Level], Query()] = None,
+                   q: Annotated[str | None, Query(max_length=100, description="Words to look for")] = None,
+                   life_event: Annotated[str | None, Query(max_length=40)] = None,
+                   level: Annotated[M.Level | None, Query()] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
                    offset: Annotated[int, Query(ge=0, le=10_000)] = 0) -> dict:
         found = store.search(q, life_event, level)
@@ -245,7 +248,8 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     @app.post("/v1/dossiers/{code}/delivery", status_code=201, response_model=M.DeliveryConfirmation,
               responses=_r(400, 401, 404, 409, 422), tags=["delivery"],
               summary="Book delivery of the result by post (province + ward/commune + street)")
-    def book_delivery(code: DossierCode, body: M.DeliveryBooking, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def book_delivery(code: DossierCode, body: M.DeliveryBooking, kiosk: Kiosk,
+                      idempotency_key: IdemKey) -> JSONResponse:
         dossier = dossier_or_404(code)
         if body.address.province not in province_names:
             raise ApiError(422, "invalid_province", "Unknown province (use /v1/units/provinces)")
@@ -288,7 +292,8 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
     @app.post("/v1/payments/{payment_id}/cash-confirmation", response_model=M.Payment,
               responses=_r(401, 404, 409, 422), tags=["payments"],
               summary="Post-office staff confirm they took the fee in cash")
-    def confirm_cash(payment_id: PaymentId, body: M.CashConfirmation, kiosk: Kiosk, idempotency_key: IdemKey) -> JSONResponse:
+    def confirm_cash(payment_id: PaymentId, body: M.CashConfirmation, kiosk: Kiosk,
+                     idempotency_key: IdemKey) -> JSONResponse:
         found = store.payment(payment_id)
         if found is None:
             raise ApiError(404, "not_found", "No payment with this id")
@@ -317,8 +322,8 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
 
     @app.get("/v1/help-requests", response_model=list[M.HelpTicket], responses=_r(401, 422), tags=["help"],
              summary="The staff queue of help requests")
-    def list_help(kiosk: Kiosk, status: Annotated[Optional[M.HelpStatus], Query()] = None,
-                  kiosk_id: Annotated[Optional[str], Query(max_length=40)] = None) -> list:
+    def list_help(kiosk: Kiosk, status: Annotated[M.HelpStatus | None, Query()] = None,
+                  kiosk_id: Annotated[str | None, Query(max_length=40)] = None) -> list:
         return store.helps(status, kiosk_id)
 
     @app.post("/v1/help-requests/{help_id}/status", response_model=M.HelpTicket, responses=_r(401, 404, 422),

@@ -12,9 +12,10 @@ import json
 import sqlite3
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.config import PROJECT_ROOT
 
@@ -82,7 +83,7 @@ CREATE TABLE IF NOT EXISTS heartbeats (
 
 
 def iso_utc(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: str) -> float:
@@ -177,7 +178,7 @@ class Store:
             for e in sample["events"]
         ]
         submitted = now + sample["events"][0]["offset_minutes"] * 60
-        expected = datetime.fromtimestamp(now, timezone.utc) + timedelta(days=sample["expected_offset_days"])
+        expected = datetime.fromtimestamp(now, UTC) + timedelta(days=sample["expected_offset_days"])
         body = {
             "procedure": self.procedure_ref(proc["code"]),
             "agency_vi": sample.get("agency_vi") or proc["agency_vi"],
@@ -247,7 +248,7 @@ class Store:
         proc = self.procedures[sub["procedure_code"]]
         now = self.clock()
         with self.tx() as db:
-            day = datetime.fromtimestamp(now, timezone.utc).strftime("%y%m%d")
+            day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
             key = f"seq:{day}"
             row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
             seq = int(row["value"]) + 1 if row else 101
@@ -274,7 +275,8 @@ class Store:
             events = [{"status": st, "at": iso_utc(now + k * progress_step), "note_vi": vi, "note_en": en}
                       for st, k, vi, en in steps]
             db.execute("INSERT INTO dossiers(code, kiosk_id, body, events, created_at) VALUES (?,?,?,?,?)",
-                       (code, kiosk_id, json.dumps(body, ensure_ascii=False), json.dumps(events, ensure_ascii=False), now))
+                       (code, kiosk_id, json.dumps(body, ensure_ascii=False), json.dumps(events, ensure_ascii=False),
+                        now))
         return {
             "code": code, "status": "received", "procedure": body["procedure"], "received_at": iso_utc(now),
             "expected_date": body["expected_date"], "fee": body["fee"],
@@ -324,7 +326,8 @@ class Store:
             if row is None:
                 return None
             if row["status"] == "pending":
-                if row["bank_confirms_at"] is not None and now >= row["bank_confirms_at"] and row["bank_confirms_at"] < row["expires_at"]:
+                confirms = row["bank_confirms_at"]
+                if confirms is not None and now >= confirms and confirms < row["expires_at"]:
                     db.execute("UPDATE payments SET status='paid', paid_at=?, confirmed_by='bank' WHERE id=?",
                                (row["bank_confirms_at"], pid))
                 elif now >= row["expires_at"]:
@@ -358,15 +361,16 @@ class Store:
             db.execute("UPDATE dossiers SET body=? WHERE code=?", (json.dumps(body, ensure_ascii=False), code))
             # only the booking facts a status page needs are kept: no name, phone or street
             db.execute("INSERT INTO deliveries(id, kiosk_id, dossier_code, body, created_at) VALUES (?,?,?,?,?)",
-                       (bid, kiosk_id, code, json.dumps({"province": addr["province"], "ward": addr["ward"],
-                                                          "tracking_code": tracking}, ensure_ascii=False), self.clock()))
+                       (bid, kiosk_id, code,
+                        json.dumps({"province": addr["province"], "ward": addr["ward"], "tracking_code": tracking},
+                                   ensure_ascii=False), self.clock()))
         return {"booking_id": bid, "dossier_code": code, "tracking_code": tracking, "fee_vnd": 25000,
                 "estimated_days": 2, "province": addr["province"], "ward": addr["ward"]}
 
     def new_help(self, kiosk_id: str, req: dict) -> dict:
         now = self.clock()
         with self.tx() as db:
-            day = datetime.fromtimestamp(now, timezone.utc).strftime("%y%m%d")
+            day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
             key = f"help:{day}"
             row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
             n = int(row["value"]) + 1 if row else 1
@@ -434,7 +438,7 @@ def _payment_json(row) -> dict:
 
 
 def _add_working_days(ts: float, days: int):
-    d = datetime.fromtimestamp(ts, timezone.utc).date()
+    d = datetime.fromtimestamp(ts, UTC).date()
     while days > 0:
         d += timedelta(days=1)
         if d.weekday() < 5:
