@@ -51,8 +51,6 @@ class QrSource(Protocol):
 class Printer(Protocol):
     def print_receipt(self, receipt: Any) -> Any: ...
 
-    def reprint(self, rid: str) -> Any: ...
-
 
 def usable(device: Any, interface: type[T]) -> T | None:
     """``device`` when it implements ``interface``, else None (not configured, or not built)."""
