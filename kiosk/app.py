@@ -10,10 +10,10 @@ import gc
 import logging
 import os
 import time
-from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
+from kiosk import text
 from kiosk.config import Settings
 from kiosk.memory import release_after_session
 
@@ -247,26 +247,10 @@ def build_app(settings: Settings, **kw):
                 self.access_panel.open(animation=False)
 
         def format_date(self, value) -> str:
-            if isinstance(value, str):
-                try:
-                    value = date.fromisoformat(value[:10])
-                except ValueError:
-                    return value
-            if isinstance(value, time.struct_time):
-                value = date(value.tm_year, value.tm_mon, value.tm_mday)
-            if self.translator.lang == "vi":
-                return f"{value.day:02d}/{value.month:02d}/{value.year}"
-            return value.strftime("%d %b %Y")
+            return text.format_date(value, self.translator.lang)
 
         def format_datetime(self, value) -> str:
-            if isinstance(value, str):
-                try:
-                    value = datetime.fromisoformat(value)
-                except ValueError:
-                    return value
-            if value.tzinfo is not None:
-                value = value.astimezone()
-            return f"{value:%H:%M} · {self.format_date(value)}"
+            return text.format_datetime(value, self.translator.lang)
 
         # -- navigation -------------------------------------------------------------------
 

@@ -37,7 +37,8 @@ class Runtime:
         self.board = self.devices.board
         self.outbox = (_open_outbox(settings) if outbox is True else (outbox or None)) if gateway is None else \
             getattr(gateway, "outbox", None)
-        self.gateway = gateway if gateway is not None else GatewayService(settings, self.board, outbox=self.outbox)
+        self.gateway = gateway if gateway is not None else GatewayService(
+            settings, self.board, outbox=self.outbox if self.outbox is not None else False)
         self.receipts = ReceiptService(lambda: self.devices.printer, office=settings.kiosk.location_name,
                                        kiosk_id=settings.kiosk.kiosk_id)
         self.core = KioskCore(settings, devices=self.devices, gateway=self.gateway, receipts=self.receipts,

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from kiosk.audit import AuditLog
 from kiosk.devices.base import DeviceKind
 from kiosk.errors import KioskError
+from kiosk.gateway.client import new_idempotency_key
 from kiosk.roles import PinResult, Role
 
 log = logging.getLogger("kiosk.staff")
@@ -94,7 +95,6 @@ class StaffMode:
     def record_consent(self) -> None:
         """The citizen agreed that staff act on their behalf: the session becomes a staff one."""
         self.core.session.role = Role.STAFF
-        self.core.session.notes["staff_assist"] = True
         self.audit.record("staff.consent", "ok", Role.STAFF, journey=self.core.session.journey)
 
     def end_session(self) -> None:
@@ -109,7 +109,7 @@ class StaffMode:
         gw = self.core.gateway
         if gw is None:
             raise StaffError("gateway.unavailable", "next.ask_staff")
-        return gw.wait() if hasattr(gw, "wait") else gw
+        return gw
 
     def help_requests(self) -> list:
         """Waiting and in-service help requests of this kiosk (blocking: call off the UI thread)."""
@@ -128,34 +128,29 @@ class StaffMode:
 
     def pending_cash(self):
         """The session's cash payment still waiting for staff, or None."""
-        payment = self.core.session.payment
-        if payment is not None and getattr(payment, "method", "") == "cash" and not payment.settled:
+        payment = self.core.journeys.pay.draft.payment if self.core.journeys is not None else None
+        if payment is not None and payment.method == "cash" and not payment.settled:
             return payment
         return None
 
     def confirm_cash(self, payment=None, receipt_number: str | None = None):
-        """Staff took the cash: tell the gateway (or queue it in the outbox).  Blocking."""
-        from kiosk.gateway.outbox import confirm_cash_or_queue
-        from kiosk.gateway.client import new_idempotency_key
-
+        """Staff took the cash: tell the gateway (the gateway service queues it in the outbox
+        when the gateway is down).  Blocking."""
         payment = payment or self.pending_cash()
         if payment is None:
             raise StaffError("staff.no_cash_payment", "next.try_again")
-        key = self.core.session.notes.setdefault(f"cash-{payment.id}", new_idempotency_key())
+        keys = self.core.journeys.pay.draft.keys if self.core.journeys is not None else {}
+        key = keys.setdefault(f"confirm:{payment.id}", new_idempotency_key())  # a retry confirms once
         try:
-            if self.outbox is not None:
-                result = confirm_cash_or_queue(self._client(), self.outbox, payment.id, self.staff_id,
-                                               payment.amount_vnd, receipt_number=receipt_number, idempotency_key=key)
-            else:
-                result = self._client().confirm_cash(payment.id, self.staff_id, payment.amount_vnd,
-                                                     receipt_number=receipt_number, idempotency_key=key)
+            result = self._client().confirm_cash(payment.id, self.staff_id, payment.amount_vnd,
+                                                 receipt_number=receipt_number, idempotency_key=key)
         except Exception as exc:
             self.audit.record("payment.cash_confirm", "failed", Role.STAFF, payment=payment.id,
                               error=getattr(exc, "message_key", type(exc).__name__))
             raise
         queued = getattr(result, "provisional", False)
-        if not queued:
-            self.core.session.payment = result
+        if not queued and self.core.journeys is not None:
+            self.core.journeys.pay.settled(result)
         self.audit.record("payment.cash_confirm", "queued" if queued else "ok", Role.STAFF, payment=payment.id,
                           amount_vnd=payment.amount_vnd)
         return result
@@ -177,17 +172,7 @@ class StaffMode:
 
     @property
     def outbox(self):
-        # the gateway service's own outbox when it has one (instance attribute: never a call
-        # that could wait for the gateway on the UI thread)
-        shared = vars(self.core.gateway).get("outbox") if self.core.gateway is not None else None
-        if shared is not None:
-            return shared
-        if self._outbox is None:
-            self._outbox = getattr(self.core, "outbox", None)
-        if self._outbox is None:
-            from kiosk.diagnostics import open_outbox
-
-            self._outbox = open_outbox(self.core.settings)
+        """The kiosk's one offline outbox (the runtime's), or None."""
         return self._outbox
 
     def outbox_state(self) -> dict:
@@ -200,7 +185,7 @@ class StaffMode:
         if self.outbox is None:
             raise StaffError("outbox.error", "next.call_technician")
         try:
-            sent = self.outbox.deliver(self._client())
+            sent = self.outbox.deliver(self._client().wait())  # the client itself: never queued again
         except Exception as exc:
             self.audit.record("outbox.retry", "failed", self.active or Role.STAFF,
                               error=getattr(exc, "message_key", type(exc).__name__))

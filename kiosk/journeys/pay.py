@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core import CitizenError, KioskError, Task
@@ -73,11 +73,27 @@ class PayService(JourneyService[PayDraft]):
         self._asking = False
         core.on_tick(self._tick)
         core.on_wipe(lambda _reason: self._stopped())
+        # the code is asked about only while it is on screen: leaving its step stops the polling
+        core.subscribe(lambda event, step: event == "step" and step != "pay_qr" and self._left_code())
+
+    @property
+    def existing(self) -> PayDraft | None:
+        """This session's draft if it has one; reading never makes one (an empty draft still
+        counts as data held, and the clock reads this a few times a second)."""
+        return self.core.session.drafts.get(PayDraft)
 
     @property
     def dossier_code(self) -> str | None:
-        d = self.draft.dossier
-        return d.code if d is not None else None
+        d = self.existing
+        return d.dossier.code if d is not None and d.dossier is not None else None
+
+    def _move(self, event: str) -> None:
+        """On along the flow, unless the citizen already left the step the work started on
+        (went back while it ran): a late answer never pulls them forward."""
+        if self.core.can(event):
+            self.core.advance(event)
+        else:
+            log.info("pay answer after the step was left", extra={"event": event, "step": self.core.step})
 
     # -- the dossier ----------------------------------------------------------------------------
 
@@ -104,7 +120,7 @@ class PayService(JourneyService[PayDraft]):
 
     def _found(self, dossier: Any) -> None:
         self.take(dossier)
-        self.core.advance("found")
+        self._move("found")
 
     def take(self, dossier: Any) -> None:
         """The dossier to pay for (the submit journey hands over the one it just sent)."""
@@ -113,8 +129,8 @@ class PayService(JourneyService[PayDraft]):
 
     @property
     def fee(self) -> int:
-        d = self.draft.dossier
-        return int(d.fee.amount_vnd) if d is not None else 0
+        d = self.existing
+        return int(d.dossier.fee.amount_vnd) if d is not None and d.dossier is not None else 0
 
     # -- VietQR ---------------------------------------------------------------------------------
 
@@ -144,29 +160,31 @@ class PayService(JourneyService[PayDraft]):
         return self.gateway_call(work, f"create-{method}").then(keep)
 
     def vietqr(self) -> Task:
-        """A VietQR code for the fee (or, on a retry, the same one)."""
-        return self._create("vietqr").then(lambda p: self.core.advance("paid" if p.status == "paid" else "vietqr"))
+        """A VietQR code for the fee (or, on a retry, the same one): on to the code, or straight
+        to "paid" when the gateway says it is paid already."""
+        return self._create("vietqr").then(lambda p: self._move("paid" if p.status == "paid" else "vietqr"))
 
     def new_code(self) -> Task:
-        """The old code expired: a new payment, a new code."""
+        """The old code expired: a new payment, a new code (asked about from now on)."""
         return self._create("vietqr", fresh=True).then(lambda _p: (self.start_polling(), self.changed()))
 
     def remaining(self) -> float:
         """Seconds the code on screen is still good for."""
-        payment = self.draft.payment
-        if payment is None:
+        d = self.existing
+        if d is None or d.payment is None:
             return 0.0
-        return (payment.expires_at - datetime.now(timezone.utc)).total_seconds()
+        return (d.payment.expires_at - datetime.now(UTC)).total_seconds()
 
     def start_polling(self) -> None:
         """The code is on screen: ask the gateway where it stands until it is paid or expired;
-        no "more time?" question over a valid code (paying on a phone takes a while)."""
-        payment = self.draft.payment
-        self.draft.expired = payment is None or payment.status in ("expired", "cancelled")
-        if self.draft.expired:
+        no "more time?" question over a valid code (paying on a phone takes a while).  A code
+        the gateway already calls expired or cancelled is expired: nothing to ask."""
+        d = self.draft
+        d.expired = d.payment is None or d.payment.status in ("expired", "cancelled")
+        if d.expired:
             self._stopped()
             return
-        self.draft.polling = True
+        d.polling = True
         self._polled_at = time.monotonic()
         self.core.idle.hold(self.remaining())
 
@@ -175,31 +193,44 @@ class PayService(JourneyService[PayDraft]):
         self.core.idle.release()
 
     def _stopped(self) -> None:
-        if self.draft.polling:
+        d = self.existing
+        if d is not None and d.polling:
             self.core.idle.release()  # the code is no longer live: idle timing resumes
-        self.draft.polling = False
+            d.polling = False
         self._asking = False
 
+    def _left_code(self) -> None:
+        d = self.existing
+        if d is not None and d.polling:
+            self.stop_polling()
+
     def _tick(self) -> None:
-        d = self.draft
-        if not d.polling or self._asking:
+        d = self.existing
+        if d is None or not d.polling or self._asking:
             return
-        if time.monotonic() - self._polled_at >= POLL_SECONDS or self.remaining() <= 0:
+        since = time.monotonic() - self._polled_at
+        # every POLL_SECONDS; once the code's time is up, every second until the gateway says
+        if since >= POLL_SECONDS or (since >= 1.0 and self.remaining() <= 0):
             self.poll()
 
     def poll(self) -> Task | None:
         """Ask the gateway where the payment stands (off the UI thread)."""
-        d = self.draft
-        if d.payment is None or self._asking:
+        d = self.existing
+        if d is None or d.payment is None or self._asking:
             return None
         self._asking, self._polled_at = True, time.monotonic()
         pid = d.payment.id
-        return self.gateway_call(lambda gw: gw.payment_status(pid), "poll").then(self._status, self._poll_failed)
+
+        def answered(payment: Any) -> None:
+            self._asking = False
+            self._status(payment)
+
+        return self.gateway_call(lambda gw: gw.payment_status(pid), "poll").then(answered, self._poll_failed)
 
     def _status(self, payment: Any) -> None:
-        self._asking = False
-        d = self.draft
-        if d.payment is None or d.payment.id != payment.id or not d.polling:
+        """Where the payment on screen stands, as the gateway says."""
+        d = self.existing
+        if d is None or d.payment is None or d.payment.id != payment.id or not d.polling:
             return
         d.payment, d.poll_error = payment, None
         if payment.status == "paid":
@@ -213,18 +244,22 @@ class PayService(JourneyService[PayDraft]):
     def _poll_failed(self, err: KioskError) -> None:
         # the code stays on screen (the bank may still confirm); the citizen sees we are retrying
         self._asking = False
-        if self.draft.polling:
-            self.draft.poll_error = CitizenError(err.message_key, "next.pay_still_checking")
+        d = self.existing
+        if d is not None and d.polling:
+            d.poll_error = CitizenError(err.message_key, "next.pay_still_checking")
             self.changed()
 
     def _paid(self) -> None:
         self.stop_polling()
+        if self.core.step != "pay_qr":  # told twice (a poll and the demo bank at once)
+            return
         self.core.close_way_back()
         self.core.advance("paid")
 
     def demo_confirm(self) -> Task:
         """Demo gateway only: the simulated bank confirms the payment now."""
-        payment = self.draft.payment
+        d = self.existing
+        payment = d.payment if d is not None else None
         if payment is None or not self.core.demo:
             return Task.failed(CitizenError("pay.no_payment", "next.ask_staff"))
         pid = payment.id
@@ -267,11 +302,18 @@ class PayService(JourneyService[PayDraft]):
 
             def done(outcome: dict) -> None:
                 self.draft.cash = outcome
-                self.core.advance("cash")
+                self._move("cash")
 
             return self.gateway_call(work, "cash").then(done)
 
         return self._create("cash").chain(queue)
+
+    def settled(self, payment: Any) -> None:
+        """Staff confirmed the cash: the payment as the gateway now has it."""
+        d = self.existing
+        if d is not None and d.payment is not None and d.payment.id == payment.id:
+            d.payment = payment
+            self.changed()
 
     # -- paid ----------------------------------------------------------------------------------
 

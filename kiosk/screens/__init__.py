@@ -59,7 +59,7 @@ SCREENS = {
 }
 
 EXTENSIONS: list = [
-    _staff.install,  # audit log, staff mode, "staff assisting" badge, discreet staff control
-    _technician.install,  # hidden technician corner, metrics endpoint, systemd watchdog
+    _staff.install,  # "staff assisting" badge, discreet staff control
+    _technician.install,  # hidden technician corner
     _speech.install,  # "listen", repeat and volume on every screen; spoken prompts through espeak-ng
 ]

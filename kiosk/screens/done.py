@@ -41,8 +41,8 @@ class DoneScreen(KioskScreen):
 
     def enter(self, **kw) -> None:
         self.rating.sync()
-        reader = self.core.devices.card_reader
-        if hasattr(reader, "add_card_listener"):
+        reader = self.core.card_reader
+        if reader is not None:
             self._unsubscribe = reader.add_card_listener(
                 lambda event: self.app.run_on_ui(lambda: self._show_card(event.present)))
             self._show_card(reader.card_present())

@@ -44,11 +44,10 @@ class HelpReasonScreen(KioskScreen):
         self.hide_error()
         for b in self.buttons.values():
             b.disabled = True
-        self.core.request_help(reason, self.app.t(f"help.reason.{reason}"), self._done, self._failed)
+        self.app.journeys.help.ask(reason, self.app.t(f"help.reason.{reason}")).then(self._done, self._failed)
 
     def _done(self, ticket) -> None:
         self._ready()
-        self.core.next()
 
     def _failed(self, err: CitizenError) -> None:
         self._ready()
@@ -100,13 +99,14 @@ class HelpTicketScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        ticket = self.core.session.notes.get("help_ticket")
+        draft = self.app.journeys.help.draft
+        ticket = draft.ticket
         if ticket is None:
             return
         self.number.text = ticket.ticket
         ahead = max(0, (ticket.position or 1) - 1)
         self.wait.text = self.app.t("help.coming" if ahead == 0 else "help.ahead", count=ahead)
-        printed = self.core.session.notes.get("help_printed")
+        printed = draft.printed
         self.paper.text = "" if printed is None else self.app.t("help.printed" if printed else "help.not_printed")
 
     def wipe(self) -> None:

@@ -17,8 +17,8 @@ from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Picture, Scroll, Text, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
-# The demo's sample card, also printed in its front QR (kiosk/assets/cards/sample-person.json)
-SAMPLE_PERSON_ID = "001189012345"
+# isort: split
+from kiosk.samples import SAMPLE_PERSON_ID  # noqa: F401  (the demo's sample card; tests import it from here)
 
 
 def group_digits(digits: str) -> str:
@@ -81,11 +81,11 @@ class IdentifyKeyScreen(KioskScreen):
     def enter(self, **kw) -> None:
         self.scan.relabel()
         self.scan.start()
-        self.core.start_scanning(self.scanned)
+        self.core.scanning.start(self.scanned)
 
     def on_leave(self, *args) -> None:
         self.scan.stop()
-        self.core.stop_scanning()
+        self.core.scanning.pause()
 
     def key(self, ch: str) -> None:
         self.hide_error()
@@ -111,23 +111,16 @@ class IdentifyKeyScreen(KioskScreen):
         if not is_id_number(self.digits):
             self.show_error(CitizenError("identify.bad_number", "next.check_id_number"), container=self.form)
             return
-        from kiosk.devices.cardreader import CardKey
-
-        self.core.session.notes["card_key"] = CardKey(self.digits)
-        self.core.next()
+        self.app.journeys.identify.use_number(self.digits)
 
     def scanned(self, payload) -> None:
         from kiosk.payloads import DossierCodePayload, IdCardQr
 
         if isinstance(payload, IdCardQr) and is_id_number(payload.id_number):
-            from kiosk.devices.cardreader import CardKey
-
             # the front QR also gives the date of birth: BAC works when PACE does not
-            self.core.session.id_card_qr = payload
-            self.core.session.notes["card_key"] = CardKey(payload.id_number, dob=payload.dob)
             self.digits = payload.id_number
             self._show()
-            self.core.next()
+            self.app.journeys.identify.use_front_qr(payload)
             return
         key = "identify.scanned_dossier" if isinstance(payload, DossierCodePayload) else "identify.scanned_other"
         self.show_error(CitizenError(key, "next.show_card_qr"), container=self.form)
@@ -205,7 +198,10 @@ class IdentifyReadScreen(KioskScreen):
         self.progress.value = 0
         self._set_step("identify.waiting_card")
         self.retry.disabled = True
-        reader = self.core.devices.card_reader
+        reader = self.core.card_reader
+        if reader is None:
+            self.show_error(CitizenError("card.no-reader", "next.ask_staff"))
+            return
         self._unsubscribe = reader.add_card_listener(
             lambda event: self.app.run_on_ui(lambda: self.on_card(event.present)))
         if reader.card_present():
@@ -215,7 +211,7 @@ class IdentifyReadScreen(KioskScreen):
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
-        self.core.cancel_card_read()
+        self.app.journeys.identify.cancel_read()
         self.reading = False
 
     def on_card(self, present: bool) -> None:
@@ -227,8 +223,7 @@ class IdentifyReadScreen(KioskScreen):
             self._set_step("identify.waiting_card", 0)
 
     def start_read(self) -> None:
-        key = self.core.session.notes.get("card_key")
-        if key is None:
+        if self.app.journeys.identify.draft.key is None:  # the session was reset meanwhile
             self.core.back()
             return
         self.hide_error()
@@ -236,7 +231,7 @@ class IdentifyReadScreen(KioskScreen):
         self.retry.disabled = True
         self.change.disabled = True
         self._set_step("card.step.connect", 0.01)
-        self.core.read_identity(key, self._progress, self._done, self._failed)
+        self.app.journeys.identify.read(self._progress).then(self._done, self._failed)
 
     def _progress(self, fraction: float, step: str) -> None:
         self._set_step(step, fraction)
@@ -244,7 +239,6 @@ class IdentifyReadScreen(KioskScreen):
     def _done(self, identity) -> None:
         self.reading = False
         self.change.disabled = False
-        self.core.next()
 
     def _failed(self, err: CitizenError) -> None:
         self.reading = False
@@ -283,7 +277,7 @@ class IdentifyResultScreen(KioskScreen):
         self.mark_detail = Text("", size=th.FONT_SMALL, role="on_primary")
         self.mark.add_widget(self.mark_title)
         self.mark.add_widget(self.mark_detail)
-        self.go = BigButton("", action=self.core.next, size=th.FONT_TITLE)
+        self.go = BigButton("", action=self.core.advance, size=th.FONT_TITLE)
         self.go.min_height = 170
         self.tr(self.go, "identify.this_is_me")
         if t.landscape:
@@ -377,8 +371,7 @@ class ConsentScreen(KioskScreen):
                 self.body.add_widget(w)
 
     def agreed(self) -> None:
-        self.core.session.consent_given = True
-        self.core.next()
+        self.app.journeys.identify.agree()
 
     def declined(self) -> None:
-        self.core.home()  # nothing is kept: the identity read goes with the journey
+        self.app.journeys.identify.decline()

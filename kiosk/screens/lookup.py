@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
-from kiosk.core import CitizenError
+from kiosk.core import CitizenError, Task
 from kiosk.screens.base import KioskScreen
-from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN
+from kiosk.samples import SAMPLE_DOSSIER
+from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN, localized
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Scroll, Text, fit_height, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
@@ -42,7 +43,6 @@ class LookupCodeScreen(KioskScreen):
         self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
         self.submit.min_height = 170
         self.tr(self.submit, "lookup.submit")
-        from kiosk.screenshots import SAMPLE_DOSSIER
         from kiosk.widgets.scan import ScanPanel
 
         self.scan = ScanPanel(self.app, demo_key="lookup.demo_receipt", demo_text=SAMPLE_DOSSIER)
@@ -123,11 +123,11 @@ class LookupCodeScreen(KioskScreen):
         self.set_busy(False)
         self.scan.relabel()
         self.scan.start()
-        self.core.start_scanning(self.scanned)
+        self.core.scanning.start(self.scanned)
 
     def on_leave(self, *args) -> None:
         self.scan.stop()
-        self.core.stop_scanning()
+        self.core.scanning.pause()
 
     def scanned(self, payload) -> None:
         from kiosk.payloads import DossierCodePayload, IdCardQr, VietQrPayload
@@ -185,11 +185,14 @@ class LookupCodeScreen(KioskScreen):
         if self.busy:
             return
         self.set_busy(True)
-        self.core.lookup_dossier(self.code, self._found, self._failed)
+        self.find(self.code).then(self._found, self._failed)
+
+    def find(self, code: str) -> Task:
+        """Ask the journey for the dossier; on success it moves to the next step itself."""
+        return self.app.journeys.lookup.find(code)
 
     def _found(self, dossier) -> None:
         self.set_busy(False)
-        self.core.next()
 
     def _failed(self, err: CitizenError) -> None:
         self.set_busy(False)
@@ -223,7 +226,7 @@ class LookupStatusScreen(KioskScreen):
         else:
             self.content.add_widget(self.summary)
             self.body.add_widget(scroll)
-        self.done_button = BigButton("", action=self.core.next, size=th.FONT_TITLE)
+        self.done_button = BigButton("", action=self.core.advance, size=th.FONT_TITLE)
         self.done_button.min_height = 170
         self.tr(self.done_button, "status.done")
         self.print_button = BigButton("", action=self.print_slip, kind="secondary")
@@ -244,7 +247,7 @@ class LookupStatusScreen(KioskScreen):
             self.actions.remove_widget(self.printed)
         self.print_button.disabled = True
         self.tr(self.print_button, "status.printing")
-        self.core.print_status_slip(self._printed, self._print_failed)
+        self.app.journeys.lookup.print_slip().then(self._printed, self._print_failed)
 
     def _printed(self, result) -> None:
         self.tr(self.print_button, "status.print_again")
@@ -263,12 +266,12 @@ class LookupStatusScreen(KioskScreen):
             self.summary_scroll.scroll_y = 1
 
     def on_relabel(self) -> None:
-        if self.core.session.dossier is not None:
+        if self.app.journeys.lookup.draft.dossier is not None:
             self.render()
 
     def render(self) -> None:
         self._clear()
-        d = self.core.session.dossier
+        d = self.app.journeys.lookup.draft.dossier
         if d is None:
             return
         lang = self.app.translator.lang
@@ -280,8 +283,8 @@ class LookupStatusScreen(KioskScreen):
         head = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(12))
         head.bind(minimum_height=head.setter("height"))
         head.add_widget(Text(self.app.t("status.code", code=d.code), size=th.FONT_BODY, role="muted"))
-        head.add_widget(Text(_localized(d.procedure, "name", lang), size=th.FONT_HEADING, bold=True))
-        agency = _localized(d, "agency", lang)
+        head.add_widget(Text(localized(d.procedure, "name", lang), size=th.FONT_HEADING, bold=True))
+        agency = localized(d, "agency", lang)
         if agency:
             head.add_widget(Text(agency, size=th.FONT_SMALL, role="muted"))
         self.summary.add_widget(head)
@@ -306,7 +309,7 @@ class LookupStatusScreen(KioskScreen):
             row.bind(minimum_height=row.setter("height"))
             row.add_widget(Text(self.app.format_datetime(event.at), size=th.FONT_SMALL, role="muted"))
             row.add_widget(Text(self.app.t(f"dossier.status.{ev_status}"), size=th.FONT_BODY, bold=True))
-            note = _localized(event, "note", lang)
+            note = localized(event, "note", lang)
             if note:
                 row.add_widget(Text(note, size=th.FONT_SMALL))
             self.content.add_widget(row)
@@ -340,9 +343,3 @@ class LookupStatusScreen(KioskScreen):
         self.tr(self.print_button, "status.print")
         self.print_button.disabled = False
 
-
-def _localized(obj, base: str, lang: str) -> str:
-    if obj is None:
-        return ""
-    value = getattr(obj, f"{base}_{lang}", None) or getattr(obj, f"{base}_vi", None) or getattr(obj, base, None)
-    return str(value) if value else ""

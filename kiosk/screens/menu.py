@@ -7,19 +7,19 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
-from kiosk import journey as journeys
+from kiosk import journeys
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import Panel, Scroll, Text, vbox
 
 
 class Tile(ButtonBehavior, Panel):
-    def __init__(self, service: journeys.Service, action, **kw):
+    def __init__(self, service: journeys.Service, action, available: bool, **kw):
         t = th.get_theme()
         super().__init__(orientation="vertical", padding=t.px(32), spacing=t.px(12), **kw)
         self.service = service
         self.action = action
-        self.available = journeys.is_available(service.journey)
+        self.available = available
         self.role = "primary" if self.available else "disabled"
         fg = "on_primary" if self.available else "on_disabled"
         self.heading = Text("", size=th.FONT_HEADING, role=fg, bold=True)
@@ -45,7 +45,7 @@ class MenuScreen(KioskScreen):
         self.grid.bind(minimum_height=self.grid.setter("height"))
         self.tiles: dict[str, Tile] = {}
         for service in journeys.SERVICES:
-            tile = Tile(service, self.app.start_journey)
+            tile = Tile(service, self.app.start_journey, self.app.journeys.is_available(service.journey))
             self.tiles[service.journey] = tile
             self.grid.add_widget(tile)
         # the tiles sit in the lower part of the screen; in large-text mode they scroll

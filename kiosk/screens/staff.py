@@ -1,7 +1,7 @@
 """Staff mode: the discreet entry control, the "staff assisting" badge, and the staff panel
 (assist with consent, help queue, cash confirmation, reprints, outbox, end the session).
 
-``install(app)`` (in ``kiosk.screens.EXTENSIONS``) creates the audit log, ``app.staff``
+``install(app)`` (in ``kiosk.screens.EXTENSIONS``) adds the badge and the staff control over ``app.staff``
 (``kiosk.staff.StaffMode``), the badge strip under the status bar and the staff control in the
 status bar's right corner.  Everything the panel does goes through ``app.staff``.
 """
@@ -103,15 +103,8 @@ def open_staff(app) -> None:
 
 
 def install(app) -> None:
-    """EXTENSION: audit log, staff mode, badge and the discreet staff control."""
-    from kiosk import audit as audit_mod
-    from kiosk import diagnostics
-    from kiosk.staff import StaffMode
-
-    app.audit = audit_mod.AuditLog.from_settings(app.settings)
-    audit_mod.attach(app.core, app.audit)
-    app.outbox = getattr(app.core, "outbox", None) or diagnostics.open_outbox(app.settings)
-    app.staff = StaffMode(app.core, app.audit, outbox=app.outbox, exit_kiosk=app.exit_kiosk)
+    """EXTENSION: the staff badge and the discreet staff control (the audit log and staff mode
+    come from the runtime)."""
 
     def on_core(event, value):
         if event == "reset":
@@ -135,15 +128,6 @@ def install(app) -> None:
     app.translator.subscribe(lambda _lang: badge.relabel())
     app.staff_control = CornerControl(lambda: open_staff(app))
     app.status_bar.add_widget(app.staff_control)  # far right, after the clock
-
-    def closing(*_):
-        if app.outbox is not None and getattr(app.core, "outbox", None) is None:
-            try:
-                app.outbox.close()
-            except Exception:  # noqa: BLE001
-                pass
-
-    app.bind(on_stop=closing)
 
 
 # -- the staff panel ----------------------------------------------------------------------------

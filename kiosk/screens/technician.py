@@ -2,8 +2,8 @@
 PIN) and a diagnostics panel for every device, the gateway and the system; switching a device
 to its simulated twin; exporting a diagnostic bundle; the self-test page; leaving the kiosk.
 
-``install(app)`` (EXTENSION) adds the hidden corner, starts metrics when enabled and the
-systemd watchdog pings when the kiosk runs under systemd.  All checks are
+``install(app)`` (EXTENSION) adds the hidden corner (metrics and the systemd watchdog are the
+runtime's and the app's).  All checks are
 ``kiosk.diagnostics`` functions run off the UI thread; actions go through ``app.staff``.
 """
 
@@ -47,7 +47,7 @@ def open_technician(app) -> None:
 
 
 def install(app) -> None:
-    """EXTENSION: hidden technician corner, metrics endpoint, systemd watchdog."""
+    """EXTENSION: the hidden technician corner."""
     root = app.root_layout
     corner = HiddenCorner(lambda: open_technician(app))
 
@@ -58,42 +58,6 @@ def install(app) -> None:
     root.add_widget(corner)
     place()
     app.technician_corner = corner
-    install_metrics(app)
-    install_watchdog(app)
-
-
-def install_metrics(app) -> None:
-    settings = app.settings
-    if not settings.metrics.enabled:
-        return
-    from kiosk import metrics
-
-    try:
-        app.metrics = metrics.attach(app.core, outbox=getattr(app, "outbox", None), audit=getattr(app, "audit", None))
-        app.metrics_server = metrics.serve(settings, app.metrics)
-    except OSError:
-        log.exception("metrics endpoint could not start", extra={"port": settings.metrics.port})
-        return
-    app.bind(on_stop=lambda *_: app.metrics_server.shutdown())
-
-
-def install_watchdog(app) -> None:
-    from kiosk import watchdog
-
-    if not watchdog.enabled():
-        return
-    Clock.schedule_once(lambda dt: watchdog.ready(), 0.5)
-    interval = watchdog.interval()
-    if interval:
-        # pinged from the UI thread's clock: a frozen UI stops the pings and systemd restarts us
-        Clock.schedule_interval(lambda dt: watchdog.ping(), interval)
-
-    def status(*_):
-        bad = [s.kind.value for s in app.core.board.all() if s.needs_technician]
-        watchdog.status("needs technician: " + ", ".join(bad) if bad else "all devices ok")
-
-    Clock.schedule_interval(status, 30)
-    app.bind(on_stop=lambda *_: watchdog.stopping())
 
 
 def bundle_targets(settings) -> list[Path]:
@@ -302,7 +266,7 @@ class TechnicianScreen(TabbedPanelScreen):
     # -- gateway ----------------------------------------------------------------------------------
 
     def _gateway_check(self) -> dict:
-        client = self.core.gateway.wait() if hasattr(self.core.gateway, "wait") else self.core.gateway
+        client = self.core.gateway.wait()
         return diagnostics.gateway_report(client, self.core.board, self.app.staff.outbox, self.core.settings)
 
     def tab_gateway(self) -> None:

@@ -3,8 +3,8 @@
 ``FaceDrawing`` draws one face with the canvas (no emoji: Roboto has none).  ``FaceButton`` is a
 face with its word under it ("very bad" … "very good"): the word, the shape of the mouth and
 the colour each say the score, so nothing depends on colour alone.  ``RatingPanel`` is the
-whole exchange; it only forwards taps to the core (``core.rate(score)``, the first face is
-final; ``core.rate_reason(key or None)`` sends it), which never makes the citizen wait.
+whole exchange; it only forwards taps to the core (``journeys.rating.rate(score)``, the first face
+is final; ``journeys.rating.give_reason(key or None)`` sends it), which never makes the citizen wait.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class FaceButton(ButtonBehavior, Panel):
 class RatingPanel(BoxLayout):
     """Ask (five faces) → after a face, why (optional reason chips and "skip") → thanks.
 
-    ``app`` gives ``t(key)`` and ``core`` (``rate``, ``rate_reason``, ``rating``); ``cols`` is
+    ``app`` gives ``t(key)`` and ``journeys.rating`` (``rate``, ``give_reason``, ``draft``); ``cols`` is
     how many reason chips stand side by side."""
 
     def __init__(self, app, *, cols: int = 2, face_size: float | None = None, **kw):
@@ -189,19 +189,19 @@ class RatingPanel(BoxLayout):
 
     def sync(self) -> None:
         """Show what the core holds for this journey (a face chosen, sent)."""
-        r = self.core.rating()
-        if r is None:
+        r = self.app.journeys.rating.draft
+        if not r.given:
             state = "ask"
-        elif r.get("sent"):
+        elif r.sent:
             state = "thanks"
         else:
             state = "why"
-        if r is not None:
+        if r.given:
             for s, f in self.faces.items():
-                f.chosen = s == r["score"]
+                f.chosen = s == r.score
                 f.disabled = True
             if state == "why" and not self.reason_buttons:
-                self._make_chips(r["score"])
+                self._make_chips(r.score)
         self._show(state)
 
     def _make_chips(self, score: int) -> None:
@@ -240,10 +240,10 @@ class RatingPanel(BoxLayout):
 
     def choose(self, score: int) -> None:
         """A face: the first one tapped is the rating (a second tap changes nothing)."""
-        if self.core.rate(score):
+        if self.app.journeys.rating.rate(score):
             self.reason_buttons = {}
         self.sync()
 
     def give_reason(self, key: str | None) -> None:
-        self.core.rate_reason(key)
+        self.app.journeys.rating.give_reason(key)
         self.sync()

@@ -5,11 +5,15 @@ import logging
 
 import pytest
 
-from kiosk import journey, logs
-from kiosk.core import CitizenError, KioskCore
+from kiosk import logs
+from kiosk.core import CitizenError, KioskCore, Task
+from kiosk.core.flow import Flow, FlowError, Journey
+from kiosk.core.session import Session
 from kiosk.idle import IdlePhase, IdlePolicy, ManualClock
+from kiosk.journeys import SERVICES, Journeys
+from kiosk.journeys.lookup import FLOW as LOOKUP
+from kiosk.journeys.submit import FLOW as SUBMIT
 from kiosk.roles import PinGate, PinResult, hash_pin
-from kiosk.session import Session
 from kiosk.text import InvalidDossierCode, fold, mask_id, normalize_dossier_code
 
 
@@ -21,14 +25,25 @@ class Wipeable:
         self.secret = None
 
 
+class Draft:
+    """A journey's draft as the session holds it: typed, with its own wipe."""
+
+    def __init__(self):
+        self.photo = bytearray(b"\xff\xd8photo-bytes")
+        self.form = {"name": "Nguyễn Văn An", "nested": {"id": "001089012345"}}
+
+    def wipe(self):
+        self.photo[:] = bytes(len(self.photo))
+        self.form.clear()
+
+
 def test_session_wipe_leaves_nothing():
     s = Session()
     ident = Wipeable()
-    photo = bytearray(b"\xff\xd8photo-bytes")
     s.identity = ident
-    s.dossier_code = "H26.99-241125-0001"
-    s.form = {"name": "Nguyễn Văn An", "nested": {"id": "001089012345"}}
-    s.photos.append(photo)
+    draft = s.draft(Draft)
+    assert s.draft(Draft) is draft  # one per session
+    photo, form = draft.photo, draft.form
     s.consent_given = True
     old_id = s.session_id
     assert s.holds_data()
@@ -36,27 +51,44 @@ def test_session_wipe_leaves_nothing():
     assert not s.holds_data()
     assert ident.secret is None
     assert photo == bytearray(len(photo))  # overwritten in place, not just dropped
-    assert s.session_id != old_id
+    assert form == {}
+    assert s.draft(Draft) is not draft and s.session_id != old_id
     assert "Nguyễn" not in repr(s)
 
 
 def test_journey_steps_and_back():
-    j = journey.Journey("lookup")
+    j = Journey(LOOKUP)
     assert j.current == "lookup_code"
-    assert j.next() == "lookup_status"
+    assert j.advance("found") == "lookup_status"
     assert j.progress == (2, 3)
     assert j.back() == "lookup_code"
     assert j.back() is None
-    with pytest.raises(journey.JourneyError):
-        journey.Journey("teleport")
+    with pytest.raises(FlowError):
+        j.advance("teleport")  # no such transition: never a silent jump
 
 
-def test_menu_lists_every_service_and_only_built_ones_are_available():
-    names = [s.journey for s in journey.SERVICES]
+def test_flows_name_only_their_own_steps():
+    with pytest.raises(FlowError):
+        Flow("x", ("a", "b"), {("a", "go"): "c"})
+    # inside submit, the pay steps lead to the dossier receipt, not to the end
+    j = Journey(SUBMIT)
+    j.current = "pay_done"
+    assert j.advance("finish") == "submit_receipt"
+    j.current = "submit_sent"
+    assert j.advance("no_fee") == "submit_receipt"
+    j.current = "consent"
+    assert j.advance() == "submit_form"  # the identify steps, then the form
+    j.close_way_back()
+    assert j.back() is None
+
+
+def test_menu_lists_every_service_and_only_built_ones_are_available(settings):
+    names = [s.journey for s in SERVICES]
     assert names == ["lookup", "identify", "submit", "pay", "delivery", "help"]
-    assert journey.is_available("lookup")
+    journeys = Journeys(KioskCore(settings))
     for name in names:
-        assert journey.is_available(name) == (name in journey.JOURNEYS)
+        assert journeys.is_available(name)
+    assert not journeys.is_available("teleport")
 
 
 def test_idle_policy_warns_then_expires():
@@ -134,28 +166,53 @@ class FakeGateway:
         return self.answer
 
 
+def lookup_service(settings, gateway):
+    core = KioskCore(settings, gateway=gateway)
+    return core, Journeys(core).lookup
+
+
 def test_core_lookup_validates_before_the_network(settings):
     gw = FakeGateway(answer={"code": "X"})
-    core = KioskCore(settings, gateway=gw)
+    core, lookup = lookup_service(settings, gw)
     errors = []
-    core.lookup_dossier("../etc", lambda d: None, errors.append)
+    lookup.find("../etc").then(pytest.fail, errors.append)
     assert gw.calls == [] and errors[0].message_key == "lookup.invalid.bad-characters"
 
 
-def test_core_lookup_result_and_reset(settings):
+def test_core_lookup_result_moves_on_and_reset_wipes(settings):
     gw = FakeGateway(answer={"code": "H26.99-241125-0001"})
-    core = KioskCore(settings, gateway=gw)
+    core, lookup = lookup_service(settings, gw)
     events = []
     core.subscribe(lambda e, v: events.append((e, v)))
     core.begin()
     core.start_journey("lookup")
     got = []
-    core.lookup_dossier("h26.99-241125-0001", got.append, pytest.fail).result(5)
+    lookup.find("h26.99-241125-0001").then(got.append, pytest.fail).result(5)
     assert gw.calls == ["H26.99-241125-0001"] and got and core.session.holds_data()
+    # the service moved the citizen on itself: the screen only asked
+    assert core.step == "lookup_status" and ("step", "lookup_status") in events
+    assert lookup.draft.dossier == {"code": "H26.99-241125-0001"}
     core.reset("timeout")
-    assert not core.session.holds_data()
+    assert not core.session.holds_data() and lookup.draft.dossier is None
     assert events[-1] == ("reset", "timeout")
     assert core.step == "attract"
+
+
+def test_tasks_chain_recover_and_fail_without_a_gateway(settings):
+    core = KioskCore(settings)
+    errors = []
+    core.gateway_call(lambda gw: gw.lookup_dossier("x"), "x").then(pytest.fail, errors.append)
+    assert errors[0].message_key == "gateway.unavailable"
+    chained = core.run(lambda: 2).chain(lambda n: core.run(lambda: n * 21))
+    assert chained.result(5) == 42
+    failed = core.run(lambda: 1).chain(lambda n: Task.failed(CitizenError("x.y", "next.z")))
+    with pytest.raises(CitizenError):
+        failed.result(5)
+
+    def boom():
+        raise CitizenError("x.y", "next.z")
+
+    assert core.run(boom).recover(lambda err: err.message_key).result(5) == "x.y"
 
 
 def test_late_result_after_reset_is_dropped(settings):
@@ -168,9 +225,9 @@ def test_late_result_after_reset_is_dropped(settings):
             release.wait(5)
             return {"code": code}
 
-    core = KioskCore(settings, gateway=SlowGateway())
+    core, lookup = lookup_service(settings, SlowGateway())
     got = []
-    fut = core.lookup_dossier("H26.99-241125-0001", got.append, got.append)
+    fut = lookup.find("H26.99-241125-0001").then(got.append, got.append)
     core.reset("timeout")  # the citizen walked away while the gateway was thinking
     release.set()
     fut.result(5)
@@ -182,13 +239,15 @@ def test_gateway_errors_become_citizen_errors(settings):
         message_key = "gateway.unavailable"
         next_step = "next.try_later"
 
-    core = KioskCore(settings, gateway=FakeGateway(error=Down()))
+    _core, lookup = lookup_service(settings, FakeGateway(error=Down()))
     errors = []
-    core.lookup_dossier("H26.99-241125-0001", pytest.fail, errors.append).result(5)
+    with pytest.raises(CitizenError):
+        lookup.find("H26.99-241125-0001").then(pytest.fail, errors.append).result(5)
     assert isinstance(errors[0], CitizenError)
     assert (errors[0].message_key, errors[0].next_step) == ("gateway.unavailable", "next.try_later")
-    core2 = KioskCore(settings, gateway=FakeGateway(error=RuntimeError("boom at 0x7f")))
-    core2.lookup_dossier("H26.99-241125-0001", pytest.fail, errors.append).result(5)
+    _core2, lookup2 = lookup_service(settings, FakeGateway(error=RuntimeError("boom at 0x7f")))
+    with pytest.raises(CitizenError):
+        lookup2.find("H26.99-241125-0001").then(pytest.fail, errors.append).result(5)
     assert errors[1].message_key == "error.unexpected" and errors[1].next_step == "next.ask_staff"
 
 

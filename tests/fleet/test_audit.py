@@ -162,9 +162,11 @@ def test_concurrent_appends_keep_the_chain(tmp_path):
 def test_core_events_are_audited(tmp_path):
     from kiosk import config
     from kiosk.core import KioskCore
+    from kiosk.journeys import Journeys
 
     settings = config.defaults().replace(kiosk={"data_dir": str(tmp_path)})
     core = KioskCore(settings)
+    Journeys(core)  # the journeys' flows
     audit = AuditLog.from_settings(settings)
     attach(core, audit)
     core.begin()

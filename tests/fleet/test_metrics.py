@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kiosk import config, metrics
 from kiosk.audit import AuditLog
 from kiosk.core import KioskCore
+from kiosk.journeys import Journeys
 from kiosk.devices.registry import build_devices
 
 
@@ -38,6 +39,7 @@ def kiosk(tmp_path):
                                          metrics={"enabled": True, "host": "127.0.0.1"})
     devices = build_devices(settings, simulated=True)
     core = KioskCore(settings, devices=devices)
+    Journeys(core)  # the journeys' flows
     devices.open_all()
     outbox = Outbox.from_settings(settings)
     audit = AuditLog.from_settings(settings)

@@ -11,6 +11,9 @@ from kiosk.audit import AuditLog, verify
 from kiosk.core import KioskCore
 from kiosk.devices.base import DeviceKind
 from kiosk.devices.registry import build_devices
+from kiosk.gateway.outbox import Outbox
+from kiosk.gateway.service import GatewayService
+from kiosk.journeys import Journeys
 from kiosk.roles import PinResult, Role
 from kiosk.staff import StaffError, StaffMode
 from tests.conftest import ROOT
@@ -45,15 +48,17 @@ def kit(tmp_path, gateway):
     devices = build_devices(settings, simulated=True)
     devices.open_all()
     client = GatewayClient.from_settings(settings, base_url=gateway)
-    core = KioskCore(settings, devices=devices, gateway=client)
+    outbox = Outbox.from_settings(settings)
+    service = GatewayService(settings, devices.board, client=client, outbox=outbox, background=False)
+    core = KioskCore(settings, devices=devices, gateway=service)
+    Journeys(core)
     clock = Clock()
     core.staff_gate.clock = core.technician_gate.clock = clock
     audit = AuditLog.from_settings(settings)
     exits = []
-    staff = StaffMode(core, audit, exit_kiosk=lambda: exits.append(1))
+    staff = StaffMode(core, audit, outbox=outbox, exit_kiosk=lambda: exits.append(1))
     yield core, staff, audit, clock, client, exits
-    if staff._outbox is not None:
-        staff._outbox.close()
+    outbox.close()
     core.shutdown()
 
 
@@ -115,14 +120,16 @@ def test_cash_confirmation_queued_while_the_gateway_is_down(kit, tmp_path):
     from kiosk.gateway.client import GatewayClient
 
     second = client.create_payment(UNPAID_DOSSIER, "cash")
-    core.session.payment = second
-    core.gateway = GatewayClient(f"http://127.0.0.1:{_closed_port()}", retries=0, connect_timeout=0.5)
+    core.journeys.pay.draft.payment = second
+    live = core.gateway
+    down = GatewayClient(f"http://127.0.0.1:{_closed_port()}", retries=0, connect_timeout=0.5)
+    core.gateway = GatewayService(core.settings, core.board, client=down, outbox=staff.outbox, background=False)
     queued = staff.confirm_cash()
     assert queued.provisional
     assert staff.outbox_state()["depth"] == 1
     assert staff.retry_outbox() == 0
     assert staff.outbox_state()["last_error"]
-    core.gateway = client
+    core.gateway = live
     sent = staff.retry_outbox()
     assert sent == 1 and staff.outbox_state()["depth"] == 0, (staff.outbox_state(), staff.outbox.items())
     assert client.payment_status(second.id).status != "pending"
@@ -132,7 +139,7 @@ def test_cash_confirmation_queued_while_the_gateway_is_down(kit, tmp_path):
 
 def test_cash_confirmation_live(kit):
     core, staff, audit, clock, client, _ = kit
-    core.session.payment = client.create_payment(UNPAID_DOSSIER, "cash")
+    core.journeys.pay.draft.payment = client.create_payment(UNPAID_DOSSIER, "cash")
     assert staff.pending_cash() is not None
     paid = staff.confirm_cash()
     assert paid.status != "pending" and staff.pending_cash() is None

@@ -2,13 +2,13 @@
 
 
 def test_call_staff_ticket_reaches_the_queue_and_the_paper(app):
-    from kiosk.screenshots import to_help
+    from kiosk.drive import to_help
 
     drv = app
     to_help(drv)
     drv.tap(drv.screen.buttons["payment"])
     drv.wait_until(lambda: drv.app.current == "help_ticket", 20, "the ticket")
-    ticket = drv.app.core.session.notes["help_ticket"]
+    ticket = drv.app.journeys.help.draft.ticket
     assert drv.has_text(ticket.ticket)
     queue = drv.app.core.gateway.wait().list_help_requests(status="waiting")
     assert any(t.ticket == ticket.ticket and t.reason == "payment" for t in queue)
@@ -21,8 +21,8 @@ def test_call_staff_ticket_reaches_the_queue_and_the_paper(app):
 
 
 def test_gateway_down_is_explained(app, monkeypatch):
+    from kiosk.drive import to_help
     from kiosk.gateway.errors import GatewayUnavailable
-    from kiosk.screenshots import to_help
 
     drv = app
 

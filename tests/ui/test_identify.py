@@ -1,7 +1,7 @@
 """Identify with the chip ID card through the real app: the in-process virtual CCCD behind the
 simulated reader runs PACE/BAC, secure messaging and passive authentication for real."""
 
-from kiosk.screenshots import to_identify, type_digits
+from kiosk.drive import to_identify, type_digits
 from kiosk.screens.identify import SAMPLE_PERSON_ID, sample_front_qr
 
 
@@ -61,7 +61,7 @@ def test_front_qr_gives_the_key(app):
     drv.app.core.devices.qr_source.show_image(__import__(
         "kiosk.devices.qr.simulated", fromlist=["make_code_image"]).make_code_image(sample_front_qr()))
     drv.wait_until(lambda: drv.app.current == "identify_read", 20, "the place-card step")
-    key = drv.app.core.session.notes["card_key"]
+    key = drv.app.journeys.identify.draft.key
     assert key.id_number == SAMPLE_PERSON_ID and key.dob is not None
     place_and_wait(drv, "identify_result")
     assert drv.has_text("Nguyễn Thị Minh Khai")

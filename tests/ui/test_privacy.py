@@ -5,7 +5,8 @@ import json
 import logging
 
 from kiosk import logs
-from kiosk.screenshots import SAMPLE_DOSSIER, to_identify, type_code, type_digits
+from kiosk.drive import to_identify, type_code, type_digits
+from kiosk.samples import SAMPLE_DOSSIER
 from kiosk.screens.identify import SAMPLE_PERSON_ID
 from tests.conftest import ROOT
 
@@ -66,13 +67,13 @@ def test_a_timeout_at_the_review_of_a_submission_leaves_nothing(app):
     """Everything a submission gathers — the chip identity, form values, a document photo, a
     delivery address and phone — is gone after the idle reset: from the session (photo bytes
     overwritten), from every screen and from the data folder."""
-    from kiosk import screenshots as S
+    from kiosk import drive as S
 
     drv = app
     core = drv.app.core
     path = logs.setup(drv.data_dir, "debug")
     S.submit_at(drv, "submit_review", post=True)
-    draft = core.submit_draft()
+    draft = drv.app.journeys.submit.draft
     photo = draft.photo_documents[0].pages[0].data
     assert len(photo) > 1000 and any(photo)
     street = draft.delivery["street"]

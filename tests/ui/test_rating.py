@@ -6,8 +6,9 @@ gateway that is down queues the rating in the outbox and the citizen never waits
 
 import json
 
+from kiosk.drive import to_help_ticket, to_lookup
 from kiosk.gateway.errors import GatewayUnavailable
-from kiosk.screenshots import SAMPLE_DOSSIER, to_help_ticket, to_lookup
+from kiosk.samples import SAMPLE_DOSSIER
 from kiosk.widgets import theme as th
 
 ALLOWED = {"score", "journey", "dossier_code", "comment", "rated_at"}
@@ -19,7 +20,7 @@ def stored_ratings(drv) -> list[dict]:
 
 
 def sent(drv) -> None:
-    future = getattr(drv.app.core, "rating_future", None)
+    future = drv.app.journeys.rating.last_send
     drv.wait_until(lambda: future is not None and future.done(), 20, "the rating to be sent")
 
 
@@ -59,9 +60,9 @@ def test_face_then_reason_is_one_rating(app):
         drv.app.theme.text_scale = 1.0
         drv.frames(2)
     # nothing has gone yet (a reason may follow); another face changes nothing
-    assert drv.app.core.rating()["sent"] is False
+    assert drv.app.journeys.rating.draft.sent is False
     drv.tap(panel.faces[5])
-    assert drv.app.core.rating()["score"] == 2 and panel.faces[2].chosen and not panel.faces[5].chosen
+    assert drv.app.journeys.rating.draft.score == 2 and panel.faces[2].chosen and not panel.faces[5].chosen
     drv.tap(panel.reason_buttons["too_slow"])
     assert panel.state == "thanks" and drv.has_text("Cảm ơn bạn đã đánh giá!")
     sent(drv)

@@ -2,7 +2,7 @@
 by the real decoder cascade, parsed, validated and looked up."""
 
 from kiosk.devices.qr.simulated import make_code_image
-from kiosk.screenshots import SAMPLE_DOSSIER
+from kiosk.samples import SAMPLE_DOSSIER
 
 
 def open_lookup(drv):
@@ -20,7 +20,7 @@ def test_scanned_receipt_qr_is_looked_up(app):
     drv.app.core.devices.qr_source.show_image(make_code_image(url))
     drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the status of the scanned dossier")
     assert drv.has_text(SAMPLE_DOSSIER)
-    assert drv.app.core.session.dossier_code == SAMPLE_DOSSIER
+    assert drv.app.journeys.lookup.draft.code == SAMPLE_DOSSIER
 
 
 def test_preview_outlines_the_code_and_guides(app):
@@ -64,7 +64,7 @@ def test_the_next_citizen_can_show_the_same_receipt_at_once(app):
     open_lookup(drv)
     drv.screen.scan.show_demo(SAMPLE_DOSSIER)
     drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the same dossier for the next citizen")
-    assert drv.app.core.session.dossier_code == SAMPLE_DOSSIER
+    assert drv.app.journeys.lookup.draft.code == SAMPLE_DOSSIER
 
 
 def test_the_camera_rests_between_scan_screens(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import screenshots as S
+from kiosk import drive as S
 from kiosk.audit import verify
 from kiosk.roles import Role
 
@@ -147,7 +147,7 @@ def test_cash_confirmation(staff_app):
     start = count(drv)
     S.to_lookup(drv)
     payment = unpaid_payment(drv)
-    drv.app.core.session.payment = payment
+    drv.app.journeys.pay.draft.payment = payment
     S.long_press(drv, drv.app.staff_control)
     S.type_pin(drv, S.STAFF_PIN)
     drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")

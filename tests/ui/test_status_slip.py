@@ -1,14 +1,14 @@
 """The look-up journey prints a status slip on the (decoding) simulated printer; a printer out
 of paper tells the citizen where to collect it and keeps the slip for staff to reprint."""
 
-from kiosk.screenshots import to_status
+from kiosk.drive import to_status
 
 
 def test_status_slip_reaches_the_paper(app):
     drv = app
     printer = drv.app.core.devices.printer
     to_status(drv)
-    code = drv.app.core.session.dossier.code
+    code = drv.app.journeys.lookup.draft.dossier.code
     drv.tap(drv.screen.print_button)
     drv.wait_until(lambda: drv.screen.printed.parent is not None, 20, "the printed message")
     assert drv.has_text("Đã in xong.")

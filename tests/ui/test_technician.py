@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kiosk import screenshots as S
+from kiosk import drive as S
 from kiosk.audit import verify
 from kiosk.devices.base import DeviceKind, DeviceState
 from kiosk.roles import Role
@@ -47,7 +47,7 @@ def test_entry_wipes_the_citizen_and_card_reader_diagnostics(tech):
     drv = tech
     start = len(list(drv.app.audit.entries()))
     S.to_lookup_typed(drv)
-    drv.app.core.session.dossier_code = S.SAMPLE_DOSSIER
+    drv.app.journeys.lookup.draft.code = S.SAMPLE_DOSSIER
     S.long_press(drv, drv.app.technician_corner)
     S.type_pin(drv, S.TECHNICIAN_PIN)
     drv.wait_until(lambda: drv.app.current == "technician", what="technician panel")
