@@ -33,8 +33,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from kiosk.memory import release_after_session
 
@@ -66,9 +66,9 @@ def add_arguments(p) -> None:
 
 
 def _shots():
-    from kiosk import screenshots
+    from kiosk import drive
 
-    return screenshots
+    return drive
 
 
 def lookup_scanned(drv) -> None:
@@ -258,7 +258,7 @@ def where_lines(name: str, sections: list) -> list[str]:
 
 
 def bench_journeys(drv, monitor, taps: TapCounter, runs: int, only: set[str] | None = None) -> list[dict]:
-    from kiosk.screenshots import to_attract
+    from kiosk.drive import to_attract
 
     set_fps(0)
     rows = []
@@ -304,7 +304,7 @@ def print_journeys(rows: list[dict], runs: int) -> None:
 
 
 def _card_read(drv, monitor) -> dict:
-    from kiosk.screenshots import to_identify_place
+    from kiosk.drive import to_identify_place
 
     to_identify_place(drv)
     drv.frames(3)
@@ -317,7 +317,8 @@ def _card_read(drv, monitor) -> dict:
 def _lookup_and_print(drv, monitor) -> dict:
     """The code put in the field as a scan puts it (typing is timed in the journeys), then the
     look-up (a gateway call) and the status slip (a print), each timed on its own."""
-    from kiosk.screenshots import SAMPLE_DOSSIER, to_lookup
+    from kiosk.drive import to_lookup
+    from kiosk.samples import SAMPLE_DOSSIER
 
     to_lookup(drv)
     if getattr(drv.screen, "mode", "type") == "scan":
@@ -338,7 +339,7 @@ OPERATIONS = [_card_read, _lookup_and_print]
 
 
 def bench_stalls(drv, monitor, runs: int, idle_seconds: float, warm_up: bool = True) -> list[dict]:
-    from kiosk.screenshots import to_attract, to_menu
+    from kiosk.drive import to_attract, to_menu
 
     rows = []
     set_fps(60)  # as the kiosk runs: frames paced at 60 fps, workers get the time between them
@@ -474,9 +475,9 @@ def print_memory(m: dict) -> None:
 
 
 def run(args) -> int:
-    from kiosk.appdriver import AppDriver
-    from kiosk.idle import ManualClock
     from kiosk.commands import load_settings_or_exit
+    from kiosk.drive.driver import AppDriver
+    from kiosk.idle import ManualClock
     from kiosk.stall import StallMonitor
 
     quick = args.quick
@@ -498,7 +499,7 @@ def run(args) -> int:
     taps = TapCounter(drv)
     collections = SessionEndCollections(drv)
     monitor = StallMonitor(sample_stacks=args.stacks).install()
-    from kiosk.appdriver import UiTimeout
+    from kiosk.drive.driver import UiTimeout
 
     try:
         if "journeys" in parts:

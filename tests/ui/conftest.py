@@ -72,7 +72,7 @@ def background_screenshots(size: str, lang: str, timeout: float):
 @pytest.fixture(scope="session")
 def ui(tmp_path_factory):
     from kiosk import config
-    from kiosk.appdriver import AppDriver
+    from kiosk.drive.driver import AppDriver
     from tests.conftest import ROOT
 
     data = tmp_path_factory.mktemp("ui-data")

@@ -7,9 +7,9 @@ gateway that is down books nothing and says so; paper out leaves the booking sta
 import json
 from types import SimpleNamespace
 
+from kiosk.drive import finished_dossier, to_delivery_code, to_delivery_confirm, type_code
 from kiosk.gateway.errors import GatewayUnavailable
-from kiosk.screenshots import (SAMPLE_DOSSIER, SAMPLE_ADDRESS, UNKNOWN_DOSSIER, finished_dossier, to_delivery_code,
-                               to_delivery_confirm, type_code)
+from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, UNKNOWN_DOSSIER
 from kiosk.widgets import entry
 
 

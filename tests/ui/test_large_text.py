@@ -3,7 +3,7 @@ mid-word, on the screens of every built journey."""
 
 import pytest
 
-from kiosk import screenshots as S
+from kiosk import drive as S
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The foundation's vertical slice, through the real app and the embedded demo gateway:
 attract → menu → look up → type a code → status → idle warning → reset to attract."""
 
-from kiosk.screenshots import SAMPLE_DOSSIER, UNKNOWN_DOSSIER, type_code
+from kiosk.drive import type_code
+from kiosk.samples import SAMPLE_DOSSIER, UNKNOWN_DOSSIER
 
 
 def test_lookup_then_timeout_back_to_attract_with_nothing_left(app):

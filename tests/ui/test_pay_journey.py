@@ -6,8 +6,9 @@ import dataclasses
 
 from kiosk import vietqr
 from kiosk.devices.qr.decode import decode_image
+from kiosk.drive import type_code, unpaid_dossier
 from kiosk.gateway.errors import GatewayUnavailable
-from kiosk.screenshots import SAMPLE_DOSSIER, type_code, unpaid_dossier
+from kiosk.samples import SAMPLE_DOSSIER
 
 
 def client(drv):

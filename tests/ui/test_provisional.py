@@ -1,8 +1,8 @@
 """A provisional reference (TAM-…) from a receipt printed while the gateway was down is answered
 from the kiosk's encrypted outbox, not sent to the gateway as a dossier code."""
 
+from kiosk.drive import to_lookup, type_code
 from kiosk.gateway.outbox import new_reference
-from kiosk.screenshots import to_lookup, type_code
 
 
 def test_provisional_reference_is_answered_from_the_outbox(app):

@@ -4,7 +4,7 @@ no clipped, off-screen, overlapping or untranslated text (``kiosk screenshots`` 
 import pytest
 from PIL import Image
 
-from kiosk.screenshots import STATES
+from kiosk.drive import STATES
 from tests.ui.conftest import SCREENSHOT_RUNS, background_screenshots
 
 

@@ -11,9 +11,10 @@ import base64
 import hashlib
 from datetime import date
 
+from kiosk.drive import take_page
 from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.samples import SUBMIT_FORM
 from kiosk.screens.identify import SAMPLE_PERSON_ID
-from kiosk.screenshots import SUBMIT_FORM, take_page
 from kiosk.widgets import entry
 
 
@@ -221,7 +222,7 @@ def test_search_ignores_accents_and_life_events_list_procedures(app):
     assert search("x") == "submit.find.too_short"
     core.reset("test")
     # by life event, through taps
-    from kiosk.screenshots import to_submit_events
+    from kiosk.drive import to_submit_events
 
     to_submit_events(drv)
     assert drv.has_text("Sinh con") and drv.has_text("Người thân qua đời")
@@ -324,7 +325,7 @@ def test_gateway_down_prints_a_provisional_receipt_and_keeps_the_dossier(app, mo
 def test_large_text_keeps_the_submit_screens_whole(app):
     """Large-text mode (1.5x) on the busiest submit screens: nothing clipped, overlapping or
     broken mid-word (the dossier code stays on one line)."""
-    from kiosk import screenshots as S
+    from kiosk import drive as S
 
     drv = app
     try:
@@ -341,7 +342,7 @@ def test_large_text_keeps_the_submit_screens_whole(app):
 def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
     """A HID or serial scanner is no camera: the citizen is told to hand the paper documents
     to staff, and may go on."""
-    from kiosk import screenshots as S
+    from kiosk import drive as S
     from kiosk.core import KioskCore
 
     drv = app
@@ -356,7 +357,7 @@ def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
 
 
 def test_going_back_keeps_what_was_typed_and_a_reset_forgets_it(app):
-    from kiosk import screenshots as S
+    from kiosk import drive as S
 
     drv = app
     core = drv.app.core

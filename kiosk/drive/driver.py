@@ -9,8 +9,8 @@ widget a finger would.  Works under Xvfb or with SDL's offscreen driver (Mesa), 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from kiosk.config import Settings
 
@@ -173,7 +173,8 @@ class AppDriver:
             if label.shorten:
                 tw = min(tw, label.width)
             if tw > label.width + 2 or th_ > label.height + 2:
-                problems.append(f"clipped: {label.text[:40]!r} needs {tw:.0f}x{th_:.0f}, has {label.width:.0f}x{label.height:.0f}")
+                problems.append(f"clipped: {label.text[:40]!r} needs {tw:.0f}x{th_:.0f}, "
+                                f"has {label.width:.0f}x{label.height:.0f}")
             broken = self._broken_word(label)
             if broken:
                 problems.append(f"word broken across lines: {broken!r} in {label.text[:40]!r}")

@@ -1,0 +1,81 @@
+"""Result delivery by post: the dossier's code → the address → the summary with the fee → the
+slip; a dossier not ready or already booked; a gateway that is down at the booking."""
+
+from __future__ import annotations
+
+from kiosk.drive.common import to_menu, type_code
+from kiosk.drive.fixtures import finished_dossier, gateway_down
+from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER
+
+
+def to_delivery_code(drv, code: str | None = None, typed: bool = False) -> str:
+    code = code or finished_dossier(drv)
+    to_menu(drv)
+    drv.tap(drv.screen.tiles["delivery"])
+    drv.wait_until(lambda: drv.app.current == "delivery_code", what="delivery code screen")
+    if typed:
+        type_code(drv, code)
+        return code
+    if getattr(drv.screen, "mode", "type") == "scan":
+        drv.tap(drv.screen.to_typing)
+    drv.screen.set_code(code)
+    drv.frames(2)
+    return code
+
+
+def to_delivery_code_error(drv) -> None:
+    to_delivery_code(drv, SAMPLE_DOSSIER, typed=True)  # still being processed
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the not-ready message")
+
+
+def to_delivery_code_booked(drv) -> None:
+    from kiosk.gateway.client import new_idempotency_key
+    from kiosk.gateway.models import Address
+
+    code = finished_dossier(drv)
+    drv.app.core.gateway.wait().book_delivery(code, Address("Thành phố Hà Nội", "Phường Láng", "Số 1 phố Chùa Láng"),
+                                              "Nguyễn Văn An", "0912345678", idempotency_key=new_idempotency_key())
+    to_delivery_code(drv, code)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-booked message")
+
+
+def to_delivery_address(drv, fill: bool = True) -> None:
+    to_delivery_code(drv)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
+    form = drv.screen.form
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    if fill:  # as the editors leave them (typing is scripted once, in the delivery test)
+        for name, value in SAMPLE_ADDRESS.items():
+            form.fields[name].set_value(value, user=True)
+        drv.frames(2)
+
+
+def to_delivery_address_error(drv) -> None:
+    to_delivery_address(drv, fill=False)
+    form = drv.screen.form
+    for name in ("recipient", "phone", "province"):  # the ward and the street forgotten
+        form.fields[name].set_value(SAMPLE_ADDRESS[name], user=True)
+    drv.tap(drv.screen.cont)
+    drv.wait_until(lambda: form.fields["ward"].error.parent is not None, 5, "the missing-details notes")
+
+
+def to_delivery_confirm(drv) -> None:
+    to_delivery_address(drv)
+    drv.tap(drv.screen.cont)
+    drv.wait_until(lambda: drv.app.current == "delivery_confirm", 5, "the summary")
+
+
+def to_delivery_confirm_down(drv) -> None:
+    to_delivery_confirm(drv)
+    with gateway_down(drv, "book_delivery"):
+        drv.tap(drv.screen.confirm)
+        drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the not-booked message")
+
+
+def to_delivery_done(drv) -> None:
+    to_delivery_confirm(drv)
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "the slip")
