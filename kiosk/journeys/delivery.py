@@ -20,6 +20,7 @@ from kiosk.core import CitizenError, Task
 from kiosk.core.flow import Flow
 from kiosk.gateway import errors as E
 from kiosk.gateway.client import new_idempotency_key
+from kiosk.gateway.models import Dossier
 from kiosk.gateway.service import GatewayNotReady
 from kiosk.journeys.base import JourneyService, code_task
 from kiosk.receipts import DeliverySlipInfo
@@ -53,17 +54,17 @@ class DeliveryDraft:
 
 def refusal(dossier: Any) -> CitizenError | None:
     """Why this dossier's result cannot be posted from here, or None when it can."""
-    if not hasattr(dossier, "timeline"):  # a provisional reference: not even sent yet
+    if not isinstance(dossier, Dossier):  # a provisional reference: not even sent yet
         return CitizenError("delivery.not_ready", "next.delivery_when_ready")
-    status = str(getattr(dossier.status, "value", dossier.status))
+    status = dossier.status
     if status == "rejected":
         return CitizenError("delivery.rejected", "next.ask_staff")
     if status in ("delivered", "collected"):
         return CitizenError("delivery.handed_over", "next.delivery_ask_if_missing")
     if status != "result_ready":
         return CitizenError("delivery.not_ready", "next.delivery_when_ready")
-    info = getattr(dossier, "delivery", None)
-    if info is not None and getattr(info, "method", "") == "post":
+    info = dossier.delivery
+    if info.method == "post":
         if info.tracking_code:
             return CitizenError("delivery.already_booked", "next.delivery_tracking", info.tracking_code)
         return CitizenError("delivery.already_booked", "next.delivery_chosen_at_submission")
@@ -77,9 +78,23 @@ class DeliveryService(JourneyService[DeliveryDraft]):
     quote = QUOTE
 
     @property
+    def existing(self) -> DeliveryDraft | None:
+        """This session's draft if it has one; reading never makes one (an empty draft still
+        counts as data held)."""
+        return self.core.session.drafts.get(DeliveryDraft)
+
+    @property
     def dossier_code(self) -> str | None:
-        d = self.draft.dossier
-        return d.code if d is not None else None
+        d = self.existing
+        return d.dossier.code if d is not None and d.dossier is not None else None
+
+    def _move(self, event: str) -> None:
+        """On along the flow, unless the citizen already left the step the work started on
+        (went back while it ran): a late answer never pulls them forward."""
+        if self.core.can(event):
+            self.core.advance(event)
+        else:
+            log.info("delivery answer after the step was left", extra={"event": event, "step": self.core.step})
 
     def find(self, raw_code: str) -> Task:
         """The dossier for the code, if its result can be posted (off the UI thread)."""
@@ -100,7 +115,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             d.key = d.confirmation = d.booked_with = None
         d.dossier = dossier
         log.info("delivery dossier found", extra={"status": str(dossier.status)})
-        self.core.advance("found")
+        self._move("found")
 
     def recipient_from_card(self) -> str:
         """The name on the chip when the citizen identified in this session, else ""."""
@@ -122,7 +137,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         body = (address.province, address.ward, address.street, name, phone)
         if d.confirmation is not None:
             if d.booked_with == body:
-                return Task.resolved(d.confirmation).then(lambda _c: self.core.advance("booked"))
+                return Task.resolved(d.confirmation).then(lambda _c: self._move("booked"))
             # booked already, to the address first given: not a second time
             return Task.failed(CitizenError("delivery.already_booked", "next.delivery_tracking",
                                             d.confirmation.tracking_code))
@@ -143,7 +158,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             d.confirmation, d.booked_with = conf, body
             log.info("delivery booked", extra={"booking": conf.booking_id, "tracking": conf.tracking_code})
             self.core.close_way_back()
-            self.core.advance("booked")
+            self._move("booked")
 
         return self.gateway_call(work, "book").then(booked)
 
@@ -153,10 +168,9 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         conf, dossier = d.confirmation, d.dossier
         if conf is None or dossier is None:
             return Task.failed(CitizenError("delivery.nothing_to_book", "next.ask_staff"))
-        proc = getattr(dossier, "procedure", None)
         info = DeliverySlipInfo(
             dossier_code=conf.dossier_code, tracking_code=conf.tracking_code,
-            procedure_name=localized(proc, "name", lang) if proc is not None else "",
+            procedure_name=localized(dossier.procedure, "name", lang),
             recipient_name=d.recipient, phone=d.phone, ward=conf.ward, province=conf.province,
             fee_vnd=conf.fee_vnd, estimated_days=conf.estimated_days)
         return self.print_once(f"delivery:{conf.booking_id}", lambda r: r.delivery_slip(info, lang), "slip")
