@@ -45,9 +45,10 @@ def to_pay_qr_expired(drv) -> None:
     import dataclasses
 
     to_pay_qr(drv)
-    core = drv.app.core
-    core.session.payment = dataclasses.replace(core.session.payment, status="expired")
-    drv.screen.stop()
+    pay = drv.app.journeys.pay
+    # as the gateway answers for a code whose time ran out: no more polling, "get a new code"
+    pay.draft.payment = dataclasses.replace(pay.draft.payment, status="expired")
+    pay.start_polling()
     drv.screen.render()
 
 

@@ -3,8 +3,9 @@
 and "confirm" → booked: the tracking code on screen and on a printed slip → the end screen.
 
 Only a finished dossier (result ready) whose delivery is not booked yet can be posted; every
-other case is explained on the code screen.  The screens show the core's state
-(``core.delivery_*`` do the work off the UI thread) and forward touches.
+other case is explained on the code screen.  The screens show the delivery journey's draft
+(``app.journeys.delivery``, kiosk/journeys/delivery.py, which does the work off the UI thread,
+keeps the rules and moves the citizen on) and forward touches.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ from kiosk.widgets.common import BigButton, Text, content_panel, hbox, vbox
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
 
 
+class DeliveryScreen(KioskScreen):
+    """A delivery step: the delivery service at hand and its draft, read without making one."""
+
+    @property
+    def delivery(self):
+        return self.app.journeys.delivery
+
+    @property
+    def draft(self):
+        """The delivery draft, or None when this session has none."""
+        return self.delivery.existing
+
+
 # -- 1. the code --------------------------------------------------------------------------------
 
 
@@ -34,11 +48,8 @@ class DeliveryCodeScreen(LookupCodeScreen):
         if self.scan.demo is not None:  # the demo's sample receipt: a dossier whose result is ready
             self.scan.demo.action = lambda: self.scan.show_demo(FINISHED_SAMPLE)
 
-    def lookup(self) -> None:
-        if self.busy:
-            return
-        self.set_busy(True)
-        self.core.delivery_lookup(self.code, self._found, self._failed)
+    def find(self, code: str):
+        return self.app.journeys.delivery.find(code)
 
     def _failed(self, err: CitizenError) -> None:
         super()._failed(err)
@@ -49,7 +60,7 @@ class DeliveryCodeScreen(LookupCodeScreen):
 # -- 2. who receives it, and where --------------------------------------------------------------
 
 
-class DeliveryAddressScreen(KioskScreen):
+class DeliveryAddressScreen(DeliveryScreen):
     title_key = "delivery.address.title"
 
     def build(self) -> None:
@@ -82,17 +93,17 @@ class DeliveryAddressScreen(KioskScreen):
     def enter(self, **kw) -> None:
         self.hide_error()
         self.render()
-        name = self.core.delivery_recipient_from_card()
+        name = self.delivery.recipient_from_card()
         if name:  # identified with the chip in this session: the name is filled in, still editable
             self.form.prefill(recipient=name)
-        self.core.provinces(self.form.set_provinces, self._failed)
+        self.app.journeys.catalog.provinces().then(self.form.set_provinces, self._failed)
 
     def on_relabel(self) -> None:
         self.form.relabel()
         self.render()
 
     def render(self) -> None:
-        d = self.core.session.dossier
+        d = self.draft.dossier if self.draft is not None else None
         self.code_text.text = self.app.t("status.code", code=d.code) if d is not None else ""
 
     def go_on(self) -> None:
@@ -104,8 +115,7 @@ class DeliveryAddressScreen(KioskScreen):
                 self.scroller.scroll_to(first, padding=th.get_theme().px(40), animate=False)
             return
         v = self.form.values()
-        self.core.delivery_set_address(v["recipient"], v["phone"], self.form.address())
-        self.core.next()
+        self.delivery.set_address(v["recipient"], v["phone"], self.form.address())  # on to the summary
 
     def _failed(self, err: CitizenError) -> None:
         self.show_error(err, container=self.actions)
@@ -119,7 +129,7 @@ class DeliveryAddressScreen(KioskScreen):
 # -- 3. the summary, the fee, "confirm" ---------------------------------------------------------
 
 
-class DeliveryConfirmScreen(KioskScreen):
+class DeliveryConfirmScreen(DeliveryScreen):
     title_key = "delivery.confirm.title"
 
     def build(self) -> None:
@@ -173,15 +183,15 @@ class DeliveryConfirmScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        dossier, d = self.core.session.dossier, self.core.session.delivery
-        address = d.get("address")
-        if dossier is None or address is None:
+        d = self.draft
+        if d is None or d.dossier is None or d.address is None:
             return
-        self.dossier_text.text = self.app.t("status.code", code=dossier.code)
-        self.recipient.text = d.get("recipient", "")
-        self.phone.text = self.app.t("delivery.confirm.phone", phone=d.get("phone", ""))
+        address = d.address
+        self.dossier_text.text = self.app.t("status.code", code=d.dossier.code)
+        self.recipient.text = d.recipient
+        self.phone.text = self.app.t("delivery.confirm.phone", phone=d.phone)
         self.address.text = ", ".join(p for p in (address.street, address.ward, address.province) if p)
-        quote = self.core.DELIVERY_QUOTE
+        quote = self.delivery.quote
         self.amount.text = self.money(quote["fee_vnd"])
         self.fee_note.text = self.app.t("delivery.confirm.fee_note", days=quote["estimated_days"])
 
@@ -195,11 +205,10 @@ class DeliveryConfirmScreen(KioskScreen):
             return
         self.hide_error()
         self.set_busy(True)
-        self.core.delivery_book(self._booked, self._failed)
+        self.delivery.book().then(self._booked, self._failed)  # the service moves on to the slip
 
-    def _booked(self, confirmation) -> None:
+    def _booked(self, _confirmation) -> None:
         self.set_busy(False)
-        self.core.goto("delivery_done")
 
     def _failed(self, err: CitizenError) -> None:
         self.set_busy(False)
@@ -217,7 +226,7 @@ class DeliveryConfirmScreen(KioskScreen):
 # -- 4. booked: the tracking code and the slip --------------------------------------------------
 
 
-class DeliveryDoneScreen(KioskScreen):
+class DeliveryDoneScreen(DeliveryScreen):
     title_key = "delivery.done.title"
 
     def build(self) -> None:
@@ -230,7 +239,7 @@ class DeliveryDoneScreen(KioskScreen):
         self.when = Text("", size=th.FONT_BODY)
         self.printing = Text("", size=th.FONT_HEADING, bold=True)
         self.print_next = Text("", size=th.FONT_BODY)
-        self.cont = BigButton("", action=lambda: self.core.goto("done"), size=th.FONT_TITLE)
+        self.cont = BigButton("", action=lambda: self.delivery.finish(), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "delivery.done.continue")
         if th.get_theme().landscape:
@@ -243,8 +252,12 @@ class DeliveryDoneScreen(KioskScreen):
                 self.body.add_widget(w)
         self.result = None
 
+    @property
+    def confirmation(self):
+        return self.draft.confirmation if self.draft is not None else None
+
     def enter(self, **kw) -> None:
-        if self.core.session.delivery.get("confirmation") is None:
+        if self.confirmation is None:
             return
         self.render()
         self.result = None
@@ -252,13 +265,13 @@ class DeliveryDoneScreen(KioskScreen):
         self.tr(self.printing, "delivery.done.printing")
         self._tr.pop(id(self.print_next), None)
         self.print_next.text = ""
-        self.core.delivery_print_slip(self._printed, self._print_failed)
+        self.delivery.print_slip().then(self._printed, self._print_failed)  # once per booking
 
     def on_relabel(self) -> None:
         self.render()
 
     def render(self) -> None:
-        conf = self.core.session.delivery.get("confirmation")
+        conf = self.confirmation
         if conf is None:
             return
         self.tracking.text = conf.tracking_code

@@ -1,25 +1,25 @@
-"""Pay a fee: the dossier code → the fee and how to pay → the VietQR code (polled until the
-bank confirms) → paid, receipt printed; or cash: a ticket for the counter.
+"""Pay a fee: the dossier code → the fee and how to pay → the VietQR code (asked about until
+the bank confirms) → paid, receipt printed; or cash: a ticket for the counter.
 
-The screens only show the core's state (``core.pay_*`` do the work off the UI thread) and
-forward touches.  Polling runs only while the VietQR screen is shown.
+The screens show the pay journey's draft (``app.journeys.pay``, kiosk/journeys/pay.py, which
+does the work off the UI thread, keeps the rules and moves the citizen on) and forward touches.
+They render again when the service says the payment changed (its "pay" event).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
+from kiosk import vietqr
 from kiosk.core import CitizenError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.lookup import LookupCodeScreen, _localized
+from kiosk.screens.lookup import LookupCodeScreen
+from kiosk.text import localized
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Text, content_panel, hbox, vbox
 from kiosk.widgets.qrcode import QrCode
 
-POLL_SECONDS = 2.0
 # NAPAS member banks a citizen recognises by name (BIN → short name); others show the BIN
 BANKS = {
     "970436": "Vietcombank", "970418": "BIDV", "970415": "VietinBank", "970405": "Agribank",
@@ -27,15 +27,32 @@ BANKS = {
 }
 
 
-PAY_STEPS = ("pay_code", "pay_amount", "pay_qr", "pay_done", "pay_cash")
+class PayScreen(KioskScreen):
+    """A pay step: the pay service at hand, and a render when the payment changes."""
 
+    def __init__(self, app, **kw):
+        super().__init__(app, **kw)
+        app.core.subscribe(lambda event, _value: event == "pay" and self.shown and self.refresh())
 
-def after_payment(core) -> str:
-    """Where paying leads: the journey's first step after its pay steps ("done" in the pay
-    journey; the dossier receipt when paying is part of submitting a procedure)."""
-    steps = core.journey.steps if core.journey is not None else ()
-    last = max((i for i, step in enumerate(steps) if step in PAY_STEPS), default=-1)
-    return core.goto(steps[last + 1] if 0 <= last < len(steps) - 1 else "done")
+    @property
+    def pay(self):
+        return self.app.journeys.pay
+
+    @property
+    def draft(self):
+        """The pay draft, or None when this session has none (reading never makes one)."""
+        return self.pay.existing
+
+    @property
+    def shown(self) -> bool:
+        return self.manager is not None and self.manager.current == self.name
+
+    def refresh(self) -> None:
+        """The pay service says the payment changed."""
+        self.render()
+
+    def render(self) -> None:
+        pass
 
 
 # -- 1. the code --------------------------------------------------------------------------------
@@ -47,17 +64,14 @@ class PayCodeScreen(LookupCodeScreen):
     title_key = "pay.title"
     subtitle_key = "pay.subtitle"
 
-    def lookup(self) -> None:
-        if self.busy:
-            return
-        self.set_busy(True)
-        self.core.pay_lookup(self.code, self._found, self._failed)
+    def find(self, code: str):
+        return self.app.journeys.pay.find(code)
 
 
 # -- 2. the fee and how to pay ------------------------------------------------------------------
 
 
-class PayAmountScreen(KioskScreen):
+class PayAmountScreen(PayScreen):
     title_key = "pay.amount.title"
 
     def build(self) -> None:
@@ -77,7 +91,7 @@ class PayAmountScreen(KioskScreen):
         self.vietqr.min_height = 170
         self.cash = BigButton("", action=self.pay_cash, kind="secondary", size=th.FONT_HEADING)
         self.cash.min_height = 170
-        self.finish = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
+        self.finish = BigButton("", action=lambda: self.pay.finish(), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "pay.no_fee.finish")
         self.actions = vbox(spacing=24)
@@ -103,17 +117,17 @@ class PayAmountScreen(KioskScreen):
         self.render()
 
     def on_relabel(self) -> None:
-        if self.core.session.dossier is not None:
+        if self.draft is not None and self.draft.dossier is not None:
             self.render()
 
     def render(self) -> None:
-        d = self.core.session.dossier
+        d = self.draft.dossier if self.draft is not None else None
         self.actions.clear_widgets()
         if d is None:
             return
         lang = self.app.translator.lang
         self.code_text.text = self.app.t("status.code", code=d.code)
-        self.procedure.text = _localized(d.procedure, "name", lang)
+        self.procedure.text = localized(d.procedure, "name", lang)
         if d.fee.amount_vnd <= 0:
             self.fee_label.text = self.app.t("pay.no_fee")
             self.amount.text = self.app.t("pay.no_fee.amount")
@@ -135,22 +149,17 @@ class PayAmountScreen(KioskScreen):
             return
         self.hide_error()
         self.set_busy(True, "vietqr")
-        self.core.pay_create("vietqr", self._created, self._failed)
-
-    def _created(self, payment) -> None:
-        self.set_busy(False)
-        self.core.goto("pay_done" if payment.status == "paid" else "pay_qr")
+        self.pay.vietqr().then(self._done, self._failed)  # the service moves on to the code
 
     def pay_cash(self) -> None:
         if self.busy:
             return
         self.hide_error()
         self.set_busy(True, "cash")
-        self.core.pay_cash(self._cash_done, self._failed, service_label=self.app.t("pay.cash.service"))
+        self.pay.cash().then(self._done, self._failed)  # the service moves on to the ticket
 
-    def _cash_done(self, outcome) -> None:
+    def _done(self, _result) -> None:
         self.set_busy(False)
-        self.core.goto("pay_cash")
 
     def _failed(self, err: CitizenError) -> None:
         self.set_busy(False)
@@ -166,16 +175,12 @@ class PayAmountScreen(KioskScreen):
 # -- 3. the VietQR code -------------------------------------------------------------------------
 
 
-class PayQrScreen(KioskScreen):
+class PayQrScreen(PayScreen):
     title_key = "pay.qr.title"
 
     def build(self) -> None:
         t = th.get_theme()
-        self._poll_event = None
         self._tick_event = None
-        self._polling = False
-        self._finished = False
-        self.expired = False
         self.qr = QrCode(size_hint=(None, None))
         self.qr_box = Panel(orientation="vertical", padding=t.px(12), role="surface", size_hint_y=None)
         self.qr_box.add_widget(self.qr)
@@ -234,38 +239,59 @@ class PayQrScreen(KioskScreen):
 
     # -- showing ----------------------------------------------------------------------------
 
+    @property
+    def polling(self) -> bool:
+        """The gateway is being asked about the code on screen (the pay service does it)."""
+        d = self.draft
+        return d is not None and d.polling
+
+    @property
+    def expired(self) -> bool:
+        d = self.draft
+        return d is not None and d.expired
+
     def enter(self, **kw) -> None:
         self.hide_error()
-        self._finished = False
+        self.pay.start_polling()
         self.render()
-        self.start()
+        self._start_countdown()
 
     def on_leave(self, *args) -> None:
-        self.stop()
-        self.core.idle.release()
+        self._stop_countdown()
+        if self.polling:  # the service stops when its step is left; a staff screen over it too
+            self.pay.stop_polling()
 
     def on_relabel(self) -> None:
-        if self.core.session.payment is not None:
+        if self.draft is not None and self.draft.payment is not None:
             self.render()
 
+    def refresh(self) -> None:
+        """The payment changed (an answer from the gateway, a new code): the code or the expired
+        message, and whether the last question to the gateway failed."""
+        self.render()
+        d = self.draft
+        if d is not None and d.poll_error is not None:
+            self.show_error(d.poll_error, container=self.form)
+        else:
+            self.hide_error()
+
     def render(self) -> None:
-        payment = self.core.session.payment
+        d = self.draft
+        payment = d.payment if d is not None else None
         if payment is None:
             return
-        self.expired = payment.status in ("expired", "cancelled")
+        expired = d.expired
         self.amount.text = self.money(payment.amount_vnd)
-        self.beneficiary.text = "" if self.expired else self._beneficiary(payment)
+        self.beneficiary.text = "" if expired else self._beneficiary(payment)
         self.controls.clear_widgets()
-        self._show_slot(self.expired)
-        if self.expired:
+        self._show_slot(expired)
+        if expired:
             self.countdown.text = ""
             self.controls.add_widget(self.new_code)
         else:
             self.qr.payload = payment.qr_payload or ""
-            # paying on a phone takes a while: no "more time?" over a valid code
-            self.core.idle.hold(self.remaining())
             self._tick()
-            if self.core.pay_demo:
+            if self.core.demo:
                 self.controls.add_widget(self.demo)
 
     def _show_slot(self, expired: bool) -> None:
@@ -282,126 +308,61 @@ class PayQrScreen(KioskScreen):
                 slot.add_widget(w)
 
     def _beneficiary(self, payment) -> str:
-        from kiosk import vietqr
-
         try:
             q = vietqr.parse(payment.qr_payload or "")
         except vietqr.VietQrError:
             return ""
-        d = self.core.session.dossier
-        name = q.merchant_name or (_localized(d, "agency", self.app.translator.lang) if d is not None else "")
+        d = self.draft.dossier if self.draft is not None else None
+        name = q.merchant_name or (localized(d, "agency", self.app.translator.lang) if d is not None else "")
         bank = BANKS.get(q.bank_bin, q.bank_bin)
         return self.app.t("pay.qr.beneficiary", name=name or "-", account=q.account, bank=bank, purpose=q.purpose)
 
-    def remaining(self) -> float:
-        payment = self.core.session.payment
-        if payment is None:
-            return 0.0
-        return (payment.expires_at - datetime.now(timezone.utc)).total_seconds()
+    # -- the countdown (the pay service asks the gateway, on the core's clock) -------------
 
-    def _tick(self, *_) -> None:
-        if self.expired or self.core.session.payment is None:
-            return
-        left = max(0, int(self.remaining()))
-        self.countdown.text = self.app.t("pay.qr.expires_in", time=f"{left // 60:02d}:{left % 60:02d}")
-        if left <= 0:
-            self._poll()
-
-    # -- polling ----------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self.stop()
-        if self.expired:
-            return
-        self._poll_event = Clock.schedule_interval(self._poll, POLL_SECONDS)
+    def _start_countdown(self) -> None:
+        self._stop_countdown()
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
 
-    def stop(self) -> None:
-        if self._poll_event is not None:  # the code is no longer live: idle timing resumes
-            self.core.idle.release()
-        for ev in (self._poll_event, self._tick_event):
-            if ev is not None:
-                ev.cancel()
-        self._poll_event = self._tick_event = None
+    def _stop_countdown(self) -> None:
+        if self._tick_event is not None:
+            self._tick_event.cancel()
+        self._tick_event = None
 
-    @property
-    def polling(self) -> bool:
-        return self._poll_event is not None
-
-    def _poll(self, *_) -> None:
-        if self._polling or self._finished or self.manager is None or self.manager.current != self.name:
+    def _tick(self, *_) -> None:
+        d = self.draft
+        if d is None or d.expired or d.payment is None:
             return
-        self._polling = True
-        self.core.pay_poll(self._status, self._poll_failed)
-
-    def _status(self, payment) -> None:
-        self._polling = False
-        if self.manager is None or self.manager.current != self.name:
-            return
-        self.hide_error()
-        if payment.status == "paid":
-            self._paid()
-        elif payment.status in ("expired", "cancelled"):
-            self.stop()
-            self.render()
-        elif self.remaining() < -15:  # the gateway's answer lags the clock: the code is no good
-            self.stop()
-            self.expired = True
-            self._show_slot(True)
-            self.countdown.text = self.beneficiary.text = ""
-            self.controls.clear_widgets()
-            self.controls.add_widget(self.new_code)
-
-    def _poll_failed(self, err: CitizenError) -> None:
-        # the code stays on screen (the bank may still confirm); the citizen sees we are retrying
-        self._polling = False
-        if self.manager is not None and self.manager.current == self.name and not self._finished:
-            self.show_error(CitizenError(err.message_key, "next.pay_still_checking"), container=self.form)
-
-    def _paid(self) -> None:
-        if self._finished:
-            return
-        self._finished = True
-        self.stop()
-        self.core.goto("pay_done")
+        left = max(0, int(self.pay.remaining()))
+        self.countdown.text = self.app.t("pay.qr.expires_in", time=f"{left // 60:02d}:{left % 60:02d}")
 
     # -- actions ----------------------------------------------------------------------------
 
     def demo_confirm(self) -> None:
         self.demo.disabled = True
+        self.pay.demo_confirm().then(self._demo_done, self._demo_failed)  # paid: on to the receipt
 
-        def done(payment) -> None:
-            self.demo.disabled = False
-            if payment.status == "paid":
-                self._paid()
-            else:
-                self._status(payment)
+    def _demo_done(self, _payment) -> None:
+        self.demo.disabled = False
 
-        def failed(err: CitizenError) -> None:
-            self.demo.disabled = False
-            self.show_error(err, container=self.form)
-
-        self.core.pay_demo_confirm(done, failed)
+    def _demo_failed(self, err: CitizenError) -> None:
+        self.demo.disabled = False
+        self.show_error(err, container=self.form)
 
     def get_new_code(self) -> None:
         self.new_code.disabled = True
         self.hide_error()
+        self.pay.new_code().then(self._new_code_done, self._new_code_failed)  # the service shows it
 
-        def done(payment) -> None:
-            self.new_code.disabled = False
-            self.render()
-            self.start()
+    def _new_code_done(self, _payment) -> None:
+        self.new_code.disabled = False
 
-        def failed(err: CitizenError) -> None:
-            self.new_code.disabled = False
-            self.show_error(err, container=self.form)
-
-        self.core.pay_create("vietqr", done, failed, fresh=True)
+    def _new_code_failed(self, err: CitizenError) -> None:
+        self.new_code.disabled = False
+        self.show_error(err, container=self.form)
 
     def wipe(self) -> None:
         super().wipe()
-        self.stop()
-        self._polling = False
+        self._stop_countdown()
         self.qr.payload = ""
         self.amount.text = self.beneficiary.text = self.countdown.text = ""
         self.controls.clear_widgets()
@@ -410,7 +371,7 @@ class PayQrScreen(KioskScreen):
 # -- 4. paid ------------------------------------------------------------------------------------
 
 
-class PayDoneScreen(KioskScreen):
+class PayDoneScreen(PayScreen):
     title_key = "pay.done.title"
 
     def build(self) -> None:
@@ -423,7 +384,7 @@ class PayDoneScreen(KioskScreen):
             self.paid.add_widget(w)
         self.printing = Text("", size=th.FONT_HEADING, bold=True)
         self.print_next = Text("", size=th.FONT_BODY)
-        self.cont = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
+        self.cont = BigButton("", action=lambda: self.pay.finish(), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "pay.continue")
         for w in (self.paid, self.printing, self.print_next, Widget(), self.cont):
@@ -431,19 +392,24 @@ class PayDoneScreen(KioskScreen):
         self.result = None
 
     def enter(self, **kw) -> None:
-        payment = self.core.session.payment
-        if payment is None:
+        if self.payment is None:
             return
-        self.amount.text = self.money(payment.amount_vnd)
-        self.code_text.text = self.app.t("status.code", code=payment.dossier_code)
+        self.render()
         self.result = None
         self.tr(self.printing, "pay.done.printing")
         self.print_next.text = ""
         self._tr.pop(id(self.print_next), None)
-        self.core.pay_print_receipt(self._printed, self._print_failed, item_label=self.app.t("pay.receipt.item"))
+        self.pay.print_receipt().then(self._printed, self._print_failed)  # once per payment
+
+    @property
+    def payment(self):
+        return self.draft.payment if self.draft is not None else None
 
     def on_relabel(self) -> None:
-        payment = self.core.session.payment
+        self.render()
+
+    def render(self) -> None:
+        payment = self.payment
         if payment is not None:
             self.amount.text = self.money(payment.amount_vnd)
             self.code_text.text = self.app.t("status.code", code=payment.dossier_code)
@@ -474,7 +440,7 @@ class PayDoneScreen(KioskScreen):
 # -- cash at the counter ------------------------------------------------------------------------
 
 
-class PayCashScreen(KioskScreen):
+class PayCashScreen(PayScreen):
     title_key = "pay.cash.title"
 
     def build(self) -> None:
@@ -487,7 +453,7 @@ class PayCashScreen(KioskScreen):
         self.go = Text("", size=th.FONT_HEADING, bold=True)
         self.printing = Text("", size=th.FONT_BODY, bold=True)
         self.print_next = Text("", size=th.FONT_BODY)
-        self.finish = BigButton("", action=lambda: after_payment(self.core), size=th.FONT_TITLE)
+        self.finish = BigButton("", action=lambda: self.pay.finish(), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "pay.continue")
         for w in (self.ticket, self.go, self.printing, self.print_next, Widget(), self.finish):
@@ -500,7 +466,7 @@ class PayCashScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        outcome = self.core.session.notes.get("pay.cash")
+        outcome = self.draft.cash if self.draft is not None else None
         if not outcome:
             return
         payment, result = outcome["payment"], outcome["print"]

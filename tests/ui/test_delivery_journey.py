@@ -66,7 +66,7 @@ def test_delivery_end_to_end(app, monkeypatch):
 
     drv.tap_text("Xác nhận gửi kết quả", exact=True)
     drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "the slip")
-    conf = drv.app.core.session.delivery["confirmation"]
+    conf = drv.app.journeys.delivery.draft.confirmation
     assert drv.has_text(conf.tracking_code) and drv.has_text("Gửi đến Phường Láng, Thành phố Hà Nội")
     assert drv.has_text("Đã in phiếu gửi kết quả.")
     dossier = client(drv).lookup_dossier(code)
@@ -86,7 +86,7 @@ def test_delivery_end_to_end(app, monkeypatch):
     assert drv.app.current == "delivery_confirm"
     drv.tap(drv.screen.confirm)
     drv.wait_until(lambda: drv.app.current == "delivery_done", 20, "the booking again")
-    assert drv.app.core.session.delivery["confirmation"].tracking_code == conf.tracking_code
+    assert drv.app.journeys.delivery.draft.confirmation.tracking_code == conf.tracking_code
     assert len(bookings(drv, code)) == 1 and len(printer.reprint_store.list()) == slips
 
     drv.tap_text("Tiếp tục", exact=True)
@@ -96,7 +96,7 @@ def test_delivery_end_to_end(app, monkeypatch):
     drv.wait_until(lambda: drv.app.current == "attract", 5, "the attract screen")
     assert not drv.app.core.session.holds_data()
     assert all(not f.value for f in drv.app.screens["delivery_address"].form.fields.values())
-    drv.wait_until(lambda: drv.app.core.rating_future.done(), 20, "the rating")
+    drv.wait_until(lambda: drv.app.journeys.rating.last_send.done(), 20, "the rating")
     store = drv.app.core.gateway._server.app.state.store
     last = json.loads(store.query("SELECT body FROM ratings ORDER BY id DESC LIMIT 1")[0]["body"])
     assert (last["score"], last["journey"], last["dossier_code"]) == (4, "other", code)
@@ -169,7 +169,7 @@ def test_gateway_down_books_nothing_and_paper_out_keeps_the_booking(app, monkeyp
         drv.tap(drv.screen.confirm)  # the same idempotency key: still one booking
         drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "done")
         assert len(bookings(drv, code)) == 1
-        assert drv.has_text(drv.app.core.session.delivery["confirmation"].tracking_code)
+        assert drv.has_text(drv.app.journeys.delivery.draft.confirmation.tracking_code)
         assert drv.has_text("Máy in đã hết giấy.")
         assert drv.has_text("Việc gửi kết quả đã được đăng ký. Mời bạn nhận phiếu tại quầy")
         assert len(printer.reprint_store.failed()) == failed + 1

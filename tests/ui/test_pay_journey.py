@@ -69,7 +69,7 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     drv.tap_text("Chuyển khoản bằng ứng dụng ngân hàng (VietQR)", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
     screen = drv.screen
-    payment = drv.app.core.session.payment
+    payment = drv.app.journeys.pay.draft.payment
     from kiosk.widgets import theme as th
 
     t = th.get_theme()  # 600 px at 1080 px across (less in large-text mode, to keep the rest on screen)
@@ -85,7 +85,7 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     assert drv.app.current == "pay_amount" and not screen.polling
     drv.tap(drv.screen.vietqr)
     drv.wait_until(lambda: drv.app.current == "pay_qr", 20, "the VietQR code again")
-    assert drv.app.core.session.payment.id == payment.id
+    assert drv.app.journeys.pay.draft.payment.id == payment.id
     assert qr_on_screen(drv, tmp_path, "again.png").reference == payment.id
     # paying on a phone takes a while: no "more time?" over a valid code (the hold is the code's life)
     warn = drv.app.settings.kiosk.idle_warning_seconds
@@ -143,12 +143,12 @@ def test_cash_prints_a_ticket_for_the_counter(app, monkeypatch):
         drv.tap(drv.screen.to_scanning)
     drv.screen.scan.show_demo(code)
     drv.wait_until(lambda: drv.app.current == "pay_amount", 30, "the fee after the scan")
-    assert drv.app.core.session.dossier.code == code
+    assert drv.app.journeys.pay.draft.dossier.code == code
     drv.tap_text("Nộp tiền mặt tại quầy", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
-    payment = drv.app.core.session.payment
+    payment = drv.app.journeys.pay.draft.payment
     assert payment.method == "cash" and payment.status == "pending" and payment.qr_payload is None
-    ticket = drv.app.core.session.notes["pay.cash"]["ticket"]
+    ticket = drv.app.journeys.pay.draft.cash["ticket"]
     assert ticket.startswith("H-") and drv.has_text(ticket)
     assert drv.has_text("Mời bạn đến quầy giao dịch và nộp 3.000 đ.")
     assert drv.has_text("Đã in phiếu.")
@@ -184,7 +184,7 @@ def test_printer_out_of_paper_says_collect_at_the_counter(app):
 def test_expired_code_offers_a_new_one(app, tmp_path, monkeypatch):
     drv = app
     to_qr(drv)
-    first = drv.app.core.session.payment
+    first = drv.app.journeys.pay.draft.payment
     real = client(drv).payment_status
     monkeypatch.setattr(client(drv), "payment_status",
                         lambda pid: dataclasses.replace(real(pid), status="expired"))
@@ -195,7 +195,7 @@ def test_expired_code_offers_a_new_one(app, tmp_path, monkeypatch):
     monkeypatch.undo()
     drv.tap_text("Lấy mã mới", exact=True)
     drv.wait_until(lambda: not drv.screen.expired and drv.screen.qr.modules > 0, 20, "a new code")
-    second = drv.app.core.session.payment
+    second = drv.app.journeys.pay.draft.payment
     assert second.id != first.id and second.status == "pending"
     q = qr_on_screen(drv, tmp_path)
     assert q.reference == second.id and q.amount == 3000
@@ -234,7 +234,7 @@ def test_gateway_down_is_explained(app, monkeypatch):
     monkeypatch.undo()
 
     # a real gateway (not the demo): no "simulate the bank" button
-    monkeypatch.setattr(type(drv.app.core), "pay_demo", property(lambda self: False))
+    monkeypatch.setattr(type(drv.app.core), "demo", property(lambda self: False))
     drv.tap(drv.screen.vietqr)
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
     assert drv.screen.demo.parent is None and drv.find_text("Trình diễn") is None
