@@ -58,23 +58,37 @@ def submit_identify(drv) -> None:
     drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form")
 
 
+def jump(drv, step: str) -> None:
+    """Show ``step`` of the running journey as if the citizen had come there, the step before it
+    being the way back (scripts that set the state up behind the screens, to render one step)."""
+    core = drv.app.core
+    journey = core.journey
+    journey.history.append(journey.current)
+    journey.current = step
+    core.idle.touch()
+    core.emit("step", step)
+    drv.wait_until(lambda: drv.app.current == step, 10, step)
+
+
 def submit_at(drv, step: str, *, form: bool = True, pages: bool = True, post: bool = False,
               code: str = "1.001193") -> None:
     """The submit journey at ``step`` for the demo's person: identified (consent given), the
     procedure chosen, the form filled, a page photographed, delivery chosen, as asked."""
     from kiosk.devices.qr.simulated import make_document_page
-    from kiosk.submit import capture
+    from kiosk.journeys.submit.photos import capture
 
     to_submit_find(drv, "")
-    core = drv.app.core
+    core, submit = drv.app.core, drv.app.journeys.submit
     core.session.identity = sample_identity()
     core.session.consent_given = True
-    chosen: list = []
-    core.submit_choose(code, chosen.append, chosen.append)
-    drv.wait_until(lambda: chosen, 20, "the procedure")
-    draft = core.submit_draft()
+    jump(drv, "submit_list")
+    failed: list = []
+    submit.choose(code).then(None, failed.append)
+    drv.wait_until(lambda: drv.app.current == "submit_details" or failed, 20, "the procedure")
+    assert not failed, failed[0].message_key
+    draft = submit.draft
     if form:
-        draft.values.update({"nationality": "Việt Nam", "ethnicity": "Kinh", **SUBMIT_FORM})
+        submit.keep_values({"nationality": "Việt Nam", "ethnicity": "Kinh", **SUBMIT_FORM})
     if pages:
         slot = draft.photo_documents[0]
         slot.pages.append(capture(make_document_page(slot.doc.name_vi[:28])))
@@ -84,8 +98,7 @@ def submit_at(drv, step: str, *, form: bool = True, pages: bool = True, post: bo
                                "ward": "Phường Ba Đình", "street": "Số 5 phố Hoàng Hoa Thám"})
     elif form:
         draft.delivery["method"] = "pickup"
-    core.goto(step)
-    drv.wait_until(lambda: drv.app.current == step, 10, step)
+    jump(drv, step)
 
 
 def to_submit_form(drv) -> None:
@@ -140,8 +153,9 @@ def to_submit_sent(drv) -> None:
 
 def to_submit_sent_provisional(drv) -> None:
     submit_at(drv, "submit_review", code="1.004873", pages=False, form=False)
-    drv.app.core.submit_draft().values.update({"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
-    drv.app.core.submit_draft().delivery["method"] = "pickup"
+    submit = drv.app.journeys.submit
+    submit.keep_values({"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
+    submit.draft.delivery["method"] = "pickup"
     drv.screen.render()
     with gateway_down(drv, "submit_dossier"):
         drv.tap(drv.screen.send)

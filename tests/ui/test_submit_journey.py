@@ -24,7 +24,9 @@ def use_codepage_text(printer, monkeypatch):
 
 def record_submissions(drv, monkeypatch) -> list[dict]:
     """What the demo gateway's store is given for each dossier (after the gateway validated it)."""
-    store = drv.app.core.gateway._server.app.state.store
+    gateway = drv.app.core.gateway
+    gateway.wait()  # the demo gateway has started
+    store = gateway._server.app.state.store
     got: list[dict] = []
     real = store.new_dossier
 
@@ -155,8 +157,8 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     assert drv.has_text("Nguyễn Minh An") and drv.has_text("20/11/2026")
     assert drv.has_text("Số 5 phố Hoàng Hoa Thám, Phường Ba Đình, Thành phố Hà Nội")
     assert drv.has_text("Đã chụp: 1 trang") and drv.has_text("Điền trên máy này")
-    drv.screen.scroll.scroll_to(drv.screen.changes["submit_form"], animate=False)
-    drv.tap(drv.screen.changes["submit_form"])
+    drv.screen.scroll.scroll_to(drv.screen.changes["form"], animate=False)
+    drv.tap(drv.screen.changes["form"])
     assert drv.app.current == "submit_form"
     drv.wait_until(lambda: drv.screen.entries, 10, "the form again")
     drv.screen.entries["place_of_birth"].set_value("Bệnh viện Bạch Mai")
@@ -166,7 +168,7 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     # send
     drv.tap(drv.screen.send)
     drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
-    draft = core.submit_draft()
+    draft = drv.app.journeys.submit.draft
     code = draft.reference
     assert code.startswith("H26.99-") and drv.has_text(code)
     assert drv.has_text("Hồ sơ đã được tiếp nhận") and drv.has_text("Thủ tục này không mất lệ phí.")
@@ -208,11 +210,13 @@ def test_search_ignores_accents_and_life_events_list_procedures(app):
     core = drv.app.core
     found = {}
 
+    submit = drv.app.journeys.submit
+
     def search(q):
-        future = core.submit_search(q, lambda items: found.__setitem__(q, [p.name_vi for p in items]),
-                                    lambda err: found.__setitem__(q, err.message_key))
-        if future is not None:
-            future.result(10)
+        core.start_journey("submit")  # each search from the find step
+        drv.frames(1)
+        submit.search(q).then(lambda page: found.__setitem__(q, [p.name_vi for p in page.items]),
+                              lambda err: found.__setitem__(q, err.message_key))
         drv.wait_until(lambda: q in found, 10, "the search")
         return found[q]
 
@@ -241,25 +245,25 @@ def ready_to_send(drv, code: str = "1.004873", values=None) -> None:
     one page photographed, pick-up here."""
     from kiosk.devices.cardreader.sod import PassiveAuthResult
     from kiosk.devices.qr.simulated import make_document_page
+    from kiosk.drive.submit import jump
     from kiosk.identity import Identity
-    from kiosk.submit import capture
+    from kiosk.journeys.submit.photos import capture
 
-    core = drv.app.core
+    core, submit = drv.app.core, drv.app.journeys.submit
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["submit"])
     core.session.identity = Identity(id_number=SAMPLE_PERSON_ID, full_name="Nguyễn Thị Minh Khai",
                                      date_of_birth=date(1989, 5, 17), passive_auth=PassiveAuthResult("authentic"))
     core.session.consent_given = True
-    chosen = []
-    core.submit_choose(code, chosen.append, lambda err: chosen.append(err)).result(10)
-    drv.wait_until(lambda: chosen, 10, "the procedure")
-    draft = core.submit_draft()
-    draft.values.update(values or {"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
+    jump(drv, "submit_list")
+    submit.choose(code).result(10)
+    drv.wait_until(lambda: drv.app.current == "submit_details", 10, "the procedure")
+    draft = submit.draft
+    submit.keep_values(values or {"purpose": "kết hôn", "marital_status": "chưa kết hôn"})
     for slot in draft.photo_documents[:1]:
         slot.pages.append(capture(make_document_page(slot.doc.name_vi)))
     draft.delivery["method"] = "pickup"
-    core.goto("submit_review")
-    drv.wait_until(lambda: drv.app.current == "submit_review", 5, "the review")
+    jump(drv, "submit_review")
 
 
 def test_a_fee_is_paid_through_the_pay_steps_then_the_receipt_prints(app, monkeypatch):
@@ -271,10 +275,10 @@ def test_a_fee_is_paid_through_the_pay_steps_then_the_receipt_prints(app, monkey
     assert drv.has_text("Lệ phí: 3.000 đ")
     drv.tap(drv.screen.send)
     drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
-    code = core.submit_draft().reference
+    code = drv.app.journeys.submit.draft.reference
     assert drv.has_text("Lệ phí cần nộp: 3.000 đ")
     drv.tap_text("Nộp lệ phí", exact=True)
-    assert drv.app.current == "pay_amount" and core.session.dossier.code == code
+    assert drv.app.current == "pay_amount" and drv.app.journeys.pay.draft.dossier.code == code
     assert drv.has_text("3.000 đ")
     drv.tap(drv.screen.vietqr)
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
@@ -304,7 +308,7 @@ def test_gateway_down_prints_a_provisional_receipt_and_keeps_the_dossier(app, mo
     monkeypatch.setattr(client, "submit_dossier", down)
     drv.tap(drv.screen.send)
     drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the provisional receipt")
-    ref = core.submit_draft().reference
+    ref = drv.app.journeys.submit.draft.reference
     assert ref.startswith("TAM-") and drv.has_text(ref)
     assert drv.has_text("Hồ sơ đã được lưu, chưa gửi được")
     assert drv.has_text("Chưa nộp lệ phí lúc này được.")  # payment skipped, and why
@@ -343,10 +347,10 @@ def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
     """A HID or serial scanner is no camera: the citizen is told to hand the paper documents
     to staff, and may go on."""
     from kiosk import drive as S
-    from kiosk.core import KioskCore
+    from kiosk.journeys.submit import SubmitService
 
     drv = app
-    monkeypatch.setattr(KioskCore, "submit_has_camera", property(lambda self: False))
+    monkeypatch.setattr(SubmitService, "has_camera", property(lambda self: False))
     S.submit_at(drv, "submit_photos", pages=False)
     assert drv.has_text("Máy này không có camera chụp giấy tờ.")
     assert drv.has_text("Xin đưa giấy tờ bản giấy cho nhân viên tại quầy. Bạn có thể tiếp tục.")
@@ -357,7 +361,7 @@ def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
 
 
 def test_going_back_keeps_what_was_typed_and_a_reset_forgets_it(app):
-    from kiosk import drive as S
+    from kiosk.drive import submit as S
 
     drv = app
     core = drv.app.core
@@ -366,8 +370,8 @@ def test_going_back_keeps_what_was_typed_and_a_reset_forgets_it(app):
     drv.screen.entries["place_of_birth"].set_value("Tại nhà")
     drv.tap(drv.app.nav.back)
     assert drv.app.current != "submit_form"
-    assert core.submit_draft().values["place_of_birth"] == "Tại nhà"
-    core.goto("submit_form")
+    assert drv.app.journeys.submit.draft.values["place_of_birth"] == "Tại nhà"
+    S.jump(drv, "submit_form")
     drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form again")
     assert drv.screen.entries["place_of_birth"].value == "Tại nhà"
     core.reset("timeout")

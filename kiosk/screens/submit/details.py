@@ -1,0 +1,69 @@
+"""The procedure's details: fee and time, the documents (and how each is given), how it works."""
+
+from __future__ import annotations
+
+from kiosk.screens.submit.common import SubmitScreen, column, doc_state_key, scroll_page, to_top
+from kiosk.text import localized
+from kiosk.widgets import theme as th
+from kiosk.widgets.common import BigButton, Text, content_panel
+
+
+class SubmitDetailsScreen(SubmitScreen):
+    def build(self) -> None:
+        self.heading = Text("", size=th.FONT_TITLE, bold=True)
+        self.agency = Text("", size=th.FONT_SMALL, role="muted")
+        self.content = column(spacing=20)
+        self.scroll = scroll_page(self.content)
+        self.start = BigButton("", action=lambda: self.service.start(), size=th.FONT_HEADING)
+        self.start.min_height = 160
+        self.tr(self.start, "submit.details.start")
+        for w in (self.heading, self.agency, self.scroll, self.start):
+            self.body.add_widget(w)
+
+    def enter(self, **kw) -> None:
+        self.render()
+        to_top(self.scroll)
+
+    def on_relabel(self) -> None:
+        self.render()
+
+    def _section(self, title_key: str):
+        box = content_panel(spacing=12)
+        box.add_widget(Text(self.app.t(title_key), size=th.FONT_BODY, bold=True, role="primary"))
+        self.content.add_widget(box)
+        return box
+
+    def render(self) -> None:
+        self.content.clear_widgets()
+        draft = self.draft
+        p = draft.procedure
+        if p is None:
+            return
+        lang = self.lang
+        self.heading.text = localized(p, "name", lang)
+        self.agency.text = localized(p, "agency", lang)
+        box = self._section("submit.details.fee_time")
+        box.add_widget(Text(self.app.t("submit.details.fee", fee=self.fee_text(draft.fee_vnd)), size=th.FONT_BODY))
+        for f in p.fees[:1]:
+            note = localized(f, "note", lang)
+            if note:
+                box.add_widget(Text(note, size=th.FONT_SMALL, role="muted"))
+        time_text = localized(p, "processing", lang) or self.days_text(p.processing_days)
+        box.add_widget(Text(self.app.t("submit.details.time", time=time_text), size=th.FONT_BODY))
+        result = localized(p, "result", lang)
+        if result:
+            box.add_widget(Text(self.app.t("submit.details.result", result=result), size=th.FONT_SMALL))
+        docs = self._section("submit.details.documents")
+        for i, slot in enumerate(draft.documents, 1):
+            docs.add_widget(Text(f"{i}. {slot.name(lang)}", size=th.FONT_SMALL))
+            docs.add_widget(Text(self.app.t(doc_state_key(slot)), size=th.FONT_SMALL, bold=True,
+                                 role="muted" if slot.mode != "photo" or not slot.required else "warn"))
+        how = self._section("submit.details.how")
+        how.add_widget(Text(self.app.t("submit.details.how_text"), size=th.FONT_SMALL))
+        ways = "submit.details.delivery_post" if self.service.offers_post else "submit.details.delivery_pickup"
+        how.add_widget(Text(self.app.t(ways), size=th.FONT_SMALL))
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.content.clear_widgets()
+        self.heading.text = self.agency.text = ""
