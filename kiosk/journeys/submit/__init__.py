@@ -64,8 +64,21 @@ class SubmitService(JourneyService[SubmitDraft]):
         self.pay = pay_service
 
     @property
+    def existing(self) -> SubmitDraft | None:
+        """This session's draft if it has one; reading never makes one (an empty draft still
+        counts as data held)."""
+        return self.core.session.drafts.get(SubmitDraft)
+
+    @property
     def dossier_code(self) -> str | None:
-        return self.draft.reference or None
+        d = self.existing
+        return d.reference or None if d is not None else None
+
+    def _mover(self, event: str):
+        """A callback moving on along the flow, unless the citizen already left the step the
+        work started on (went back while it ran): a late answer never pulls them forward."""
+        step = self.core.step
+        return lambda *_: self.core.step == step and self.core.advance(event)
 
     # -- finding the procedure ---------------------------------------------------------------
 
@@ -80,9 +93,8 @@ class SubmitService(JourneyService[SubmitDraft]):
             d = self.draft
             d.query, d.life_event, d.results = q, None, list(page.items)
             log.info("procedures searched", extra={"found": len(page.items)})
-            self.core.advance("listed")
 
-        return self.gateway_call(lambda gw: gw.search_procedures(q), "search").then(found)
+        return self.gateway_call(lambda gw: gw.search_procedures(q), "search").then(found).then(self._mover("listed"))
 
     def show_life_events(self) -> None:
         self.core.advance("events")
@@ -96,18 +108,15 @@ class SubmitService(JourneyService[SubmitDraft]):
         def listed(page: Any) -> None:
             d = self.draft
             d.query, d.life_event, d.results = "", event, list(page.items)
-            self.core.advance("listed")
 
-        return self.gateway_call(lambda gw: gw.list_procedures(life_event=event.id, limit=100), "browse").then(listed)
+        return self.gateway_call(lambda gw: gw.list_procedures(life_event=event.id, limit=100),
+                                 "browse").then(listed).then(self._mover("listed"))
 
     def choose(self, code: str) -> Task:
         """The procedure's details (documents, fees, form schema) become the draft's."""
 
-        def chosen(procedure: Any) -> None:
-            self.draft.choose(procedure)
-            self.core.advance("chosen")
-
-        return self.gateway_call(lambda gw: gw.get_procedure(code), "procedure").then(chosen)
+        return self.gateway_call(lambda gw: gw.get_procedure(code), "procedure").then(
+            self.draft.choose).then(self._mover("chosen"))
 
     def start(self) -> None:
         """From the details to the form: through the chip ID card unless it was read (and
@@ -186,8 +195,8 @@ class SubmitService(JourneyService[SubmitDraft]):
     @property
     def slot(self) -> DocumentSlot | None:
         """The document the photo step shows."""
-        d = self.draft
-        docs = d.photo_documents
+        d = self.existing
+        docs = d.photo_documents if d is not None else []
         if not docs:
             return None
         d.doc_at = max(0, min(d.doc_at, len(docs) - 1))
@@ -244,8 +253,8 @@ class SubmitService(JourneyService[SubmitDraft]):
     @property
     def offers_post(self) -> bool:
         """Whether this procedure's result may be posted (else it is collected here)."""
-        p = self.draft.procedure
-        return p is not None and "post" in p.delivery_options
+        d = self.existing
+        return d is not None and d.procedure is not None and "post" in d.procedure.delivery_options
 
     def provinces(self) -> Task:
         """The provinces the gateway accepts, for a postal address."""
@@ -266,7 +275,7 @@ class SubmitService(JourneyService[SubmitDraft]):
         the gateway is down (a ProvisionalReceipt with a TAM- reference)."""
         d = self.draft
         if d.sent:  # once only; a tap that was already under way just moves on
-            return Task.resolved(d.receipt).then(lambda _r: self.core.can("sent") and self.core.advance("sent"))
+            return Task.resolved(d.receipt).then(lambda _r: self.core.can("sent") and self._on_to_sent())
         identity = self.core.session.identity
         if identity is None or d.procedure is None:
             return Task.failed(CitizenError("submit.no_identity", "next.ask_staff"))
@@ -293,10 +302,15 @@ class SubmitService(JourneyService[SubmitDraft]):
             self.pay.take(dossier)
             log.info("dossier submitted", extra={"procedure": code, "provisional": d.provisional,
                                                  "pages": d.page_count})
-            self.core.advance("sent")
-            self.core.close_way_back()  # it cannot be sent again
+            if self.core.step == step:
+                self._on_to_sent()
 
+        step = self.core.step
         return self.gateway_call(work, "send").then(sent)
+
+    def _on_to_sent(self) -> None:
+        self.core.advance("sent")
+        self.core.close_way_back()  # it cannot be sent again
 
     @property
     def fee(self) -> int:

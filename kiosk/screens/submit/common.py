@@ -9,6 +9,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
+from kiosk.journeys.submit.draft import SubmitDraft
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import Scroll, fit_height, hbox, vbox
@@ -92,8 +93,9 @@ class SubmitScreen(KioskScreen):
 
     @property
     def draft(self):
-        """kiosk.journeys.submit.draft.SubmitDraft (read only here)"""
-        return self.service.draft
+        """kiosk.journeys.submit.draft.SubmitDraft, read only here (an empty one when the
+        session has none: rendering never makes one)"""
+        return self.service.existing or SubmitDraft()
 
     @property
     def lang(self) -> str:
