@@ -10,8 +10,6 @@ import json
 from datetime import date
 from types import SimpleNamespace
 
-import pytest
-
 from kiosk.core import KioskCore
 from kiosk.core.session import Session
 from kiosk.devices.qr.simulated import desk_frame, make_document_page
@@ -19,7 +17,10 @@ from kiosk.gateway import models as M
 from kiosk.gateway.demo.store import load_json
 from kiosk.gateway.service import GatewayService
 from kiosk.journeys import Journeys
-from kiosk.journeys.submit import draft as D, form as F, photos as P, send as S
+from kiosk.journeys.submit import draft as D
+from kiosk.journeys.submit import form as F
+from kiosk.journeys.submit import photos as P
+from kiosk.journeys.submit import send as S
 
 PROVINCES = [M.Province("ha-noi", "Thành phố Hà Nội", "city"), M.Province("hue", "Thành phố Huế", "city"),
              M.Province("lao-cai", "Tỉnh Lào Cai", "province")]
