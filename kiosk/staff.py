@@ -128,7 +128,8 @@ class StaffMode:
 
     def pending_cash(self):
         """The session's cash payment still waiting for staff, or None."""
-        payment = self.core.journeys.pay.draft.payment if self.core.journeys is not None else None
+        draft = self.core.journeys.pay.existing if self.core.journeys is not None else None
+        payment = draft.payment if draft is not None else None
         if payment is not None and payment.method == "cash" and not payment.settled:
             return payment
         return None

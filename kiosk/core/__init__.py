@@ -28,6 +28,7 @@ from kiosk.core.tasks import Dispatch, Task, Worker, run_here
 from kiosk.devices.base import StatusBoard
 from kiosk.devices.interfaces import CardReader, Printer, QrSource, usable
 from kiosk.errors import CitizenError, KioskError, citizen_error
+from kiosk.gateway.interface import Gateway
 from kiosk.idle import IdlePhase, IdlePolicy
 from kiosk.roles import PinGate, Role
 
@@ -45,7 +46,7 @@ class KioskCore:
         self.settings = settings
         self.board = board or (devices.board if devices is not None else StatusBoard())
         self.devices = devices
-        self.gateway = gateway  # kiosk.gateway.service.GatewayService (or a test double), or None
+        self.gateway: Gateway | None = gateway  # kiosk.gateway.service.GatewayService, or None
         self.receipts = receipts  # kiosk.receipts.service.ReceiptService, or None (no printer)
         self.worker = Worker(dispatch)
         self.session = Session(language=settings.kiosk.language)
@@ -117,7 +118,7 @@ class KioskCore:
         """``run`` with both callbacks at once (staff and technician panels)."""
         return self.run(work, what).then(on_done, on_error)
 
-    def gateway_call(self, work: Callable[[Any], Any], what: str) -> Task:
+    def gateway_call(self, work: Callable[[Gateway], Any], what: str) -> Task:
         """``run`` for work that needs the gateway (``work(gateway)``); a kiosk set up without
         one tells the citizen at once."""
         gateway = self.gateway

@@ -60,6 +60,11 @@ class Session:
             draft = self.drafts[kind] = kind()
         return draft
 
+    def peek(self, kind: type[D]) -> D | None:
+        """This session's draft of ``kind`` if it has one; reading never makes one (an empty
+        draft still counts as data held)."""
+        return self.drafts.get(kind)
+
     def holds_data(self) -> bool:
         """True while anything the citizen gave (or was shown about them) is still here."""
         for name in self._PERSONAL:

@@ -36,6 +36,11 @@ class JourneyService(Generic[D]):
         return self.core.session.draft(self.Draft)
 
     @property
+    def existing(self) -> D | None:
+        """The draft if this session has one (for reads that must not make one)."""
+        return self.core.session.peek(self.Draft)
+
+    @property
     def lang(self) -> str:
         return self.core.session.language
 

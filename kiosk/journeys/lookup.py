@@ -12,6 +12,7 @@ from typing import Any
 
 from kiosk.core import CitizenError, Task
 from kiosk.core.flow import Flow
+from kiosk.gateway.models import Dossier
 from kiosk.journeys.base import JourneyService, code_task
 
 FLOW = Flow("lookup", ("lookup_code", "lookup_status", "done"), {("lookup_code", "found"): "lookup_status"})
@@ -51,7 +52,7 @@ class LookupService(JourneyService[LookupDraft]):
     def print_slip(self) -> Task:
         """The status slip of the dossier looked up; a failed print is an error to show."""
         dossier, receipts, lang = self.draft.dossier, self.core.receipts, self.lang
-        if dossier is None or not hasattr(dossier, "timeline"):
+        if not isinstance(dossier, Dossier):  # nothing looked up, or a provisional reference
             return Task.failed(CitizenError("lookup.nothing_to_print", "next.try_again"))
         if receipts is None:
             return Task.failed(CitizenError("printer.no_device", "next.collect_at_counter"))

@@ -53,9 +53,14 @@ class RatingService:
     def draft(self) -> RatingDraft:
         return self.core.session.draft(RatingDraft)
 
+    @property
+    def current(self) -> RatingDraft:
+        """The rating so far, for showing it: reading never puts a draft in the session."""
+        return self.core.session.peek(RatingDraft) or RatingDraft()
+
     def rate(self, score: int) -> bool:
         """The citizen tapped a face.  False when this journey was already rated."""
-        if self.draft.given:
+        if self.current.given:
             return False
         if score not in (1, 2, 3, 4, 5):
             raise ValueError(f"score {score!r} out of 1..5")
@@ -68,7 +73,7 @@ class RatingService:
 
     def give_reason(self, reason: str | None) -> Future | None:
         """A reason chip (a short key such as "too_slow"), or None for "skip": the rating goes."""
-        if not self.draft.given or self.draft.sent:
+        if not self.current.given or self.current.sent:
             return None
         self.draft.reason = reason
         return self._send()
@@ -81,7 +86,7 @@ class RatingService:
             log.exception("rating flush failed")
 
     def _send(self) -> Future | None:
-        d, gateway = self.draft, self.core.gateway
+        d, gateway = self.current, self.core.gateway
         if not d.given or d.sent or gateway is None:
             return None
         d.sent = True

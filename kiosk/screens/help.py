@@ -99,8 +99,8 @@ class HelpTicketScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
-        draft = self.app.journeys.help.draft
-        ticket = draft.ticket
+        draft = self.app.journeys.help.existing
+        ticket = draft.ticket if draft is not None else None
         if ticket is None:
             return
         self.number.text = ticket.ticket

@@ -223,7 +223,8 @@ class IdentifyReadScreen(KioskScreen):
             self._set_step("identify.waiting_card", 0)
 
     def start_read(self) -> None:
-        if self.app.journeys.identify.draft.key is None:  # the session was reset meanwhile
+        draft = self.app.journeys.identify.existing
+        if draft is None or draft.key is None:  # the session was reset meanwhile
             self.core.back()
             return
         self.hide_error()

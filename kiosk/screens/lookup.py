@@ -266,12 +266,14 @@ class LookupStatusScreen(KioskScreen):
             self.summary_scroll.scroll_y = 1
 
     def on_relabel(self) -> None:
-        if self.app.journeys.lookup.draft.dossier is not None:
+        draft = self.app.journeys.lookup.existing
+        if draft is not None and draft.dossier is not None:
             self.render()
 
     def render(self) -> None:
         self._clear()
-        d = self.app.journeys.lookup.draft.dossier
+        draft = self.app.journeys.lookup.existing
+        d = draft.dossier if draft is not None else None
         if d is None:
             return
         lang = self.app.translator.lang

@@ -189,7 +189,7 @@ class RatingPanel(BoxLayout):
 
     def sync(self) -> None:
         """Show what the core holds for this journey (a face chosen, sent)."""
-        r = self.app.journeys.rating.draft
+        r = self.app.journeys.rating.current
         if not r.given:
             state = "ask"
         elif r.sent:

@@ -102,7 +102,7 @@ def drain_outbox(drv, timeout: float = 30.0) -> None:
     paused) is delivered before the next test: each test starts with an empty outbox, as a
     kiosk does once its gateway is back."""
     gateway = drv.app.core.gateway
-    outbox, worker = vars(gateway).get("outbox"), vars(gateway).get("worker")
+    outbox, worker = getattr(gateway, "outbox", None), getattr(gateway, "worker", None)
     if outbox is None or worker is None or not outbox.depth():
         return
     worker.kick()

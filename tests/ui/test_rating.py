@@ -103,7 +103,7 @@ def test_gateway_down_queues_the_rating(app, monkeypatch):
     drv = app
     gateway = drv.app.core.gateway
     client, outbox = gateway.wait(), gateway.outbox
-    worker = vars(gateway).get("worker")
+    worker = gateway.worker
     if worker is not None:
         worker.stop()  # it would deliver at once
     try:

@@ -184,7 +184,7 @@ def test_reprint_a_failed_receipt(staff_app):
 def test_outbox_depth_and_retry(staff_app):
     drv = staff_app
     # the gateway service's background worker would deliver the item at once: pause it
-    worker = vars(drv.app.core.gateway).get("worker")
+    worker = drv.app.core.gateway.worker
     if worker is not None:
         worker.stop()
     try:
