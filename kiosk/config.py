@@ -11,9 +11,11 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 ENV_CONFIG = "KIOSK_CONFIG"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -294,7 +296,7 @@ class Settings:
             path = Path(self.path).resolve().parent / path
         return path
 
-    def replace(self, **changes: dict[str, Any]) -> "Settings":
+    def replace(self, **changes: dict[str, Any]) -> Settings:
         """A copy with some values changed, e.g. ``replace(kiosk={"language": "en"})``."""
         sections = {name: Section(name, sec.as_dict()) for name, sec in self.sections.items()}
         for name, values in changes.items():
@@ -396,3 +398,14 @@ def iter_keys() -> Iterable[tuple[str, str, Key]]:
     for section, keys in SCHEMA.items():
         for key, spec in keys.items():
             yield section, key, spec
+
+
+def load_or_exit(path=None) -> Settings:
+    """Load kiosk.ini for a command; on a bad file print every problem and exit 2."""
+    try:
+        return load(path)
+    except ConfigError as exc:
+        print(f"kiosk: cannot use {exc.path}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from None

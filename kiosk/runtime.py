@@ -10,7 +10,8 @@ app (a frozen UI must stop the pings); what it reports comes from here.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk import audit as audit_mod
 from kiosk import metrics as metrics_mod
@@ -48,7 +49,8 @@ class Runtime:
         self.audit = audit_mod.AuditLog.from_settings(settings)
         audit_mod.attach(self.core, self.audit)
         self._exit: Callable[[], None] | None = None
-        self.staff = StaffMode(self.core, self.audit, outbox=self.outbox, exit_kiosk=lambda: self._exit and self._exit())
+        self.staff = StaffMode(self.core, self.audit, outbox=self.outbox,
+                               exit_kiosk=lambda: self._exit and self._exit())
         self.metrics = None
         self.metrics_server = None
 

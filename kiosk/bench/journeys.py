@@ -3,7 +3,7 @@
 Three tables, side by side with the goals (printed, never asserted):
 
 1. Per journey: taps, scripted seconds and the longest UI-thread stall.  Each journey is the
-   script that ``kiosk screenshots`` uses to reach its states (kiosk/screenshots.py), run
+   script that ``kiosk screenshots`` uses to reach its states (kiosk/drive), run
    through ``AppDriver`` with taps counted and frames stepped as fast as the loop goes (no
    60 fps pacing), so the seconds are the app's and the devices' time, not a person's.
 2. The longest stall during a card read, a status-slip print and a gateway look-up, each run
@@ -62,7 +62,7 @@ def add_arguments(p) -> None:
 # Each is (name, script).  A script starts wherever the previous one left the app (the state
 # functions begin with the attract screen) and ends when the citizen is done.  Journeys that
 # other parts of the kiosk add later are named by their screenshot function and skipped, with a
-# note, until kiosk/screenshots.py has it.
+# note, until kiosk/drive has it.
 
 
 def _shots():
@@ -114,7 +114,7 @@ def help_ticket(drv) -> None:
 
 
 def _later(function: str) -> Callable:
-    """A journey whose script is ``kiosk.screenshots.<function>`` once that journey is built."""
+    """A journey whose script is ``kiosk.drive.<function>`` once that journey is built."""
 
     def script(drv) -> None:
         getattr(_shots(), function)(drv)
@@ -129,7 +129,7 @@ JOURNEYS: list[tuple[str, Callable]] = [
     ("identify", identify),
     ("pay (VietQR)", pay),
     ("help", help_ticket),
-    # journeys being built: each runs once kiosk/screenshots.py has its function
+    # journeys being built: each runs once kiosk/drive has its function
     ("submit", _later("to_submit_receipt")),
     ("delivery", _later("to_delivery_done")),
 ]
@@ -293,7 +293,7 @@ def print_journeys(rows: list[dict], runs: int) -> None:
     notes = []
     for r in rows:
         if "missing" in r:
-            print(f"{r['name']:<20}  (not built yet: kiosk.screenshots.{r['missing']} is missing)")
+            print(f"{r['name']:<20}  (not built yet: kiosk.drive.{r['missing']} is missing)")
             continue
         print(f"{r['name']:<20}{r['taps']:>5}{r['seconds']:>9.2f}{r['first']:>9.2f}" + stall_cols(r["sections"]))
         notes += where_lines(r["name"], r["sections"])
@@ -461,8 +461,9 @@ def print_memory(m: dict) -> None:
     (_, rss0, obj0, t_early), (_, rss1, obj1, _) = m["trend"][0], m["trend"][-1]
     growth = rss1 - rss0
     per = growth * 1024 / (n - e) if n > e else 0.0
+    verdict = "ok" if growth < GROWTH_GOAL_MB else "OVER"
     print(f"growth from {e} to {n} sessions: {growth:+.1f} MB RSS ({per:+.1f} KB per session), "
-          f"{obj1 - obj0:+d} Python objects; goal < {GROWTH_GOAL_MB:.0f} MB: {'ok' if growth < GROWTH_GOAL_MB else 'OVER'}")
+          f"{obj1 - obj0:+d} Python objects; goal < {GROWTH_GOAL_MB:.0f} MB: {verdict}")
     later = (m["seconds"] - t_early) / (n - e) if n > e else m["seconds"] / n
     print(f"one session: {later:.2f} s; {n} sessions: {m['seconds']:.0f} s wall, {m['cpu']:.0f} s CPU "
           "(all threads, software GL included)")
@@ -475,7 +476,7 @@ def print_memory(m: dict) -> None:
 
 
 def run(args) -> int:
-    from kiosk.commands import load_settings_or_exit
+    from kiosk.config import load_or_exit
     from kiosk.drive.driver import AppDriver
     from kiosk.idle import ManualClock
     from kiosk.stall import StallMonitor
@@ -485,7 +486,7 @@ def run(args) -> int:
     sessions = min(args.sessions, 30) if quick else args.sessions
     parts = {p.strip() for p in args.only.split(",") if p.strip()} or {"journeys", "stalls", "memory"}
 
-    settings = load_settings_or_exit(args)
+    settings = load_or_exit(getattr(args, "config", None))
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-journeys-"))
     # a private data folder: the bench never touches the kiosk's real logs, outbox or printer queue
     settings = settings.replace(kiosk={"data_dir": str(tmp), "fullscreen": False})
@@ -506,7 +507,8 @@ def run(args) -> int:
             only = {j.strip() for j in args.journeys.split(",") if j.strip()}
             print_journeys(bench_journeys(drv, monitor, taps, runs, only), runs)
         if "stalls" in parts:
-            print_stalls(bench_stalls(drv, monitor, runs, min(args.idle, 1.0) if quick else args.idle, warm_up=not quick))
+            idle = min(args.idle, 1.0) if quick else args.idle
+            print_stalls(bench_stalls(drv, monitor, runs, idle, warm_up=not quick))
             collections.report()
         if "memory" in parts:
             print_memory(bench_memory(drv, sessions, early=min(10, max(1, sessions // 3))))

@@ -20,6 +20,7 @@ Strings come from the gettext catalogs, msgids ``receipt.*`` (``kiosk.receipts.s
 
 from __future__ import annotations
 
+from kiosk.devices.printer.layout import KINDS, QR, Cut, Receipt, Row, Rule, Space, Text
 from kiosk.receipts.builders import (
     DeliverySlipInfo,
     DossierInfo,
@@ -34,7 +35,6 @@ from kiosk.receipts.builders import (
     status_slip,
     vietnamese_letters,
 )
-from kiosk.receipts.layout import KINDS, QR, Cut, Receipt, Row, Rule, Space, Text
 
 __all__ = [
     "KINDS", "QR", "Cut", "Receipt", "Row", "Rule", "Space", "Text",

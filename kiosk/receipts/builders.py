@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
+from kiosk.devices.printer.layout import QR, Cut, Receipt, Row, Rule, Space, Text
 from kiosk.receipts.strings import labels
 from kiosk.text import format_date, format_datetime, format_vnd, mask_id, nfc
 

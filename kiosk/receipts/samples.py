@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kiosk.devices.printer.layout import KINDS, Receipt
 from kiosk.receipts import builders as b
-from kiosk.receipts.layout import KINDS, Receipt
 
 OFFICE = "Bưu điện Trung tâm Hà Nội"
 KIOSK_ID = "HN-BDTT-01"

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.devices.interfaces import Printer, usable
+from kiosk.devices.printer.layout import Receipt
 from kiosk.errors import CitizenError
 from kiosk.receipts import builders
 from kiosk.receipts.builders import DeliverySlipInfo, DossierInfo, PaymentInfo, StatusInfo, TicketInfo
-from kiosk.receipts.layout import Receipt
 from kiosk.receipts.strings import labels
 from kiosk.text import localized
 

@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image
 
 from kiosk.devices.printer import codepage, raster
+from kiosk.devices.printer.layout import QR, Cut, Receipt, Row, Rule, Space, Text
 from kiosk.devices.printer.profile import PrinterProfile
-from kiosk.receipts.layout import QR, Cut, Receipt, Row, Rule, Space, Text
 
 MARGIN = 4  # dots left and right
 CUT_FEED_LINES = 4  # 1/6-inch lines fed before the cut (17 mm: past the head-to-cutter gap)
