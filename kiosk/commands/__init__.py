@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kiosk import config
+from kiosk.config import Settings, load_or_exit
 
 
-def load_settings_or_exit(args) -> config.Settings:
+def load_settings_or_exit(args) -> Settings:
     """Load kiosk.ini for a command (``--config``); on a bad file print every problem and exit 2."""
-    return config.load_or_exit(getattr(args, "config", None))
+    return load_or_exit(getattr(args, "config", None))
 
 
 def print_json(obj: Any) -> None:

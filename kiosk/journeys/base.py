@@ -9,7 +9,8 @@ forward touches.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
 
 from kiosk.core import CitizenError, KioskCore, Task
 from kiosk.core.flow import Flow

@@ -3,7 +3,8 @@ once, kept for the kiosk's life (across citizens), shared by every journey that 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.core import KioskCore, Task
 

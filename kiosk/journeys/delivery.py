@@ -78,12 +78,6 @@ class DeliveryService(JourneyService[DeliveryDraft]):
     quote = QUOTE
 
     @property
-    def existing(self) -> DeliveryDraft | None:
-        """This session's draft if it has one; reading never makes one (an empty draft still
-        counts as data held)."""
-        return self.core.session.drafts.get(DeliveryDraft)
-
-    @property
     def dossier_code(self) -> str | None:
         d = self.existing
         return d.dossier.code if d is not None and d.dossier is not None else None

@@ -77,12 +77,6 @@ class PayService(JourneyService[PayDraft]):
         core.subscribe(lambda event, step: event == "step" and step != "pay_qr" and self._left_code())
 
     @property
-    def existing(self) -> PayDraft | None:
-        """This session's draft if it has one; reading never makes one (an empty draft still
-        counts as data held, and the clock reads this a few times a second)."""
-        return self.core.session.drafts.get(PayDraft)
-
-    @property
     def dossier_code(self) -> str | None:
         d = self.existing
         return d.dossier.code if d is not None and d.dossier is not None else None

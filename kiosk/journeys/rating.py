@@ -10,9 +10,9 @@ personal data is in it.  A rating given just before leaving still goes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Callable
 
 from kiosk.core import KioskCore
 from kiosk.gateway.client import new_idempotency_key

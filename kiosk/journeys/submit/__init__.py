@@ -64,12 +64,6 @@ class SubmitService(JourneyService[SubmitDraft]):
         self.pay = pay_service
 
     @property
-    def existing(self) -> SubmitDraft | None:
-        """This session's draft if it has one; reading never makes one (an empty draft still
-        counts as data held)."""
-        return self.core.session.drafts.get(SubmitDraft)
-
-    @property
     def dossier_code(self) -> str | None:
         d = self.existing
         return d.reference or None if d is not None else None
