@@ -144,7 +144,7 @@ def camera_report(qr, seconds: float = 0.0) -> dict:
                            "scans": getattr(qr, "scans", 0), "duplicates": getattr(qr, "duplicates", 0)}
     if pipeline is None:
         return out
-    g0, d0, ms0, t0 = pipeline.grabbed, pipeline.decoded_frames, pipeline.decode_ms_total, time.monotonic()
+    g0, d0, t0 = pipeline.grabbed, pipeline.decoded_frames, time.monotonic()
     if seconds > 0:
         time.sleep(seconds)
     g1, d1, ms1, t1 = pipeline.grabbed, pipeline.decoded_frames, pipeline.decode_ms_total, time.monotonic()

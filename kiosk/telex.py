@@ -181,7 +181,7 @@ def render(word: Word, style: str = "classic") -> str:
             syl = split(letters)
     out = []
     at = tone_index(syl, style) if (syl is not None and word.tone and syl.cluster) else -1
-    for k, (ch, up) in enumerate(zip(letters, word.upper)):
+    for k, (ch, up) in enumerate(zip(letters, word.upper, strict=True)):
         if k == at:
             ch = nfc(ch + TONE_MARKS[word.tone])
         out.append(ch.upper() if up else ch)

@@ -23,7 +23,7 @@ def parse_size(raw: str | None):
         return p_size(raw)
     except ValueError as exc:
         print(f"kiosk: --size: {exc}, found {raw!r}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
 
 
 def cmd_run(args) -> int:

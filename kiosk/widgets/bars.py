@@ -92,7 +92,7 @@ class StatusBar(Panel):
         self.clock.text = time.strftime("%H:%M")
 
     def relabel(self) -> None:
-        for kind, (dot, label) in self.devices.items():
+        for kind, (_, label) in self.devices.items():
             label.text = self.app.t(DEVICE_KEYS[kind])
 
     def show(self, status: DeviceStatus) -> None:

@@ -41,7 +41,7 @@ def authenticate(channel: Channel, mrz_info: str, rnd_ifd: bytes | None = None, 
     if r[:8] != rnd_ic or r[8:16] != rnd_ifd:
         raise AccessDeniedError("BAC nonces do not match")
     k_ic = r[16:32]
-    seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
+    seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
     sm = SecureMessaging(crypto.kdf(seed, 1), crypto.kdf(seed, 2), rnd_ic[4:] + rnd_ifd[4:], crypto.DES3)
     channel.sm = sm
     return sm

@@ -47,7 +47,7 @@ def parse_mrz(text: str) -> Mrz:
     if doc_cd == "<":
         raise CardDataError("long document numbers are not used on the CCCD")
     _check(doc_number, doc_cd, "document number")
-    dob, dob_cd, sex, exp, exp_cd, nat, optional2, composite = (
+    dob, dob_cd, sex, exp, exp_cd, nat, _optional2, composite = (
         l2[0:6], l2[6], l2[7], l2[8:14], l2[14], l2[15:18], l2[18:29], l2[29])
     _check(dob, dob_cd, "date of birth")
     _check(exp, exp_cd, "date of expiry")

@@ -490,7 +490,7 @@ class Decoder:
         if len(body) < 2:
             self.paper.problems.append(f"offset {at}: GS ( L too short")
             return
-        m, fn = body[0], body[1]
+        fn = body[1]
         if fn in (50, 2):  # print the graphics buffer
             if getattr(self, "_graphic", None) is None:
                 self.paper.problems.append(f"offset {at}: GS ( L print with an empty buffer")
@@ -502,7 +502,7 @@ class Decoder:
             if fn != 112 or len(body) < 10:
                 self.paper.problems.append(f"offset {at}: GS ( L fn {fn} not understood")
                 return
-            a, bx, by, color = body[2], body[3], body[4], body[5]
+            a, bx, by = body[2], body[3], body[4]  # body[5], the colour, is not drawn
             w, h = body[6] | body[7] << 8, body[8] | body[9] << 8
             wb = (w + 7) // 8
             raw = body[10:]

@@ -245,7 +245,7 @@ class VirtualCard:
         k_ic = os.urandom(16)
         e_ic = crypto.des3_cbc_encrypt(k_enc, rnd_ic + rnd_ifd + k_ic)
         m_ic = crypto.retail_mac(k_mac, crypto.pad(e_ic))
-        seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
+        seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
         self._pending_sm = SecureMessaging(crypto.kdf(seed, 1), crypto.kdf(seed, 2), rnd_ic[4:] + rnd_ifd[4:])
         # the answer goes out in plain; SM starts with the next command
         self.sm = self._pending_sm
