@@ -18,6 +18,7 @@ from kiosk.screens.lookup import LookupCodeScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.address import AddressForm
 from kiosk.widgets.common import BigButton, Text, content_panel, hbox, vbox
+from kiosk.widgets.printstatus import PrintStatus
 
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
 
@@ -237,20 +238,24 @@ class DeliveryDoneScreen(DeliveryScreen):
         for w in (self.tracking_label, self.tracking, self.where):
             self.booked.add_widget(w)
         self.when = Text("", size=th.FONT_BODY)
-        self.printing = Text("", size=th.FONT_HEADING, bold=True)
-        self.print_next = Text("", size=th.FONT_BODY)
+        # the booking stands whatever the printer does: staff reprint the slip
+        self.status = PrintStatus(self, printing="delivery.done.printing", printed="delivery.done.printed",
+                                  taken="next.delivery_keep_slip", failed_next="next.delivery_slip_at_counter")
         self.cont = BigButton("", action=lambda: self.delivery.finish(), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "delivery.done.continue")
         if th.get_theme().landscape:
             self.body.remove_widget(self.title)
             self.body.add_widget(hbox(vbox(self.title, self.booked, Widget(), spacing=20),
-                                      vbox(self.when, self.printing, self.print_next, Widget(), self.cont,
+                                      vbox(self.when, *self.status.widgets, Widget(), self.cont,
                                            spacing=20), spacing=48))
         else:
-            for w in (self.booked, self.when, self.printing, self.print_next, Widget(), self.cont):
+            for w in (self.booked, self.when, *self.status.widgets, Widget(), self.cont):
                 self.body.add_widget(w)
-        self.result = None
+
+    @property
+    def result(self):
+        return self.status.result
 
     @property
     def confirmation(self):
@@ -260,12 +265,7 @@ class DeliveryDoneScreen(DeliveryScreen):
         if self.confirmation is None:
             return
         self.render()
-        self.result = None
-        self.printing.role = "text"
-        self.tr(self.printing, "delivery.done.printing")
-        self._tr.pop(id(self.print_next), None)
-        self.print_next.text = ""
-        self.delivery.print_slip().then(self._printed, self._print_failed)  # once per booking
+        self.status.follow(self.delivery.print_slip())  # once per booking
 
     def on_relabel(self) -> None:
         self.render()
@@ -278,27 +278,9 @@ class DeliveryDoneScreen(DeliveryScreen):
         self.where.text = self.app.t("delivery.done.where", ward=conf.ward, province=conf.province)
         self.when.text = self.app.t("delivery.done.when", fee=self.money(conf.fee_vnd), days=conf.estimated_days)
 
-    def _printed(self, result) -> None:
-        self.result = result
-        if result.ok:
-            self.printing.role = "ok"
-            self.tr(self.printing, "delivery.done.printed")
-            self.tr(self.print_next, "next.delivery_keep_slip")
-        else:
-            self._print_failed(CitizenError(result.message_key, "next.delivery_slip_at_counter"))
-
-    def _print_failed(self, err: CitizenError) -> None:
-        if self.result is None:
-            self.result = err
-        # the booking stands whatever the printer does: staff reprint the slip
-        self.printing.role = "error"
-        self.tr(self.printing, err.message_key)
-        self.tr(self.print_next, "next.delivery_slip_at_counter")
-
     def wipe(self) -> None:
         super().wipe()
-        self.result = None
-        self.printing.role = "text"
-        for w in (self.tracking, self.where, self.when, self.printing, self.print_next):
+        self.status.clear()
+        for w in (self.tracking, self.where, self.when):
             self._tr.pop(id(w), None)
             w.text = ""

@@ -18,6 +18,7 @@ from kiosk.screens.lookup import LookupCodeScreen
 from kiosk.text import localized
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Text, content_panel, hbox, vbox
+from kiosk.widgets.printstatus import PrintStatus
 from kiosk.widgets.qrcode import QrCode
 
 # NAPAS member banks a citizen recognises by name (BIN → short name); others show the BIN
@@ -382,24 +383,23 @@ class PayDoneScreen(PayScreen):
         self.code_text = Text("", size=th.FONT_BODY, role="on_primary")
         for w in (self.paid_label, self.amount, self.code_text):
             self.paid.add_widget(w)
-        self.printing = Text("", size=th.FONT_HEADING, bold=True)
-        self.print_next = Text("", size=th.FONT_BODY)
+        self.status = PrintStatus(self, printing="pay.done.printing", printed="pay.done.printed",
+                                  taken="next.pay_take_receipt")
         self.cont = BigButton("", action=lambda: self.pay.finish(), size=th.FONT_TITLE)
         self.cont.min_height = 170
         self.tr(self.cont, "pay.continue")
-        for w in (self.paid, self.printing, self.print_next, Widget(), self.cont):
+        for w in (self.paid, *self.status.widgets, Widget(), self.cont):
             self.body.add_widget(w)
-        self.result = None
+
+    @property
+    def result(self):
+        return self.status.result
 
     def enter(self, **kw) -> None:
         if self.payment is None:
             return
         self.render()
-        self.result = None
-        self.tr(self.printing, "pay.done.printing")
-        self.print_next.text = ""
-        self._tr.pop(id(self.print_next), None)
-        self.pay.print_receipt().then(self._printed, self._print_failed)  # once per payment
+        self.status.follow(self.pay.print_receipt())  # once per payment
 
     @property
     def payment(self):
@@ -414,25 +414,10 @@ class PayDoneScreen(PayScreen):
             self.amount.text = self.money(payment.amount_vnd)
             self.code_text.text = self.app.t("status.code", code=payment.dossier_code)
 
-    def _printed(self, result) -> None:
-        self.result = result
-        if result.ok:
-            self.printing.role = "ok"
-            self.tr(self.printing, "pay.done.printed")
-            self.tr(self.print_next, "next.pay_take_receipt")
-        else:
-            self._print_failed(CitizenError(result.message_key, result.next_step or "next.collect_at_counter"))
-
-    def _print_failed(self, err: CitizenError) -> None:
-        self.printing.role = "error"
-        self.tr(self.printing, err.message_key)
-        self.tr(self.print_next, err.next_step)
-
     def wipe(self) -> None:
         super().wipe()
-        self.result = None
-        self.printing.role = "text"
-        for w in (self.amount, self.code_text, self.printing, self.print_next):
+        self.status.clear()
+        for w in (self.amount, self.code_text):
             self._tr.pop(id(w), None)
             w.text = ""
 
@@ -451,12 +436,13 @@ class PayCashScreen(PayScreen):
         self.ticket.add_widget(self.ticket_label)
         self.ticket.add_widget(self.number)
         self.go = Text("", size=th.FONT_HEADING, bold=True)
-        self.printing = Text("", size=th.FONT_BODY, bold=True)
-        self.print_next = Text("", size=th.FONT_BODY)
+        self.status = PrintStatus(self, printing="pay.done.printing", printed="pay.cash.printed",
+                                  taken="next.pay_take_ticket", failed_next="next.pay_tell_counter",
+                                  size=th.FONT_BODY)
         self.finish = BigButton("", action=lambda: self.pay.finish(), size=th.FONT_TITLE)
         self.finish.min_height = 170
         self.tr(self.finish, "pay.continue")
-        for w in (self.ticket, self.go, self.printing, self.print_next, Widget(), self.finish):
+        for w in (self.ticket, self.go, *self.status.widgets, Widget(), self.finish):
             self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
@@ -469,19 +455,14 @@ class PayCashScreen(PayScreen):
         outcome = self.draft.cash if self.draft is not None else None
         if not outcome:
             return
-        payment, result = outcome["payment"], outcome["print"]
+        payment = outcome["payment"]
         self.number.text = outcome["ticket"]
         self.go.text = self.app.t("pay.cash.go", amount=self.money(payment.amount_vnd))
-        if getattr(result, "ok", False):
-            self.printing.role = "ok"
-            self.printing.text = self.app.t("pay.cash.printed")
-            self.print_next.text = self.app.t("next.pay_take_ticket")
-        else:
-            self.printing.role = "error"
-            self.printing.text = self.app.t(getattr(result, "message_key", "printer.failed"))
-            self.print_next.text = self.app.t("next.pay_tell_counter", ticket=outcome["ticket"])
+        self.status.result = None
+        self.status.show(outcome["print"], ticket=outcome["ticket"])
 
     def wipe(self) -> None:
         super().wipe()
-        for w in (self.number, self.go, self.printing, self.print_next):
+        self.status.clear()
+        for w in (self.number, self.go):
             w.text = ""

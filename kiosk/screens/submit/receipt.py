@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from kivy.uix.widget import Widget
 
-from kiosk.core import CitizenError
 from kiosk.screens.submit.common import SubmitScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Text
+from kiosk.widgets.printstatus import PrintStatus
 
 
 class SubmitReceiptScreen(SubmitScreen):
@@ -16,17 +16,21 @@ class SubmitReceiptScreen(SubmitScreen):
 
     def build(self) -> None:
         self.code = Text("", size=th.FONT_HEADING, bold=True)
-        self.printing = Text("", size=th.FONT_HEADING, bold=True)
-        self.print_next = Text("", size=th.FONT_BODY)
+        self.status = PrintStatus(self, printing="submit.receipt.printing", printed="submit.receipt.printed",
+                                  taken="next.submit_take_receipt")
         self.again = BigButton("", action=self.print_receipt, kind="secondary")
         self.again.min_height = 120
         self.tr(self.again, "submit.receipt.again")
         self.finish = BigButton("", action=lambda: self.service.finish(), size=th.FONT_TITLE)
         self.finish.min_height = 160
         self.tr(self.finish, "pay.continue")
-        self.result = None  # the PrintResult, or the CitizenError shown
-        for w in (self.code, self.printing, self.print_next, Widget(), self.again, self.finish):
+        for w in (self.code, *self.status.widgets, Widget(), self.again, self.finish):
             self.body.add_widget(w)
+
+    @property
+    def result(self):
+        """The PrintResult, or the error shown."""
+        return self.status.result
 
     def enter(self, **kw) -> None:
         self.app.nav.back.disabled = True
@@ -43,34 +47,13 @@ class SubmitReceiptScreen(SubmitScreen):
         self.again.opacity = 1 if show else 0
 
     def print_receipt(self) -> None:
-        self.result = None
         self._show_again(False)
-        self.printing.role = "text"
-        self.tr(self.printing, "submit.receipt.printing")
-        self.print_next.text = ""
-        self._tr.pop(id(self.print_next), None)
-        self.service.print_receipt().then(self._printed, self._failed)
-
-    def _printed(self, result) -> None:
-        self.result = result
-        if result.ok:
-            self.printing.role = "ok"
-            self.tr(self.printing, "submit.receipt.printed")
-            self.tr(self.print_next, "next.submit_take_receipt")
-        else:
-            self._failed(CitizenError(result.message_key, result.next_step or "next.collect_at_counter"))
-
-    def _failed(self, err: CitizenError) -> None:
-        self.result = self.result or err
-        self._show_again(True)
-        self.printing.role = "error"
-        self.tr(self.printing, err.message_key)
-        self.tr(self.print_next, err.next_step)
+        # a failed print may be tried again (the printer also keeps it for staff)
+        self.status.follow(self.service.print_receipt()).then(
+            lambda result: self._show_again(not result.ok), lambda _err: self._show_again(True))
 
     def wipe(self) -> None:
         super().wipe()
-        self.result = None
-        self.printing.role = "text"
-        for w in (self.code, self.printing, self.print_next):
-            self._tr.pop(id(w), None)
-            w.text = ""
+        self.status.clear()
+        self._tr.pop(id(self.code), None)
+        self.code.text = ""
