@@ -17,7 +17,8 @@ def derive_keys(mrz_info: str) -> tuple[bytes, bytes]:
     return crypto.kdf(seed, 1), crypto.kdf(seed, 2)
 
 
-def authenticate(channel: Channel, mrz_info: str, rnd_ifd: bytes | None = None, k_ifd: bytes | None = None) -> SecureMessaging:
+def authenticate(channel: Channel, mrz_info: str, rnd_ifd: bytes | None = None,
+                 k_ifd: bytes | None = None) -> SecureMessaging:
     """Run BAC; returns the secure-messaging context (also installed on the channel)."""
     channel.sm = None
     k_enc, k_mac = derive_keys(mrz_info)

@@ -96,7 +96,10 @@ def ensure(timeout: float = 15.0) -> Pcscd:
     conf = tempfile.mkdtemp(prefix="kiosk-pcscd-")
     channel = f"0x{PRIVATE_PORT:04X}"
     Path(conf, "vpcd").write_text(
-        f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:{channel}\nLIBPATH      {VPCD_LIB}\nCHANNELID    {channel}\n'
+        'FRIENDLYNAME "Virtual PCD"\n'
+        f"DEVICENAME   /dev/null:{channel}\n"
+        f"LIBPATH      {VPCD_LIB}\n"
+        f"CHANNELID    {channel}\n"
     )
     daemon = Pcscd(None, PRIVATE_PORT, conf)
     daemon.start(timeout)

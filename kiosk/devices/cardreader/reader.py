@@ -492,6 +492,7 @@ def build_identity(groups: dict[int, bytes], pa: PassiveAuthResult, method: str)
 
 
 def read_identity(transport: Transport, key: CardKey, options: ReadOptions | None = None, progress=None,
-                  cancel: threading.Event | None = None, profile: ReadProfile | None = None) -> tuple[Identity, ReadReport]:
+                  cancel: threading.Event | None = None,
+                  profile: ReadProfile | None = None) -> tuple[Identity, ReadReport]:
     """Blocking full read; raises only ``CardError`` subclasses."""
     return CardSession(transport, key, options, progress, cancel, profile).run()

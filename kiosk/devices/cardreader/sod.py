@@ -243,7 +243,8 @@ def _signers(sd: cms.SignedData) -> list[Signer]:
         except CardDataError as exc:
             signers.append(Signer("", "", b"", b"", None, problem=("signed-attributes", exc.detail)))
         except Exception as exc:  # one unreadable SignerInfo does not hide a good one
-            signers.append(Signer("", "", b"", b"", None, problem=("parse", f"SignerInfo unreadable ({type(exc).__name__})")))
+            problem = ("parse", f"SignerInfo unreadable ({type(exc).__name__})")
+            signers.append(Signer("", "", b"", b"", None, problem=problem))
     return signers
 
 
@@ -471,7 +472,8 @@ def _names_signer(signer: Signer, der: bytes) -> bool:
         return False
 
 
-def _check_signer(sod: Sod, signer: Signer, certs: list[tuple[bytes, Certificate]]) -> tuple[str, str, str] | Certificate:
+def _check_signer(sod: Sod, signer: Signer,
+                  certs: list[tuple[bytes, Certificate]]) -> tuple[str, str, str] | Certificate:
     """The DS certificate (cryptography) whose key verifies this SignerInfo, or
     (failed check, detail, signer name) saying why none does."""
     if signer.problem:

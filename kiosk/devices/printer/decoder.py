@@ -173,7 +173,8 @@ class Decoder:
                 pieces.append((text, bold, wm, hm))
             line_text = "".join(text_all)
             if "\ufffd" in line_text:
-                self.paper.problems.append(f"line {len(self.paper.lines) + 1}: byte(s) undefined in the active code page")
+                self.paper.problems.append(
+                    f"line {len(self.paper.lines) + 1}: byte(s) undefined in the active code page")
             self.paper.lines.append(line_text.rstrip())
             height = max(ch * hm for _, _, _, hm in pieces)
             total_w = sum(len(t) * cw * wm for t, _, _, wm in pieces)
@@ -507,7 +508,8 @@ class Decoder:
             wb = (w + 7) // 8
             raw = body[10:]
             if a != 48 or len(raw) != wb * h:
-                self.paper.problems.append(f"offset {at}: GS ( L fn 112 malformed (tone {a}, {len(raw)} bytes for {w}x{h})")
+                self.paper.problems.append(
+                    f"offset {at}: GS ( L fn 112 malformed (tone {a}, {len(raw)} bytes for {w}x{h})")
                 return
             arr = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(h, wb), axis=1)[:, :w]
             arr = np.repeat(np.repeat(arr, max(bx, 1), axis=1), max(by, 1), axis=0)

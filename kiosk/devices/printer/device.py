@@ -33,7 +33,8 @@ POST_PRINT_BASE = 2.0  # seconds: paper motion of a long receipt
 class PrinterError(KioskError):
     """A printing failure a citizen can meet: ``message_key`` and ``next_step``."""
 
-    def __init__(self, message_key: str, next_step: str = NEXT_COLLECT, detail: str = "", receipt_id: str | None = None):
+    def __init__(self, message_key: str, next_step: str = NEXT_COLLECT, detail: str = "",
+                 receipt_id: str | None = None):
         super().__init__(message_key, next_step, detail)  # detail: technical, never personal data
         self.args = (message_key,)
         self.receipt_id = receipt_id
@@ -201,7 +202,8 @@ class PrinterDevice(Device):
                                last_error=problem)
 
     def _detail(self, status: st.PrinterStatus | None = None) -> str:
-        text = f"{self.profile.dot_width} dots, text {self.text_mode}, qr {'native' if self.profile.qr_native else 'image'}"
+        qr = "native" if self.profile.qr_native else "image"
+        text = f"{self.profile.dot_width} dots, text {self.text_mode}, qr {qr}"
         waiting = len(self.reprint_store.failed()) if hasattr(self, "reprint_store") else 0
         if waiting:
             text += f"; {waiting} receipt(s) waiting for reprint"
@@ -246,7 +248,8 @@ class PrinterDevice(Device):
                     self.transport.write(data[i: i + CHUNK])
                     sent = min(len(data), i + CHUNK)
             except TransportError as exc:
-                self.set_status(state=DeviceState.NO_DEVICE, media=MediaState.UNKNOWN, last_error="link lost while printing")
+                self.set_status(state=DeviceState.NO_DEVICE, media=MediaState.UNKNOWN,
+                                last_error="link lost while printing")
                 return self._fail(item, "printer.failed", str(exc), t0, sent)
             after = self.refresh(self._post_print_timeout(len(data)))
             post = self.last_status

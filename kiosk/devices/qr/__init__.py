@@ -20,7 +20,9 @@ def build(settings, board=None, simulated: bool | None = None) -> QrSourceDevice
     if kind == "simulated":
         from kiosk.devices.qr.simulated import SimulatedQrSource
 
-        images = settings.resolve_path(d.qr_simulated_images) if d.qr_simulated_images not in ("", "generated") else d.qr_simulated_images
+        images = d.qr_simulated_images
+        if images not in ("", "generated"):
+            images = settings.resolve_path(images)
         return SimulatedQrSource(images, size=d.qr_camera_size, fps=d.qr_camera_fps, board=board)
     if kind == "camera":
         from kiosk.devices.qr.camera import CameraQrSource

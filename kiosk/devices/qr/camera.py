@@ -82,7 +82,10 @@ class GuidanceTracker:
 
     def update(self, gray: np.ndarray, result: FrameResult) -> Guidance:
         thumb = _thumb(gray)
-        motion = float((np.abs(thumb - self._prev) > MOTION_LEVEL).mean() * 100.0) if self._prev is not None and self._prev.shape == thumb.shape else 0.0
+        if self._prev is not None and self._prev.shape == thumb.shape:
+            motion = float((np.abs(thumb - self._prev) > MOTION_LEVEL).mean() * 100.0)
+        else:
+            motion = 0.0
         self._prev = thumb
         short = float(min(gray.shape[:2])) or 1.0
         now = self.clock()
@@ -268,7 +271,8 @@ class VideoCaptureFrames:
         if self.failures >= FAILED_READS_BEFORE_REOPEN:
             log.warning("camera stopped delivering frames; reopening")
             self.release()
-            self.device.set_status(state=DeviceState.NO_DEVICE, last_error="camera stopped delivering frames (unplugged?)")
+            self.device.set_status(state=DeviceState.NO_DEVICE,
+                                   last_error="camera stopped delivering frames (unplugged?)")
             self._next_open = time.monotonic() + REOPEN_SECONDS
         else:
             self.device._wait(0.05)

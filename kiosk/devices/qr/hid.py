@@ -131,13 +131,15 @@ class HidQrSource(QrSourceDevice):
 
             dev = evdev.InputDevice(self.path)
         except (OSError, FileNotFoundError) as exc:
-            self.set_status(state=DeviceState.NO_DEVICE, last_error=f"cannot open scanner: {exc.strerror or exc.__class__.__name__}")
+            self.set_status(state=DeviceState.NO_DEVICE,
+                            last_error=f"cannot open scanner: {exc.strerror or exc.__class__.__name__}")
             return False
         try:
             dev.grab()  # exclusive: keystrokes never reach another program
         except OSError as exc:
             dev.close()
-            self.set_status(state=DeviceState.HARDWARE_ERROR, last_error=f"scanner is held by another program ({exc.strerror})")
+            self.set_status(state=DeviceState.HARDWARE_ERROR,
+                            last_error=f"scanner is held by another program ({exc.strerror})")
             return False
         self.dev = dev
         self.keys = KeyDecoder()
@@ -184,6 +186,7 @@ class HidQrSource(QrSourceDevice):
                 log.warning("HID scanner went away; reopening")
                 texts = self.framer.flush()
                 self._release()
-                self.set_status(state=DeviceState.NO_DEVICE, last_error=f"scanner unplugged ({getattr(exc, 'strerror', None) or exc.__class__.__name__})")
+                reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+                self.set_status(state=DeviceState.NO_DEVICE, last_error=f"scanner unplugged ({reason})")
             for text in texts:
                 self._emit(text, "hid")

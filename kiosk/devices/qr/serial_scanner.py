@@ -41,7 +41,8 @@ class SerialQrSource(QrSourceDevice):
         try:
             ser = serial.Serial(self.port, self.baud, timeout=self.framer.gap, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
-            self.set_status(state=DeviceState.NO_DEVICE, last_error=f"cannot open {self.port}: {exc.__class__.__name__}")
+            self.set_status(state=DeviceState.NO_DEVICE,
+                            last_error=f"cannot open {self.port}: {exc.__class__.__name__}")
             return False
         self.ser = ser
         self.set_status(state=DeviceState.ONLINE, last_error=None, detail=f"{self.baud} baud")

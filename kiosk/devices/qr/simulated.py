@@ -40,7 +40,8 @@ def make_code_image(text: str, module_px: int = 8, quiet: int = 4) -> np.ndarray
     import cv2
     import zxingcpp
 
-    img = np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(scale=module_px, add_quiet_zones=False))
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    img = np.asarray(code.to_image(scale=module_px, add_quiet_zones=False))
     pad = quiet * module_px
     return cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
@@ -122,7 +123,8 @@ class SimulatedQrSource(QrSourceDevice):
     simulated = True
     source_name = "simulated"
 
-    def __init__(self, images: str | Path | None = None, size=(1280, 720), fps: int = 15, board=None, seconds_per_image: float = 2.0, **kw):
+    def __init__(self, images: str | Path | None = None, size=(1280, 720), fps: int = 15, board=None,
+                 seconds_per_image: float = 2.0, **kw):
         super().__init__("simulated QR source", board, **kw)
         self.size = size
         self.fps = fps
@@ -171,7 +173,10 @@ class SimulatedQrSource(QrSourceDevice):
             img = load_image(image) if isinstance(image, (str, Path)) else image
             if img.ndim == 3 and img.shape[2] == 4:
                 img = img[..., :3]
-            frame = img.copy() if (img.ndim == 3 and (img.shape[1], img.shape[0]) == tuple(self.size)) else fit_in_frame(img, self.size)
+            if img.ndim == 3 and (img.shape[1], img.shape[0]) == tuple(self.size):
+                frame = img.copy()
+            else:
+                frame = fit_in_frame(img, self.size)
         if frame is not None:
             frame.flags.writeable = False  # shared with preview(): nobody may draw on it
         with self._shown_lock:
@@ -194,7 +199,8 @@ class SimulatedQrSource(QrSourceDevice):
 
     def open(self) -> None:
         if self.status.state != DeviceState.NO_DEVICE:
-            self.set_status(state=DeviceState.ONLINE, last_error=None, detail=f"{self.size[0]}x{self.size[1]} simulated")
+            self.set_status(state=DeviceState.ONLINE, last_error=None,
+                            detail=f"{self.size[0]}x{self.size[1]} simulated")
 
     def _scene(self) -> np.ndarray:
         with self._shown_lock:

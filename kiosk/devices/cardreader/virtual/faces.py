@@ -41,7 +41,8 @@ def encode(img, fmt: str = "JPEG", target_bytes: int = 15000) -> bytes:
     """JPEG close to ``target_bytes`` (DG2 on a CCCD is ~15 KB), or JPEG 2000."""
     if fmt.upper() in ("JPEG2000", "JP2"):
         out = io.BytesIO()
-        img.save(out, "JPEG2000", quality_mode="rates", quality_layers=[max(1, img.width * img.height * 3 // target_bytes)])
+        rate = max(1, img.width * img.height * 3 // target_bytes)  # compression ratio for about target_bytes
+        img.save(out, "JPEG2000", quality_mode="rates", quality_layers=[rate])
         return out.getvalue()
     best = b""
     for q in range(95, 10, -5):
