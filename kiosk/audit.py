@@ -333,7 +333,8 @@ def verify(path: str | os.PathLike) -> VerifyResult:
         if head and isinstance(head.get("seq"), int) and (last or 0) < head["seq"]:
             return VerifyResult(False, count, first, last, Problem(
                 last_ref[0] or "-", last_ref[1], head["seq"],
-                f"missing: the log ends at seq {last} but entries up to {head['seq']} were written (removed at the end)"))
+                f"missing: the log ends at seq {last} but entries up to {head['seq']} were written "
+                "(removed at the end)"))
         if head and isinstance(head.get("seq"), int) and last is not None and last > head["seq"]:
             return VerifyResult(False, count, first, last, Problem(
                 *last_ref, last, f"inserted: entries after seq {head['seq']}, the last one written"))

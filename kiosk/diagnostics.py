@@ -240,7 +240,8 @@ def outbox_report(outbox) -> dict:
     if outbox is None:
         return {"available": False}
     try:
-        return {"available": True, "depth": outbox.depth(), "failed": outbox.failed(), "last_error": outbox.last_error()}
+        return {"available": True, "depth": outbox.depth(), "failed": outbox.failed(),
+                "last_error": outbox.last_error()}
     except Exception as exc:  # noqa: BLE001
         return {"available": False, "error": str(exc)}
 
@@ -388,8 +389,9 @@ def doctor(settings, devices, gateway_client=None, *, outbox=None, config_path=N
     cfg = config_report(config_path)
     sysr = system_report(settings)
     statuses = board.all()
-    problems = [f"{s.kind.value}: {s.state.value}" + (f" / {s.media.value}" if s.media not in
-                (MediaState.NOT_APPLICABLE, MediaState.UNKNOWN) else "") + (f" ({s.last_error})" if s.last_error else "")
+    problems = [f"{s.kind.value}: {s.state.value}"
+                + (f" / {s.media.value}" if s.media not in (MediaState.NOT_APPLICABLE, MediaState.UNKNOWN) else "")
+                + (f" ({s.last_error})" if s.last_error else "")
                 for s in statuses if s.needs_technician]
     if not cfg["valid"]:
         problems.append(f"config: {len(cfg['problems'])} problem(s)")

@@ -158,7 +158,8 @@ def run(args) -> int:
     print("-" * len(head))
     for transport, method, mode, r in results:
         print(f"{transport:<11} {method.upper():<6} {mode:<8} {r['apdus']:>5} {r['bytes']:>7} {r['cpu'] * 1000:>11.1f} "
-              f"{r['wall']:>7.3f} {r['air106']:>9.3f} {r['air424']:>9.3f} {100 * r['cpu'] / r['air424']:>10.1f}%  {r['pa']}")
+              f"{r['wall']:>7.3f} {r['air106']:>9.3f} {r['air424']:>9.3f} "
+              f"{100 * r['cpu'] / r['air424']:>10.1f}%  {r['pa']}")
     print("Aim: host overhead < 10 % of the 424 kbit/s air time.")
     return 0
 

@@ -21,9 +21,11 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "qr-cor
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="folder with qrcode-* and falsepositives-* (default: %(default)s)")
+    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS),
+                        help="folder with qrcode-* and falsepositives-* (default: %(default)s)")
     parser.add_argument("--decoders", default="zxing,pyzbar,opencv,auto", help="comma-separated (default: %(default)s)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each camera-loop run (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="duration of each camera-loop run (default: %(default)s)")
     parser.add_argument("--no-camera", action="store_true", help="skip the camera-loop measurement")
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
     parser.add_argument("--list-failures", action="store_true", help="name the images each decoder missed")
@@ -167,7 +169,8 @@ def run(args) -> int:
         decode_image(images[positives[0][0]], name)
     print(f"QR corpus {root}: {len(positives)} images with a QR code, {len(negatives)} without; {where}")
     print()
-    head = f"{'decoder':<10} {'correct':>9} {'wrong':>6} {'false pos':>10} {'median ms':>10} {'p95 ms':>8} {'mean ms':>8}"
+    head = (f"{'decoder':<10} {'correct':>9} {'wrong':>6} {'false pos':>10} "
+            f"{'median ms':>10} {'p95 ms':>8} {'mean ms':>8}")
     print(head)
     print("-" * len(head))
     results = []

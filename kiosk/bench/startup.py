@@ -47,7 +47,8 @@ def run(args) -> int:
         facts = one_run(args.size, args.config)
         runs.append(facts)
         print(f"run {i + 1}: first frame after {facts['t_first_frame'] - facts['t0']:.2f} s "
-              f"(interpreter + imports {facts['t_cli'] - facts['t0']:.2f} s), peak RSS {facts['vmhwm_kb'] / 1024:.0f} MiB")
+              f"(interpreter + imports {facts['t_cli'] - facts['t0']:.2f} s), "
+              f"peak RSS {facts['vmhwm_kb'] / 1024:.0f} MiB")
     first = [f["t_first_frame"] - f["t0"] for f in runs]
     cli = [f["t_cli"] - f["t0"] for f in runs]
     app = [f["t_first_frame"] - f["t_cli"] for f in runs]

@@ -24,7 +24,8 @@ FAULTS = tuple(f"printer:{f}" for f in PRINTER_FAULTS) + ("reader:unplugged", "g
 
 
 def register(sub) -> None:
-    p = sub.add_parser("doctor", help="check devices, gateway, outbox, config and disk; exit 1 if a technician is needed")
+    p = sub.add_parser("doctor",
+                       help="check devices, gateway, outbox, config and disk; exit 1 if a technician is needed")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--simulated", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--fault", action="append", default=[], choices=FAULTS, help=argparse.SUPPRESS)

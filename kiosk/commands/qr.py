@@ -74,12 +74,14 @@ def cmd_watch(args) -> int:
     if args.source:
         changes["qr_source"] = args.source
     if args.device:
-        key = {"camera": "qr_camera", "hid": "qr_hid_device", "serial": "qr_serial_port", "simulated": "qr_simulated_images"}
+        key = {"camera": "qr_camera", "hid": "qr_hid_device", "serial": "qr_serial_port",
+               "simulated": "qr_simulated_images"}
         changes[key[args.source or settings.devices.qr_source]] = args.device
     if changes:
         settings = settings.replace(devices=changes)
     board = StatusBoard()
-    board.subscribe(lambda st: print(f"# status: {st.state.value} {st.name} {st.last_error or ''}".rstrip(), file=sys.stderr, flush=True))
+    board.subscribe(lambda st: print(f"# status: {st.state.value} {st.name} {st.last_error or ''}".rstrip(),
+                                     file=sys.stderr, flush=True))
     source = build(settings, board)
     hosts = settings.devices.qr_lookup_hosts
 
@@ -87,7 +89,8 @@ def cmd_watch(args) -> int:
         payload = parse_payload(scan.payload, hosts)
         info = describe(payload)
         if args.show_personal_data and isinstance(payload, IdCardQr):
-            info.update(id_number=payload.id_number, full_name=payload.full_name, dob=str(payload.dob), address=payload.address)
+            info.update(id_number=payload.id_number, full_name=payload.full_name, dob=str(payload.dob),
+                        address=payload.address)
         out = {"at": round(scan.at, 3), "source": scan.source, "decoder": scan.decoder, "parsed": info}
         if not isinstance(payload, IdCardQr) or args.show_personal_data:
             out["payload"] = scan.payload

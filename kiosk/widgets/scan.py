@@ -83,7 +83,10 @@ class ScanPanel(Panel):
 
         h, w = frame.shape[:2]
         scale = min(1.0, PREVIEW_WIDTH / float(w))
-        small = cv2.resize(frame, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else frame
+        if scale < 1:
+            small = cv2.resize(frame, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+        else:
+            small = frame
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         sh, sw = small.shape[:2]
