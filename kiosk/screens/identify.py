@@ -36,7 +36,8 @@ class IdentifyKeyScreen(KioskScreen):
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
         self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
         self.field.add_widget(self.field_text)
-        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(130))))
+        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
+                                                          max(self.field.minimum_height, t.px(130))))
         self.keyboard = CodeKeyboard(self.key, digits_only=True, label_for=self._key_label,
                                      key_size=100 if t.landscape else th.KEY_SIZE)
         self.go = BigButton("", action=self.confirm, size=th.FONT_TITLE)

@@ -38,7 +38,8 @@ class LookupCodeScreen(KioskScreen):
         # a typical dossier code (about 20 characters) stays on one line even in large-text mode
         self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center")
         self.field.add_widget(self.field_text)
-        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(130))))
+        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
+                                                          max(self.field.minimum_height, t.px(130))))
         self.keyboard = CodeKeyboard(self.key, label_for=self._key_label, key_size=100 if t.landscape else th.KEY_SIZE)
         self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
         self.submit.min_height = 170

@@ -38,7 +38,8 @@ class PinScreen(KioskScreen):
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
         self.dots = Text("", size=th.FONT_TITLE, bold=True, halign="center")
         self.field.add_widget(self.dots)
-        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height", max(self.field.minimum_height, t.px(120))))
+        self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
+                                                          max(self.field.minimum_height, t.px(120))))
         self.keyboard = CodeKeyboard(self.key, digits_only=True, label_for=self._key_label,
                                      key_size=100 if t.landscape else th.KEY_SIZE)
         self.submit = BigButton("", action=self.check)

@@ -312,7 +312,8 @@ class StaffScreen(TabbedPanelScreen):
         if not self.help_tickets:
             self.panel(line(self.app.t("staff.help_empty"), "muted"))
         for ticket in self.help_tickets:
-            text = self.app.t("staff.help_ticket", ticket=ticket.ticket, reason=self.app.t(f"staff.help.reason.{ticket.reason}"),
+            text = self.app.t("staff.help_ticket", ticket=ticket.ticket,
+                              reason=self.app.t(f"staff.help.reason.{ticket.reason}"),
                               status=self.app.t(f"staff.help.status.{ticket.status}"))
             if ticket.status == "waiting":
                 b = self.button("staff.help_serve", lambda i=ticket.id: self.set_help(i, "in_service"))
@@ -356,13 +357,16 @@ class StaffScreen(TabbedPanelScreen):
         self.panel(section_title(self.app.t("staff.receipts_title")))
         self.reprint_buttons: dict[str, BigButton] = {}
         if self.last_action.startswith("staff.reprint"):
-            self.panel(line(self.app.t(self.last_action), "ok" if self.last_action == "staff.reprint_done" else "error"))
+            role = "ok" if self.last_action == "staff.reprint_done" else "error"
+            self.panel(line(self.app.t(self.last_action), role))
         items = self.app.staff.receipts()
         if not items:
             self.panel(line(self.app.t("staff.receipts_empty"), "muted"))
         for item in items:
-            text = self.app.t("staff.receipt_line", id=item["id"], kind=self.app.t(f"staff.receipt.kind.{item['kind']}"),
-                              reference=item["reference"] or "-", state=self.app.t(f"staff.receipt.state.{item['state']}"))
+            text = self.app.t("staff.receipt_line", id=item["id"],
+                              kind=self.app.t(f"staff.receipt.kind.{item['kind']}"),
+                              reference=item["reference"] or "-",
+                              state=self.app.t(f"staff.receipt.state.{item['state']}"))
             b = self.button("staff.reprint", lambda rid=item["id"]: self.reprint(rid),
                             kind="primary" if item["state"] == "failed" else "secondary")
             self.reprint_buttons[item["id"]] = b

@@ -79,7 +79,8 @@ def status_lines(app, status: DeviceStatus | None) -> list:
         return [line(app.t("tech.no_status"), "muted")]
     media = "" if status.media.value == "n/a" else f" / {status.media.value}"
     sim = app.t("tech.simulated") if status.simulated else app.t("tech.real")
-    rows = [line(app.t("tech.state", state=status.state.value + media, mode=sim), "error" if status.needs_technician else "ok"),
+    rows = [line(app.t("tech.state", state=status.state.value + media, mode=sim),
+                 "error" if status.needs_technician else "ok"),
             line(app.t("tech.name", name=status.name), "muted", size=th.FONT_SMALL)]
     if status.detail:
         rows.append(line(app.t("tech.detail", detail=status.detail), "muted", size=th.FONT_SMALL))
@@ -150,22 +151,24 @@ class TechnicianScreen(TabbedPanelScreen):
 
     def tab_card(self) -> None:
         reader = self.device(DeviceKind.CARD_READER)
-        self.panel(section_title(self.app.t("tech.tab.card")), *status_lines(self.app, reader.status if reader else None))
+        self.panel(section_title(self.app.t("tech.tab.card")),
+                   *status_lines(self.app, reader.status if reader else None))
         if reader is None:
             return
         report = diagnostics.card_report(reader)
         readers = report["readers"] or []
         rows = [line(self.app.t("tech.readers", count=len(readers)))]
         for r in readers:
-            rows.append(line(self.app.t("tech.reader_line", reader=r.get("reader", "?"),
-                                        card=self.app.t("tech.card_present" if r.get("card_present") else "tech.card_absent"),
+            card = "tech.card_present" if r.get("card_present") else "tech.card_absent"
+            rows.append(line(self.app.t("tech.reader_line", reader=r.get("reader", "?"), card=self.app.t(card),
                                         atr=r.get("atr") or "-"), size=th.FONT_SMALL))
         self.test_read_button = self.button("tech.test_read", lambda: self.measured(
             "card", lambda: diagnostics.card_test_read(reader), "card-test-read"))
         self.panel(*rows, self.test_read_button, self.switch_button(DeviceKind.CARD_READER))
         result = self.results.get("card")
         if result:
-            rows = [line(self.app.t("tech.test_ok" if result["ok"] else "tech.test_failed"), "ok" if result["ok"] else "error"),
+            rows = [line(self.app.t("tech.test_ok" if result["ok"] else "tech.test_failed"),
+                         "ok" if result["ok"] else "error"),
                     line(self.app.t("tech.atr", atr=result.get("atr") or "-"), size=th.FONT_SMALL)]
             if result.get("error"):
                 rows.append(line(self.app.t("tech.last_error", error=result["error"]), "error", size=th.FONT_SMALL))
@@ -241,7 +244,8 @@ class TechnicianScreen(TabbedPanelScreen):
 
     def tab_printer(self) -> None:
         printer = self.device(DeviceKind.PRINTER)
-        self.panel(section_title(self.app.t("tech.tab.printer")), *status_lines(self.app, printer.status if printer else None))
+        self.panel(section_title(self.app.t("tech.tab.printer")),
+                   *status_lines(self.app, printer.status if printer else None))
         if printer is None:
             return
         last = getattr(printer, "last_status", None)
@@ -259,7 +263,8 @@ class TechnicianScreen(TabbedPanelScreen):
                              "ok" if page["ok"] else "error"))
         cut = self.results.get("printer_cut")
         if cut:
-            rows.append(line(self.app.t("tech.cut_done" if cut["ok"] else "tech.test_failed"), "ok" if cut["ok"] else "error"))
+            rows.append(line(self.app.t("tech.cut_done" if cut["ok"] else "tech.test_failed"),
+                             "ok" if cut["ok"] else "error"))
         self.panel(*rows, self.printer_check_button, self.test_page_button, self.cut_button,
                    self.switch_button(DeviceKind.PRINTER))
 
@@ -270,7 +275,8 @@ class TechnicianScreen(TabbedPanelScreen):
         return diagnostics.gateway_report(client, self.core.board, self.app.staff.outbox, self.core.settings)
 
     def tab_gateway(self) -> None:
-        self.panel(section_title(self.app.t("tech.tab.gateway")), *status_lines(self.app, self.core.board.get(DeviceKind.GATEWAY)))
+        self.panel(section_title(self.app.t("tech.tab.gateway")),
+                   *status_lines(self.app, self.core.board.get(DeviceKind.GATEWAY)))
         self.gateway_button = self.button("tech.gateway_check", lambda: self.measured("gateway", self._gateway_check,
                                                                                       "gateway-check"))
         rows = []
@@ -289,7 +295,8 @@ class TechnicianScreen(TabbedPanelScreen):
         ob = self.app.staff.outbox_state()
         if ob.get("available"):
             rows.append(line(self.app.t("staff.outbox_depth", count=ob["depth"]), size=th.FONT_SMALL))
-            rows.append(line(self.app.t("staff.outbox_last_error", error=ob["last_error"] or "-"), "muted", size=th.FONT_SMALL))
+            rows.append(line(self.app.t("staff.outbox_last_error", error=ob["last_error"] or "-"), "muted",
+                             size=th.FONT_SMALL))
         self.outbox_retry_button = self.button("staff.outbox_retry", lambda: self.measured(
             "outbox", self.app.staff.retry_outbox, "outbox-retry"), kind="secondary")
         self.panel(*rows, self.gateway_button, self.outbox_retry_button)
@@ -304,8 +311,10 @@ class TechnicianScreen(TabbedPanelScreen):
                    line(self.app.t("tech.version", version=s["version"], kiosk=s["kiosk_id"])),
                    line(self.app.t("tech.disk", free=mb(s["disk_free_bytes"]), total=mb(s["disk_total_bytes"])),
                         "error" if s["disk_low"] else "text"),
-                   line(self.app.t("tech.memory", free=mb(s["memory_available_bytes"]), total=mb(s["memory_total_bytes"]))),
-                   line(self.app.t("tech.uptime", system=hours(s["system_uptime_s"]), kiosk=hours(s["kiosk_uptime_s"]))))
+                   line(self.app.t("tech.memory", free=mb(s["memory_available_bytes"]),
+                                   total=mb(s["memory_total_bytes"]))),
+                   line(self.app.t("tech.uptime", system=hours(s["system_uptime_s"]),
+                                   kiosk=hours(s["kiosk_uptime_s"]))))
         rows = [line(self.app.t("tech.log_tail"), size=th.FONT_SMALL)]
         tail = diagnostics.log_tail(self.core.settings, 15)
         if not tail:
@@ -320,7 +329,8 @@ class TechnicianScreen(TabbedPanelScreen):
 
     def tab_actions(self) -> None:
         self.bundle_buttons = []
-        rows = [section_title(self.app.t("tech.bundle_title")), line(self.app.t("tech.bundle_hint"), "muted", size=th.FONT_SMALL)]
+        rows = [section_title(self.app.t("tech.bundle_title")),
+                line(self.app.t("tech.bundle_hint"), "muted", size=th.FONT_SMALL)]
         result = self.results.get("bundle")
         if result:
             rows.append(line(self.app.t("tech.bundle_done", folder=result["folder"]), "ok", size=th.FONT_SMALL))
