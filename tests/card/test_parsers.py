@@ -206,7 +206,8 @@ def test_trust_store_reads_der_and_master_list(person, tmp_path):
 def _mutations(seed: bytes):
     return st.one_of(
         st.binary(max_size=400),
-        st.builds(lambda i, b: seed[:i] + bytes([b]) + seed[i + 1:], st.integers(0, len(seed) - 1), st.integers(0, 255)),
+        st.builds(lambda i, b: seed[:i] + bytes([b]) + seed[i + 1:],
+                  st.integers(0, len(seed) - 1), st.integers(0, 255)),
         st.builds(lambda n: seed[:n], st.integers(0, len(seed))),
         st.builds(lambda i, junk: seed[:i] + junk + seed[i:], st.integers(0, len(seed)), st.binary(max_size=8)),
     )

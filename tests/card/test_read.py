@@ -228,7 +228,8 @@ def _base_card():
     return _BASE_CARD
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(fid=st.sampled_from([0x011E, 0x011D, 0x0101, 0x010D, 0x010E, 0x0102]),
        mutation=st.sampled_from(["truncate", "flip", "length", "junk"]), where=st.integers(0, 4000),
        value=st.integers(0, 255))

@@ -334,7 +334,8 @@ def _two_signer_pss_sod() -> bytes:
 def test_fuzz_two_signer_sod_never_raises(data):
     seed, groups = _two_signer_pss_sod()
     raw = data.draw(st.one_of(
-        st.builds(lambda i, b: seed[:i] + bytes([b]) + seed[i + 1:], st.integers(0, len(seed) - 1), st.integers(0, 255)),
+        st.builds(lambda i, b: seed[:i] + bytes([b]) + seed[i + 1:],
+                  st.integers(0, len(seed) - 1), st.integers(0, 255)),
         st.builds(lambda n: seed[:n], st.integers(0, len(seed))),
     ))
     try:

@@ -69,7 +69,8 @@ def test_env_variable_selects_the_file(tmp_path):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("[kiosk]\nkiosk_id = K\nidle_reset_seconds = 5\n", "kiosk.idle_reset_seconds: expected a whole number from 20 to 300"),
+        ("[kiosk]\nkiosk_id = K\nidle_reset_seconds = 5\n",
+         "kiosk.idle_reset_seconds: expected a whole number from 20 to 300"),
         ("[kiosk]\nkiosk_id = K\nscreen_size = big\n", "kiosk.screen_size: expected WIDTHxHEIGHT"),
         ("[kiosk]\nkiosk_id = K\n[staff]\npin_hash = 123456\n", "staff.pin_hash: expected a PIN hash"),
         ("[kiosk]\nkiosk_id = K\n[gateway]\nurl = ftp://x\n", "gateway.url: expected 'embedded' or an http(s) URL"),

@@ -149,7 +149,8 @@ def test_text_helpers():
     assert normalize_dossier_code(" h26.99-241125-0001 ") == "H26.99-241125-0001"
     for bad, reason in [("", "empty"), ("AB1", "too-short"), ("A" * 41, "too-long"),
                         ("H26 99", "bad-characters"), ("H26\x0099-1", "control-characters"),
-                        ("../../etc/passwd", "bad-characters"), ("-ABCDEF", "bad-characters"), ("A/../B12", "bad-characters")]:
+                        ("../../etc/passwd", "bad-characters"), ("-ABCDEF", "bad-characters"),
+                        ("A/../B12", "bad-characters")]:
         with pytest.raises(InvalidDossierCode) as info:
             normalize_dossier_code(bad)
         assert info.value.reason == reason

@@ -55,7 +55,8 @@ def kiosk(tmp_path):
 def test_device_states_and_paper(kiosk):
     core, m, port, *_ = kiosk
     s = scrape(port)
-    assert value(s, "kiosk_info", kiosk_id="KIOSK-TEST", version=__import__("kiosk").__version__, location=core.settings.kiosk.location_name) == 1
+    assert value(s, "kiosk_info", kiosk_id="KIOSK-TEST", version=__import__("kiosk").__version__,
+                 location=core.settings.kiosk.location_name) == 1
     assert value(s, "kiosk_device_state", kind="printer", state="online") == 1
     assert value(s, "kiosk_device_state", kind="printer", state="user-error") == 0
     assert value(s, "kiosk_printer_paper", state="paper-ok") == 1

@@ -25,7 +25,8 @@ def test_ready_ping_status_stopping(listener):
     assert watchdog.enabled()
     assert watchdog.ready() and listener.recv(256) == b"READY=1"
     assert watchdog.ping() and listener.recv(256) == b"WATCHDOG=1"
-    assert watchdog.status("3 devices ok\nprinter near end") and listener.recv(256) == b"STATUS=3 devices ok printer near end"
+    assert watchdog.status("3 devices ok\nprinter near end")
+    assert listener.recv(256) == b"STATUS=3 devices ok printer near end"
     assert watchdog.stopping() and listener.recv(256) == b"STOPPING=1"
 
 

@@ -216,7 +216,8 @@ def test_build_chooses_the_configured_source(tmp_path):
     assert isinstance(hid, HidQrSource)
     ser = build(s.replace(devices={"qr_source": "serial"}), StatusBoard())
     assert isinstance(ser, SerialQrSource) and ser.baud == 9600
-    assert isinstance(build(s.replace(devices={"qr_source": "serial"}), StatusBoard(), simulated=True), SimulatedQrSource)
+    assert isinstance(build(s.replace(devices={"qr_source": "serial"}), StatusBoard(), simulated=True),
+                      SimulatedQrSource)
 
 
 def _scan_one(settings, timeout=WAIT):
@@ -241,7 +242,8 @@ def test_simulated_folder_image_video_and_generated_scenes(tmp_path):
         w.write(qi.rotated("HS-VIDEO-0001", 5 * i))
     w.release()
     s = config.defaults()
-    for raw, expected in ((str(folder), "HS-FOLDER-0001"), (str(tmp_path / "one.jpg"), "HS-IMAGE-0001"), (str(video), "HS-VIDEO-0001")):
+    for raw, expected in ((str(folder), "HS-FOLDER-0001"), (str(tmp_path / "one.jpg"), "HS-IMAGE-0001"),
+                          (str(video), "HS-VIDEO-0001")):
         _, scan = _scan_one(s.replace(devices={"qr_simulated_images": raw}))
         assert scan.payload == expected
     _, scan = _scan_one(s.replace(devices={"qr_simulated_images": "generated"}))

@@ -104,5 +104,6 @@ def test_cli_decode_single_decoder_and_unreadable_file(corpus, tmp_path):
     )
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert proc.returncode == 1
-    assert rows[0]["decoder"] == "pyzbar" and rows[0]["payloads"] == [(corpus / "qrcode-4" / "08.txt").read_text(encoding="utf-8")]
+    assert rows[0]["decoder"] == "pyzbar"
+    assert rows[0]["payloads"] == [(corpus / "qrcode-4" / "08.txt").read_text(encoding="utf-8")]
     assert "error" in rows[1]

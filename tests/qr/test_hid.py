@@ -205,7 +205,8 @@ def _uinput_or_skip():
     if not os.path.exists("/dev/uinput"):
         pytest.skip("/dev/uinput does not exist: this kernel/container has no uinput module "
                     "(modprobe uinput, or run with --device /dev/uinput); the pipe-backed tests above cover the loop")
-    caps = {e.EV_KEY: sorted(set(c for _, c, _ in key_events("HS-2026-000777 abcdefghijklmnopqrstuvwxyz\r")) | {e.KEY_LEFTSHIFT})}
+    codes = set(c for _, c, _ in key_events("HS-2026-000777 abcdefghijklmnopqrstuvwxyz\r"))
+    caps = {e.EV_KEY: sorted(codes | {e.KEY_LEFTSHIFT})}
     try:
         return evdev.UInput(caps, name="kiosk-test-scanner")
     except (OSError, evdev.UInputError) as exc:

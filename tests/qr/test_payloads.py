@@ -180,7 +180,8 @@ hostile_text = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=2000),
     st.from_regex(r"[A-Za-z0-9.\-/ ]{0,50}", fullmatch=True),
-    st.builds(lambda a, b: f"https://{a}/?ma={b}", st.sampled_from(HOSTS + ("evil.example", "dichvucong.gov.vn.x")), st.text(max_size=40)),
+    st.builds(lambda a, b: f"https://{a}/?ma={b}", st.sampled_from(HOSTS + ("evil.example", "dichvucong.gov.vn.x")),
+              st.text(max_size=40)),
     st.lists(st.text(max_size=40), min_size=6, max_size=9).map("|".join),
     st.text(max_size=100).map(lambda s: "000201" + s),
 )
@@ -200,10 +201,12 @@ digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
     province=st.integers(1, 96),
     rest=st.from_regex(r"\d{9}", fullmatch=True),
     old=st.one_of(st.just(""), st.from_regex(r"\d{9}", fullmatch=True)),
-    name=st.lists(st.sampled_from(["Nguyễn", "Trần", "Lê", "Phạm", "Thị", "Văn", "Đức", "Ánh", "Hoàng", "Quỳnh"]), min_size=2, max_size=5).map(" ".join),
+    name=st.lists(st.sampled_from(["Nguyễn", "Trần", "Lê", "Phạm", "Thị", "Văn", "Đức", "Ánh", "Hoàng", "Quỳnh"]),
+                  min_size=2, max_size=5).map(" ".join),
     dob=st.dates(date(1930, 1, 1), date(2010, 12, 31)),
     sex=st.sampled_from(["Nam", "Nữ"]),
-    address=st.text(alphabet="abcdefghiklmnopqrstuvxyàáảãạăắằẳẵặâấầẩẫậđêếềểễệôốồổỗộơớờởỡợưứừửữự ,0123456789", min_size=1, max_size=120).map(str.strip).filter(bool),
+    address=st.text(alphabet="abcdefghiklmnopqrstuvxyàáảãạăắằẳẵặâấầẩẫậđêếềểễệôốồổỗộơớờởỡợưứừửữự ,0123456789",
+                    min_size=1, max_size=120).map(str.strip).filter(bool),
     issue_after=st.integers(0, 5000),
 )
 def test_fuzz_generated_id_card_qr_round_trips(province, rest, old, name, dob, sex, address, issue_after):

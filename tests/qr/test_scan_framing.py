@@ -72,7 +72,8 @@ def test_cli_watch_prints_scans_and_masks_id_cards(tmp_path):
     cv2.imwrite(str(folder / "1.png"), make_code_image("HS-2026-000123", 6))
     cv2.imwrite(str(folder / "2.png"), make_code_image(id_qr, 6))
     ini = tmp_path / "kiosk.ini"
-    ini.write_text(f"[kiosk]\nkiosk_id = T1\n[devices]\nqr_source = camera\nqr_simulated_images = {folder}\n", encoding="utf-8")
+    ini.write_text(f"[kiosk]\nkiosk_id = T1\n[devices]\nqr_source = camera\nqr_simulated_images = {folder}\n",
+                   encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "kiosk", "--config", str(ini), "qr", "watch", "--source", "simulated", "--seconds", "3"],
         capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=60,

@@ -51,7 +51,8 @@ def scanner(tmp_path, monkeypatch):
     monkeypatch.setattr(serial_scanner, "REOPEN_SECONDS", 0.1)
     pty = Pty(tmp_path / "ttyACM-scanner")
     got: queue.Queue = queue.Queue()
-    source = SerialQrSource(str(pty.link), 115200, board=StatusBoard(), framer=Framer(prefix=b"\x02", suffix=b"\x03", gap=0.05))
+    source = SerialQrSource(str(pty.link), 115200, board=StatusBoard(),
+                            framer=Framer(prefix=b"\x02", suffix=b"\x03", gap=0.05))
     source.open()
     source.start(got.put)
     yield pty, source, got

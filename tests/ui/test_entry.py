@@ -121,7 +121,8 @@ def test_a_reset_closes_the_editor_and_forgets_what_was_typed(app, host):
 def test_address_form_validates_and_builds_an_address(app, host):
     drv = app
     form = host(AddressForm(drv.app))
-    form.set_provinces([Province("ha-noi", "Thành phố Hà Nội", "city"), Province("an-giang", "Tỉnh An Giang", "province")])
+    form.set_provinces([Province("ha-noi", "Thành phố Hà Nội", "city"),
+                        Province("an-giang", "Tỉnh An Giang", "province")])
     assert [c for c, _ in form.fields["province"].choices] == ["an-giang", "ha-noi"]  # A before H
     problems = dict(form.validate())
     assert set(problems) == {"recipient", "phone", "province", "ward", "street"}

@@ -8,7 +8,8 @@ from kiosk.widgets.common import Scroll
 
 
 def bar_handlers(scroll) -> int:
-    return sum(1 for cb in scroll.get_property_observers("bar_color") if getattr(cb, "__name__", "") == "_change_bar_color")
+    return sum(1 for cb in scroll.get_property_observers("bar_color")
+               if getattr(cb, "__name__", "") == "_change_bar_color")
 
 
 def scroll_a_lot(cls) -> int:
