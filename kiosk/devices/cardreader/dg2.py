@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from kiosk import imagelimits
+
 from . import ber
 from .errors import CardDataError
 
 JPEG = "jpeg"
 JPEG2000 = "jpeg2000"
-MAX_PIXELS = 4000 * 4000
+MAX_PIXELS = imagelimits.MAX_FACE_PIXELS  # 16 megapixels: a CCCD face is about 0.3
 
 
 @dataclass(frozen=True)
@@ -100,16 +102,34 @@ class DecodedFace:
     png: bytes  # the same picture as PNG (Kivy's CoreImage can load it from memory)
 
 
+class FaceTooLargeError(CardDataError):
+    """The face picture declares more pixels than ``MAX_PIXELS``: refused before any decoder runs
+    (the citizen is told what any unreadable card data tells them: ``card.bad-data``)."""
+
+
+def check_face(record: FaceRecord) -> None:
+    """Read the face's dimensions from its JPEG / JPEG 2000 header and refuse it before decoding
+    when it is larger than ``MAX_PIXELS`` (a few hundred bytes can declare gigapixels) or its
+    size cannot be read at all."""
+    try:
+        imagelimits.check_image(record.data, MAX_PIXELS, what="face image")
+    except imagelimits.ImageTooLarge as exc:
+        raise FaceTooLargeError(exc.detail) from None
+    except imagelimits.ImageRefused as exc:
+        raise CardDataError(f"face image cannot be decoded ({exc.detail})") from None
+
+
 def decode_face(record: FaceRecord) -> DecodedFace:
-    """Decode with Pillow (JPEG 2000 needs openjpeg); OpenCV as fallback."""
+    """Decode with Pillow (JPEG 2000 needs openjpeg); OpenCV as fallback.  The size is checked
+    from the header first (``check_face``): no decoder ever sees a picture over the limit."""
+    check_face(record)
     img = None
     try:
         from PIL import Image
 
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         with Image.open(io.BytesIO(record.data)) as src:
-            if src.width * src.height > MAX_PIXELS:
-                raise CardDataError("face image absurdly large")
+            if src.width * src.height > MAX_PIXELS:  # what Pillow read must agree with the header
+                raise FaceTooLargeError(f"face image too large: {src.width}x{src.height}")
             img = src.convert("RGB")
     except CardDataError:
         raise

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
+
+from kiosk import imagelimits
 
 DECODERS = ("auto", "zxing", "pyzbar", "opencv")
 MAX_SIDE = 2048  # longer side above this is downscaled before decoding
@@ -84,19 +86,42 @@ class DecodeError(Exception):
 # --- images ------------------------------------------------------------------------------------
 
 
-def load_image(path: str | Path) -> np.ndarray:
-    """BGR image from a file; OpenCV first, Pillow for what OpenCV cannot read (tiny WebP…)."""
+class ImageTooLargeError(DecodeError):
+    """An image file declaring more pixels than ``imagelimits.MAX_IMAGE_PIXELS``, refused before
+    any decoder allocated its bitmap."""
+
+
+def load_image(path: str | Path, max_pixels: int = imagelimits.MAX_IMAGE_PIXELS) -> np.ndarray:
+    """BGR image from a file; OpenCV first, Pillow for what OpenCV cannot read (tiny WebP…).
+
+    The dimensions are read from the file's header first and an image over ``max_pixels`` is
+    refused (``ImageTooLargeError``) before either decoder runs: a 30 KB PNG can declare
+    12000×12000 pixels."""
     import cv2
 
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    name = Path(path).name
+    try:
+        data = imagelimits.read_image_file(path, what=f"image {name}")
+        size = imagelimits.check_image(data, max_pixels, what=f"image {name}")
+    except imagelimits.ImageTooLarge as exc:
+        raise ImageTooLargeError(exc.detail) from None
+    except imagelimits.ImageRefused as exc:
+        raise DecodeError(f"cannot read image {name}: {exc.detail}") from None
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)  # the very bytes checked
     if img is None:
         try:
+            import io
+
             from PIL import Image
 
-            with Image.open(path) as im:
+            with Image.open(io.BytesIO(data)) as im:
+                if (im.width, im.height) != (size.width, size.height):
+                    raise DecodeError(f"image {name}: its header and its decoder disagree on its size")
                 rgb = np.asarray(im.convert("RGB"))
+        except DecodeError:
+            raise
         except Exception as exc:  # unreadable or not an image
-            raise DecodeError(f"cannot read image {Path(path).name}: {exc.__class__.__name__}") from None
+            raise DecodeError(f"cannot read image {name}: {exc.__class__.__name__}") from None
         img = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
     return img
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from kiosk.devices.base import DeviceState
 from kiosk.devices.qr.camera import CameraPipeline, VideoCaptureFrames
-from kiosk.devices.qr.decode import Decoded, load_image
+from kiosk.devices.qr.decode import Decoded, DecodeError, load_image
 from kiosk.devices.qr.scan import Framer
 from kiosk.devices.qr.source import QrSourceDevice
 
@@ -148,15 +148,19 @@ class SimulatedQrSource(QrSourceDevice):
             self._freeze()
             return
         path = Path(raw).expanduser()
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTS)
-            self._playlist = [fit_in_frame(load_image(p), self.size) for p in files]
-        elif path.suffix.lower() in VIDEO_EXTS:
-            self._video = VideoCaptureFrames(self, str(path), self.size, self.fps, loop=True)
-        elif path.exists():
-            self._playlist = [fit_in_frame(load_image(path), self.size)]
-        else:
-            self.set_status(state=DeviceState.NO_DEVICE, last_error=f"simulated images not found: {path.name}")
+        try:
+            if path.is_dir():
+                files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+                self._playlist = [fit_in_frame(load_image(p), self.size) for p in files]
+            elif path.suffix.lower() in VIDEO_EXTS:
+                self._video = VideoCaptureFrames(self, str(path), self.size, self.fps, loop=True)
+            elif path.exists():
+                self._playlist = [fit_in_frame(load_image(path), self.size)]
+            else:
+                self.set_status(state=DeviceState.NO_DEVICE, last_error=f"simulated images not found: {path.name}")
+        except DecodeError as exc:  # an unreadable or oversized picture (refused before decoding)
+            self._playlist = []
+            self.set_status(state=DeviceState.NO_DEVICE, last_error=f"simulated images refused: {exc}")
         self._freeze()
 
     def _freeze(self) -> None:
@@ -238,3 +242,11 @@ class SimulatedQrSource(QrSourceDevice):
 
     def preview(self):
         return self.pipeline.preview() if self.pipeline else None
+
+    def forget_frames(self) -> None:
+        """The session ended: what was shown to the simulated camera (a card's QR, a document
+        page) leaves the desk, and the last frame and the preview go with it."""
+        with self._shown_lock:
+            self._shown = None
+        if self.pipeline is not None:
+            self.pipeline.forget_frames()
