@@ -8,9 +8,9 @@ phase it returns.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
 
 MIN_COUNTDOWN = 20  # WCAG 2.2 SC 2.2.1: at least 20 s to extend with one simple action
 

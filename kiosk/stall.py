@@ -52,9 +52,10 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 BUDGET_S = 0.050  # the kiosk's goal: no frame longer than 50 ms
 
@@ -125,7 +126,7 @@ class StallMonitor:
 
     # -- installing -----------------------------------------------------------------------
 
-    def install(self) -> "StallMonitor":
+    def install(self) -> StallMonitor:
         if self._installed:
             return self
         self._original = self.loop.__dict__.get("idle")  # an instance attribute, if any
@@ -182,7 +183,7 @@ class StallMonitor:
             self._sampler.join(1.0)
             self._sampler = None
 
-    def __enter__(self) -> "StallMonitor":
+    def __enter__(self) -> StallMonitor:
         return self.install()
 
     def __exit__(self, *exc) -> None:

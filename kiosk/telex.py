@@ -90,7 +90,7 @@ class Word:
     tone: int = 0
 
     @classmethod
-    def parse(cls, text: str) -> "Word | None":
+    def parse(cls, text: str) -> Word | None:
         letters, upper, tone = [], [], 0
         for ch in text:
             decomposed = unicodedata.normalize("NFD", ch)
@@ -104,7 +104,7 @@ class Word:
             upper.append(base != base.lower())
         return cls(letters, upper, tone)
 
-    def copy(self) -> "Word":
+    def copy(self) -> Word:
         return Word(list(self.letters), list(self.upper), self.tone)
 
 

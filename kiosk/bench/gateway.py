@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 DESCRIPTION = "gateway lookup latency (1 and 32 kiosks) and outbox throughput"
@@ -98,11 +99,11 @@ def _lookups(url: str, kiosks: int, per_kiosk: int) -> dict:
 
 
 def _submission_body(i: int) -> dict:
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from kiosk.gateway import models as M
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return M.DossierSubmission(
         procedure_code="1.004873",
         applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.config import Settings
 from kiosk.core.flow import NEXT, Flow, FlowError, Journey

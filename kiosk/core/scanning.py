@@ -10,7 +10,8 @@ QR is personal data, and the next citizen showing the same receipt at once must 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.core.tasks import Worker
 from kiosk.devices.interfaces import QrSource

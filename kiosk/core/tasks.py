@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.errors import KioskError, citizen_error
 
@@ -42,7 +43,7 @@ class Worker:
         """A new session: results still on their way belong to the old one."""
         self.generation += 1
 
-    def run(self, work: Callable[[], Any], what: str = "task") -> "Task":
+    def run(self, work: Callable[[], Any], what: str = "task") -> Task:
         """``work`` off the UI thread; its outcome reaches the task's callbacks on the UI thread."""
         task = Task(self, self.generation, what)
         task._attach(self._executor.submit(work))
@@ -80,13 +81,13 @@ class Task:
     # -- made already finished ------------------------------------------------------------------
 
     @classmethod
-    def resolved(cls, value: Any, what: str = "task") -> "Task":
+    def resolved(cls, value: Any, what: str = "task") -> Task:
         task = cls(None, 0, what)
         task._outcome = (True, value)
         return task
 
     @classmethod
-    def failed(cls, error: KioskError, what: str = "task") -> "Task":
+    def failed(cls, error: KioskError, what: str = "task") -> Task:
         task = cls(None, 0, what)
         task._outcome = (False, error)
         return task
@@ -127,7 +128,7 @@ class Task:
             return
         self._worker.dispatch(lambda: self._current() and fn(outcome[1]))
 
-    def then(self, on_done: OnDone | None = None, on_error: OnError | None = None) -> "Task":
+    def then(self, on_done: OnDone | None = None, on_error: OnError | None = None) -> Task:
         """Add what happens with the outcome (on the UI thread); returns the task for chaining."""
         with self._lock:
             outcome = self._outcome
@@ -137,7 +138,7 @@ class Task:
         self._deliver((on_done, on_error), outcome)
         return self
 
-    def chain(self, then: Callable[[Any], "Task"]) -> "Task":
+    def chain(self, then: Callable[[Any], Task]) -> Task:
         """A task for the work that follows: ``then(result)`` (on the UI thread) starts the next
         task; the returned task ends with it, or with the first error."""
         child = Task(self._worker, self._generation, self.what)
@@ -153,7 +154,7 @@ class Task:
         self.then(next_step, lambda err: child._settle((False, err)))
         return child
 
-    def recover(self, fallback: Callable[[KioskError], Any]) -> "Task":
+    def recover(self, fallback: Callable[[KioskError], Any]) -> Task:
         """A task that ends with this one's result, or with ``fallback(error)`` instead of it."""
         child = Task(self._worker, self._generation, self.what)
         self.then(lambda v: child._settle((True, v)), lambda err: child._settle((True, fallback(err))))

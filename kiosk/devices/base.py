@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Callable
 
 
 class DeviceState(str, Enum):
@@ -66,7 +66,7 @@ class DeviceStatus:
             return True
         return self.media in (MediaState.PAPER_OUT, MediaState.JAMMED, MediaState.COVER_OPEN)
 
-    def with_(self, **changes) -> "DeviceStatus":
+    def with_(self, **changes) -> DeviceStatus:
         if "state" in changes or "media" in changes:
             changes.setdefault("since", time.time())
         return replace(self, **changes)

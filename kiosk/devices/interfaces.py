@@ -9,7 +9,8 @@ journey tells the citizen what to do instead.  The gateway's interface is
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 T = TypeVar("T")
 

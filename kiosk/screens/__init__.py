@@ -8,18 +8,18 @@ as staff assistance add their discreet entry controls and badges through them.
 
 from __future__ import annotations
 
+from kiosk.screens import staff as _staff
+from kiosk.screens import submit as _submit
+from kiosk.screens import technician as _technician
 from kiosk.screens.attract import AttractScreen
-from kiosk.screens.delivery import (DeliveryAddressScreen, DeliveryCodeScreen, DeliveryConfirmScreen,
-                                   DeliveryDoneScreen)
+from kiosk.screens.delivery import DeliveryAddressScreen, DeliveryCodeScreen, DeliveryConfirmScreen, DeliveryDoneScreen
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.help import HelpReasonScreen, HelpTicketScreen
 from kiosk.screens.identify import ConsentScreen, IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
 from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
 from kiosk.screens.menu import MenuScreen
 from kiosk.screens.pay import PayAmountScreen, PayCashScreen, PayCodeScreen, PayDoneScreen, PayQrScreen
-from kiosk.screens import staff as _staff, technician as _technician
 from kiosk.screens.pin import PinScreen
-from kiosk.screens import submit as _submit
 from kiosk.widgets import speechbar as _speech
 
 SCREENS = {

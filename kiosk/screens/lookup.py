@@ -5,8 +5,8 @@ from __future__ import annotations
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError, Task
-from kiosk.screens.base import KioskScreen
 from kiosk.samples import SAMPLE_DOSSIER
+from kiosk.screens.base import KioskScreen
 from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN, localized
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Scroll, Text, fit_height, hbox, vbox

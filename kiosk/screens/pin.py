@@ -5,7 +5,7 @@ for a wrong PIN (tries left) or a lock (minutes to wait).  The check itself is
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.uix.widget import Widget
 

@@ -19,7 +19,7 @@ from the screen's ``on_relabel``).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from kivy.uix.boxlayout import BoxLayout
 

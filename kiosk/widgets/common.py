@@ -234,7 +234,7 @@ class Picture(Image):
         strip_stencil_clip(self)
 
 
-_SCROLLS: "weakref.WeakSet[Scroll]" = weakref.WeakSet()
+_SCROLLS: weakref.WeakSet[Scroll] = weakref.WeakSet()
 
 
 def _place_scissors(*_) -> None:

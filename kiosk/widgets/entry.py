@@ -28,8 +28,8 @@ screens call it on every reset).  Editors close by themselves when the session i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Callable, Sequence
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -90,7 +90,7 @@ class EntryEditor(ModalView):
     """The full-window editor of one field.  ``on_done(value)`` when the citizen taps Done with
     a valid value; Cancel leaves the field as it was."""
 
-    def __init__(self, app, field: "EntryField", **kw):
+    def __init__(self, app, field: EntryField, **kw):
         t = th.get_theme()
         super().__init__(auto_dismiss=False, size_hint=(1, 1), background_color=(0, 0, 0, 0.75), **kw)
         self._anim_duration = 0
@@ -169,9 +169,7 @@ class EntryEditor(ModalView):
             self.keyboard = VietnameseKeyboard(self._typed, text=self.text, capitalize_words=self.kind == "name",
                                                max_length=self.field.max_length)
         else:
-            from kiosk.widgets.keyboard import CodeKeyboard
-
-            from kiosk.widgets.keyboard import BACKSPACE, CLEAR
+            from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
             names = {BACKSPACE: "keyboard.backspace", CLEAR: "keyboard.clear"}
             self.keyboard = CodeKeyboard(self._key, digits_only=True,

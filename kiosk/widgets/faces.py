@@ -9,7 +9,7 @@ is final; ``journeys.rating.give_reason(key or None)`` sends it), which never ma
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.graphics import Color, Ellipse, Line
 from kivy.properties import BooleanProperty, NumericProperty

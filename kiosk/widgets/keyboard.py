@@ -7,7 +7,7 @@ gives the plain numeric pad for ID numbers and PINs.  Keys are at least 120 desi
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.uix.gridlayout import GridLayout
 

@@ -14,7 +14,7 @@ When espeak-ng is missing the buttons are shown disabled.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout

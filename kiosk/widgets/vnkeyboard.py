@@ -18,7 +18,7 @@ otherwise.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 

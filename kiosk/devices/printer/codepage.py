@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 from kiosk.devices.printer.profile import PrinterProfile, capabilities
 
@@ -18,7 +18,7 @@ TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above
 UNDEFINED = "\ufffd"
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_table(encoding: str) -> tuple[str, ...] | None:
     """256 characters for a code page named as in the capabilities database, or None."""
     info = capabilities()["encodings"].get(encoding)
@@ -59,7 +59,7 @@ def decode_page(data: bytes, encoding: str | None) -> str:
     return unicodedata.normalize("NFC", "".join(table[b] for b in data))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reverse(encoding: str) -> dict[str, int]:
     table = page_table(encoding) or ()
     rev: dict[str, int] = {}

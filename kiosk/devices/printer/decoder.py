@@ -22,7 +22,6 @@ from kiosk.devices.printer import codepage
 from kiosk.devices.printer.profile import PrinterProfile, load_profile
 
 
-
 @dataclass
 class Paper:
     image: Image.Image  # mode "L", black ink on white, 1 px per dot

@@ -8,7 +8,7 @@ space costs one byte per row (see ``_segments``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -31,7 +31,7 @@ STYLES = {
 _STACKED = "ẤỖỂẶỀỴỰẸ"  # letters with marks stacked above a capital / below the baseline
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_file(name: str) -> str:
     return str(FONT_DIR / name)
 
@@ -46,7 +46,7 @@ class Face:
         return int(np.ceil(self.font.getlength(text)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def face(style: str) -> Face:
     name, size = STYLES[style]
     font = ImageFont.truetype(font_file(name), size)

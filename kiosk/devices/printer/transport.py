@@ -8,7 +8,6 @@ read, so its status is always unknown).
 from __future__ import annotations
 
 import logging
-import socket
 
 log = logging.getLogger("kiosk.printer")
 
@@ -82,7 +81,7 @@ class EscposTransport(Transport):
                 return dev.read(1)
             if self.kind == "usb":
                 return bytes(dev.read(self.connector.in_ep, 16, int(timeout * 1000)))
-        except (socket.timeout, TimeoutError, BlockingIOError):
+        except (TimeoutError, BlockingIOError):
             return b""
         except Exception as exc:
             if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.devices.base import Device, DeviceKind, DeviceState
 from kiosk.devices.qr.scan import DEDUPE_SECONDS, Deduper, Scan
