@@ -4,7 +4,7 @@ What a touch feels
 ------------------
 Kivy's main loop is a plain loop of frames (``EventLoop.idle()``): tick the clock (sleep until
 the next frame is due, then run the ``Clock`` callbacks — this is where the results of
-``core.run_async`` land), read and dispatch input, lay out, draw, flip.  A finger that lands
+``core.run`` land), read and dispatch input, lay out, draw, flip.  A finger that lands
 while a frame is running is only read at the start of the next one, so the delay a touch feels
 is at most the longest frame plus the frame pacing (16.7 ms at 60 fps).  The monitor therefore
 times every frame from the moment the clock woke up (``Clock.get_time()``, the tick taken right

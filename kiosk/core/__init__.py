@@ -114,11 +114,6 @@ class KioskCore:
         the session was reset meanwhile."""
         return self.worker.run(work, what)
 
-    def run_async(self, work: Callable[[], Any], on_done: Callable[[Any], None],
-                  on_error: Callable[[KioskError], None], what: str = "task") -> Task:
-        """``run`` with both callbacks at once (staff and technician panels)."""
-        return self.run(work, what).then(on_done, on_error)
-
     def gateway_call(self, work: Callable[[Gateway], Any], what: str) -> Task:
         """``run`` for work that needs the gateway (``work(gateway)``); a kiosk set up without
         one tells the citizen at once."""
