@@ -41,10 +41,12 @@ class Runtime:
         self.gateway = gateway if gateway is not None else GatewayService(
             settings, self.board, outbox=self.outbox if self.outbox is not None else False)
         self.receipts = ReceiptService(lambda: self.devices.printer, office=settings.kiosk.location_name,
-                                       kiosk_id=settings.kiosk.kiosk_id)
+                                       kiosk_id=settings.kiosk.kiosk_id,
+                                       session_id=lambda: self.core.session.session_id)
         self.core = KioskCore(settings, devices=self.devices, gateway=self.gateway, receipts=self.receipts,
                               dispatch=dispatch, idle_clock=idle_clock)
         self.core.on_wipe(lambda _reason: self.receipts.forget())
+        self.core.on_wipe(self._forget_in_devices)
         self.journeys = Journeys(self.core)
         self.audit = audit_mod.AuditLog.from_settings(settings)
         audit_mod.attach(self.core, self.audit)
@@ -53,6 +55,18 @@ class Runtime:
                                exit_kiosk=lambda: self._exit and self._exit())
         self.metrics = None
         self.metrics_server = None
+
+    def _forget_in_devices(self, _reason: str) -> None:
+        """The session is wiped: nothing of the citizen stays in a device either (the printer's
+        reprint layouts and last rendered bytes, the camera's last frame and preview)."""
+        for kind, forget in (("printer", "end_session"), ("qr_source", "forget_frames")):
+            try:
+                device = getattr(self.devices, kind)
+            except (KeyError, AttributeError):  # a kiosk built without that device
+                continue
+            hook = getattr(device, forget, None)
+            if callable(hook):
+                hook()
 
     def on_exit(self, exit_kiosk: Callable[[], None]) -> None:
         """How the technician's "exit" ends the program (the app's stop)."""

@@ -13,6 +13,12 @@ Results:
 - without a printer every method raises ``CitizenError("printer.no_device",
   "next.collect_at_counter")`` (a ``kiosk.errors.KioskError``).
 
+Whose receipt: with ``session_id`` (a function giving the current session's id), every print
+is a ``PrintJob`` of the session that asked for it, and the printer refuses it
+(``printer.session_ended``) if that session has ended by the time the printer gets to it.  The
+job is taken when a method is called; work that is queued and runs later takes
+``session_job()`` when it is queued and passes it as ``job=``.
+
 "Print once": ``print_once(key, build)`` prints at most one receipt per key until ``forget()``,
 which the core calls whenever the session ends.  Only successful results are remembered (a
 failed print may be tried again), and only the ``PrintResult`` is kept: no personal data.
@@ -26,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.devices.interfaces import Printer, usable
+from kiosk.devices.printer.device import PrintJob
 from kiosk.devices.printer.layout import Receipt
 from kiosk.errors import CitizenError
 from kiosk.receipts import builders
@@ -51,8 +58,9 @@ class ReceiptService:
     ``office`` and ``kiosk_id`` head every receipt; ``clock`` gives the printed-at time."""
 
     def __init__(self, printer: Any, *, office: str, kiosk_id: str,
-                 clock: Callable[[], dt.datetime] | None = None):
+                 clock: Callable[[], dt.datetime] | None = None, session_id: Callable[[], str] | None = None):
         self.printer = printer
+        self.session_id = session_id
         self.office = office
         self.kiosk_id = kiosk_id
         self.clock = clock
@@ -63,14 +71,24 @@ class ReceiptService:
 
     # -- printing ------------------------------------------------------------------------------
 
-    def print(self, receipt: Receipt) -> Any:
-        """Print ``receipt`` (blocking); the PrintResult, failed or not.  No printer: CitizenError."""
+    def session_job(self) -> PrintJob | None:
+        """The print job of the session at the kiosk now (None without ``session_id``)."""
+        if self.session_id is None:
+            return None
+        return PrintJob(self.session_id(), self.session_id)
+
+    def print(self, receipt: Receipt, job: PrintJob | None = None) -> Any:
+        """Print ``receipt`` (blocking) as ``job`` (default: the current session's); the
+        PrintResult, failed or not.  No printer: CitizenError."""
+        job = job or self.session_job()
         printer = self.printer
         if printer is not None and not isinstance(printer, Printer) and callable(printer):
             printer = printer()  # the current one: a technician may have switched it
         printer = usable(printer, Printer)
         if printer is None:
             raise CitizenError("printer.no_device", "next.collect_at_counter")
+        if job is not None and getattr(printer, "accepts_jobs", False):
+            return printer.print_receipt(receipt, job=job)
         return printer.print_receipt(receipt)
 
     def print_once(self, key: str, build: Callable[[], Any]) -> Any:
@@ -123,10 +141,10 @@ class ReceiptService:
         return dict(office=self.office, kiosk_id=self.kiosk_id, lang=lang,
                     printed_at=self.clock() if self.clock is not None else None)
 
-    def status_slip(self, dossier: Any, lang: str) -> Any:
+    def status_slip(self, dossier: Any, lang: str, job: PrintJob | None = None) -> Any:
         """The status slip of a looked-up dossier (a gateway ``Dossier``): its state, the
         expected date and the history, each step in the slip's words."""
-        return self.print(self.build_status_slip(dossier, lang))
+        return self.print(self.build_status_slip(dossier, lang), job)
 
     def build_status_slip(self, dossier: Any, lang: str) -> Receipt:
         words = labels(lang)
@@ -138,15 +156,17 @@ class ReceiptService:
             expected_date=dossier.expected_date, history=history)
         return builders.status_slip(info, **self._where(lang))
 
-    def help_ticket(self, number: str, service: str, waiting_ahead: int, lang: str) -> Any:
+    def help_ticket(self, number: str, service: str, waiting_ahead: int, lang: str,
+                    job: PrintJob | None = None) -> Any:
         """A queue ticket: the number staff will call, what the visit is for, who is ahead."""
         info = TicketInfo(number=number, service=service, waiting_ahead=max(0, int(waiting_ahead)))
-        return self.print(builders.help_ticket(info, **self._where(lang)))
+        return self.print(builders.help_ticket(info, **self._where(lang)), job)
 
-    def payment_receipt(self, dossier: Any, payment: Any, payer_name: str, lang: str) -> Any:
+    def payment_receipt(self, dossier: Any, payment: Any, payer_name: str, lang: str,
+                        job: PrintJob | None = None) -> Any:
         """The receipt of a paid fee: one line "Lệ phí: <procedure>" with the amount, the
         method, the transaction (the payment's id) and when it was paid."""
-        return self.print(self.build_payment_receipt(dossier, payment, payer_name, lang))
+        return self.print(self.build_payment_receipt(dossier, payment, payer_name, lang), job)
 
     def build_payment_receipt(self, dossier: Any, payment: Any, payer_name: str, lang: str) -> Receipt:
         fee = labels(lang)["fee"]
@@ -157,18 +177,19 @@ class ReceiptService:
             method=payment.method, transaction_ref=payment.id, paid_at=payment.paid_at)
         return builders.payment_receipt(info, **self._where(lang))
 
-    def cash_ticket(self, number: str, dossier: Any, payment: Any, ahead: int, lang: str) -> Any:
+    def cash_ticket(self, number: str, dossier: Any, payment: Any, ahead: int, lang: str,
+                    job: PrintJob | None = None) -> Any:
         """The queue ticket of a fee paid in cash at the counter: what staff match it by (the
         dossier code, the amount and the payment's id) on the service line."""
         words = labels(lang)
         service = " · ".join((words["ticket.cash"], dossier.code,
                               builders.money(payment.amount_vnd, lang), payment.id))
-        return self.help_ticket(number, service, ahead, lang)
+        return self.help_ticket(number, service, ahead, lang, job)
 
-    def dossier_receipt(self, info: DossierInfo, lang: str) -> Any:
+    def dossier_receipt(self, info: DossierInfo, lang: str, job: PrintJob | None = None) -> Any:
         """The receipt of a sent (or provisional) dossier; see ``builders.dossier_receipt``."""
-        return self.print(builders.dossier_receipt(info, **self._where(lang)))
+        return self.print(builders.dossier_receipt(info, **self._where(lang)), job)
 
-    def delivery_slip(self, info: DeliverySlipInfo, lang: str) -> Any:
+    def delivery_slip(self, info: DeliverySlipInfo, lang: str, job: PrintJob | None = None) -> Any:
         """The slip of a result's delivery by post; see ``builders.delivery_slip``."""
-        return self.print(builders.delivery_slip(info, **self._where(lang)))
+        return self.print(builders.delivery_slip(info, **self._where(lang)), job)

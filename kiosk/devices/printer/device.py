@@ -13,13 +13,14 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.devices.base import Device, DeviceKind, DeviceState, MediaState, StatusBoard
-from kiosk.errors import KioskError
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.profile import PrinterProfile
 from kiosk.devices.printer.transport import Transport, TransportError
+from kiosk.errors import KioskError
 
 log = logging.getLogger("kiosk.printer")
 
@@ -52,10 +53,26 @@ class PrintResult:
     seconds: float = 0.0
     detail: str = ""
 
-    def raise_for_failure(self) -> "PrintResult":
+    def raise_for_failure(self) -> PrintResult:
         if not self.ok:
             raise PrinterError(self.message_key, self.next_step or NEXT_COLLECT, self.detail, self.receipt_id)
         return self
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """Whose print this is: the session that asked for it, and how to tell whether that session
+    is still the one at the kiosk.  A job whose session ended before the printer got to it is
+    refused (``printer.session_ended``): a receipt never reaches the next citizen."""
+
+    session_id: str
+    current_session: Callable[[], str]
+
+    def still_current(self) -> bool:
+        try:
+            return self.current_session() == self.session_id
+        except Exception:  # noqa: BLE001 - unknown is not "still current"
+            return False
 
 
 @dataclass
@@ -64,42 +81,53 @@ class StoredReceipt:
     kind: str
     reference: str  # dossier code / ticket number: no names, no ID numbers
     created: float
-    state: str = "pending"  # pending | printed | unconfirmed | failed | reprinted
+    state: str = "pending"  # pending | printed | unconfirmed | failed | reprinted | refused
     message_key: str = ""
     attempts: int = 0
-    receipt: object = field(default=None, repr=False)  # the layout (in memory only)
+    receipt: object = field(default=None, repr=False)  # the layout (in memory only, this session only)
+    job: PrintJob | None = field(default=None, repr=False)
+
+    @property
+    def reprintable(self) -> bool:
+        return self.receipt is not None
 
     def summary(self) -> dict:
         return {"id": self.id, "kind": self.kind, "reference": self.reference,
                 "created": round(self.created, 3), "state": self.state,
-                "message_key": self.message_key, "attempts": self.attempts}
+                "message_key": self.message_key, "attempts": self.attempts, "reprintable": self.reprintable}
 
 
 class ReprintStore:
     """Recent receipts (last ``keep``) and every failed one (up to ``keep_failed``), in memory.
 
-    Receipts hold personal data, so they are never written to disk; a kiosk restart forgets
-    them (staff then reprint from the gateway's dossier record).
+    Receipts hold personal data (the citizen's name, masked ID number, address), so they are
+    never written to disk and they do not outlive their session: ``end_session()`` (called when
+    the session is wiped) drops every layout and keeps only each receipt's non-personal summary
+    (kind, dossier code or ticket number, state), so staff still see that a receipt failed and
+    reprint it from the gateway's dossier record, while nothing of the last citizen can be
+    printed for the next one (Japan's certificate kiosks, 2023 and 2024).  Within the session,
+    staff can reprint a failed receipt for the citizen who is still there.  A restart forgets
+    everything.
     """
 
-    def __init__(self, device: "PrinterDevice", keep: int = 10, keep_failed: int = 50):
+    def __init__(self, device: PrinterDevice, keep: int = 10, keep_failed: int = 50):
         self._device = device
         self.keep = keep
         self.keep_failed = keep_failed
-        self._items: "OrderedDict[str, StoredReceipt]" = OrderedDict()
+        self._items: OrderedDict[str, StoredReceipt] = OrderedDict()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def add(self, receipt) -> StoredReceipt:
+    def add(self, receipt, job: PrintJob | None = None) -> StoredReceipt:
         with self._lock:
             rid = f"R{next(self._ids):04d}"
-            item = StoredReceipt(rid, receipt.kind, receipt.reference, time.time(), receipt=receipt)
+            item = StoredReceipt(rid, receipt.kind, receipt.reference, time.time(), receipt=receipt, job=job)
             self._items[rid] = item
             self._trim()
             return item
 
     def _trim(self) -> None:
-        done = [k for k, v in self._items.items() if v.state in ("printed", "reprinted", "unconfirmed")]
+        done = [k for k, v in self._items.items() if v.state in ("printed", "reprinted", "unconfirmed", "refused")]
         failed = [k for k, v in self._items.items() if v.state == "failed"]
         for k in done[: max(0, len(done) - self.keep)]:
             del self._items[k]
@@ -128,9 +156,25 @@ class ReprintStore:
         return self.list(failed_only=True)
 
     def reprint(self, rid: str) -> PrintResult:
-        """Print a stored receipt again (staff action)."""
+        """Print a stored receipt again (staff action), for the session it was made in only: a
+        receipt whose session ended has no layout left (``printer.reprint_expired``)."""
         item = self.get(rid)
-        return self._device._print(item.receipt, item)
+        receipt = item.receipt
+        if receipt is None:
+            return PrintResult(False, item.id, "printer.reprint_expired", NEXT_COLLECT, confirmed=True,
+                               detail="its session ended: reprint from the gateway's dossier record")
+        return self._device._print(receipt, item)
+
+    def end_session(self) -> int:
+        """The session ended: forget every receipt's layout (its personal data) and the session
+        it belonged to; keep the non-personal summaries.  How many layouts were dropped."""
+        with self._lock:
+            dropped = 0
+            for item in self._items.values():
+                if item.receipt is not None:
+                    item.receipt = None  # a print still waiting for the printer is refused by this
+                    dropped += 1
+            return dropped
 
     def clear(self) -> None:
         with self._lock:
@@ -139,6 +183,7 @@ class ReprintStore:
 
 class PrinterDevice(Device):
     kind = DeviceKind.PRINTER
+    accepts_jobs = True  # print_receipt(receipt, job=PrintJob): refused once its session ended
 
     def __init__(self, transport: Transport, profile: PrinterProfile, *, text_mode: str = "raster",
                  board: StatusBoard | None = None, simulated: bool = False, keep: int = 10):
@@ -215,10 +260,21 @@ class PrinterDevice(Device):
 
         return render(receipt, self.profile, text_mode=self.text_mode).data
 
-    def print_receipt(self, receipt) -> PrintResult:
-        """Print one receipt (blocking).  Never raises for printer trouble: see PrintResult."""
-        item = self.reprint_store.add(receipt)
+    def print_receipt(self, receipt, job: PrintJob | None = None) -> PrintResult:
+        """Print one receipt (blocking).  Never raises for printer trouble: see PrintResult.
+
+        ``job`` names the session that asked: when that session has ended by the time the
+        printer is free to print it (a print queued behind another, a slow worker), the receipt
+        is refused, nothing is sent and nothing is kept."""
+        item = self.reprint_store.add(receipt, job)
         return self._print(receipt, item)
+
+    def end_session(self) -> None:
+        """The session was wiped: nothing of the citizen stays in the driver (the reprint
+        store's layouts, the last rendered bytes).  Never waits for a print in progress (the UI
+        thread calls this): that one passed its session check and finishes on its own."""
+        self.reprint_store.end_session()
+        self._last_data = b""
 
     def _fail(self, item: StoredReceipt, key: str, detail: str, t0: float, sent: int = 0) -> PrintResult:
         self.reprint_store.mark(item, "failed", key)
@@ -227,9 +283,27 @@ class PrinterDevice(Device):
         return PrintResult(False, item.id, key, NEXT_COLLECT, confirmed=True, media=self.status.media,
                            bytes_sent=sent, seconds=time.perf_counter() - t0, detail=detail)
 
+    @staticmethod
+    def _belongs_elsewhere(item: StoredReceipt) -> bool:
+        """Its session ended: by its job's session id, or (no job) because ``end_session``
+        already dropped its layout while it waited."""
+        return item.receipt is None or (item.job is not None and not item.job.still_current())
+
+    def _refuse(self, item: StoredReceipt, t0: float) -> PrintResult:
+        with self.reprint_store._lock:
+            item.receipt = None  # another citizen's receipt: not kept for a reprint either
+            item.job = None
+        self.reprint_store.mark(item, "refused", "printer.session_ended")
+        log.warning("receipt refused: its session ended before it printed",
+                    extra={"receipt_id": item.id, "kind": item.kind})
+        return PrintResult(False, item.id, "printer.session_ended", None, confirmed=True,
+                           seconds=time.perf_counter() - t0, detail="the session that asked for it has ended")
+
     def _print(self, receipt, item: StoredReceipt) -> PrintResult:
         t0 = time.perf_counter()
         with self._lock:
+            if self._belongs_elsewhere(item):
+                return self._refuse(item, t0)
             item.attempts += 1
             before = self.refresh()
             if before.state == DeviceState.NO_DEVICE:
@@ -239,6 +313,8 @@ class PrinterDevice(Device):
             if problem and problem != "printer.no_answer":
                 return self._fail(item, problem, pre.describe(), t0)
             data = self.render(receipt)
+            if self._belongs_elsewhere(item):  # the session ended while it rendered
+                return self._refuse(item, t0)
             self._last_data = data
             self.set_status(state=DeviceState.BUSY)
             sent = 0

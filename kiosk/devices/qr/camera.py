@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
+from kiosk import imagelimits
 from kiosk.devices.base import DeviceState
 from kiosk.devices.qr.decode import CASCADE, Decoded, FrameResult, decode_frame
 from kiosk.devices.qr.source import QrSourceDevice
@@ -197,6 +198,15 @@ class CameraPipeline:
     def latest_guidance(self) -> Guidance | None:
         return self._latest_guidance
 
+    def forget_frames(self) -> None:
+        """Drop every frame held (the slot, the preview's last frame, its guidance): the session
+        ended, and what the camera last saw (an ID card, a document page) goes with it."""
+        with self._cond:
+            self._slot = None
+            self._latest_frame = None
+            self._latest_guidance = None
+            self.guidance = GuidanceTracker()
+
 
 def _capture_target(raw: str):
     """kiosk.ini qr_camera: a device index ("0"), a path (/dev/video2) or a URL (rtsp://…)."""
@@ -207,7 +217,7 @@ def _capture_target(raw: str):
 class VideoCaptureFrames:
     """``grab()`` over cv2.VideoCapture with reopen after unplug; reports status to ``device``."""
 
-    def __init__(self, device: "CameraQrSource", target, size: tuple[int, int], fps: int, loop: bool = False):
+    def __init__(self, device: CameraQrSource, target, size: tuple[int, int], fps: int, loop: bool = False):
         self.device = device
         self.target = target
         self.size = size
@@ -235,6 +245,13 @@ class VideoCaptureFrames:
         self.failures = 0
         w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         h = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if w * h > imagelimits.MAX_IMAGE_PIXELS or max(w, h) > imagelimits.MAX_SIDE:
+            # a video file (or a stream) declaring a huge frame: refused before its first frame is decoded
+            cap.release()
+            self.cap = None
+            self.device.set_status(state=DeviceState.NO_DEVICE,
+                                   last_error=f"camera frames of {w}x{h} exceed {imagelimits.MAX_IMAGE_PIXELS} pixels")
+            return False
         self.device.set_status(state=DeviceState.ONLINE, last_error=None, detail=f"{w}x{h}")
         return True
 
@@ -257,6 +274,9 @@ class VideoCaptureFrames:
             if not self.open():
                 return None
         ok, frame = self.cap.read()
+        if ok and frame is not None and frame.shape[0] * frame.shape[1] > imagelimits.MAX_IMAGE_PIXELS:
+            frame = None  # the stream changed its size to something absurd: never decoded further
+            ok = False
         if ok and frame is not None:
             self.failures = 0
             if self.loop:
@@ -306,3 +326,8 @@ class CameraQrSource(QrSourceDevice):
 
     def preview(self):
         return self.pipeline.preview() if self.pipeline else None
+
+    def forget_frames(self) -> None:
+        """The session ended: the last frame and the preview go (see ``CameraPipeline.forget_frames``)."""
+        if self.pipeline is not None:
+            self.pipeline.forget_frames()
