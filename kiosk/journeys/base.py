@@ -9,12 +9,15 @@ forward touches.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from kiosk.core import CitizenError, KioskCore, Task
 from kiosk.core.flow import Flow
 from kiosk.text import InvalidDossierCode, normalize_dossier_code
+
+log = logging.getLogger("kiosk.journeys")
 
 D = TypeVar("D")
 
@@ -48,6 +51,20 @@ class JourneyService(Generic[D]):
     def changed(self) -> None:
         """Tell this journey's screens to render again."""
         self.core.emit(self.name)
+
+    def mover(self, event: str) -> Callable[..., None]:
+        """A callback that moves the citizen on along the flow with ``event``, unless they
+        already left the step the work started on (went back while it ran): a late answer
+        never pulls them forward."""
+        step = self.core.step
+
+        def move(*_: Any) -> None:
+            if self.core.step == step:
+                self.core.advance(event)
+            else:
+                log.info("answer after the step was left", extra={"journey": self.name, "event": event})
+
+        return move
 
     def gateway_call(self, work: Callable[[Any], Any], what: str) -> Task:
         return self.core.gateway_call(work, f"{self.name}-{what}")

@@ -68,12 +68,6 @@ class SubmitService(JourneyService[SubmitDraft]):
         d = self.existing
         return d.reference or None if d is not None else None
 
-    def _mover(self, event: str):
-        """A callback moving on along the flow, unless the citizen already left the step the
-        work started on (went back while it ran): a late answer never pulls them forward."""
-        step = self.core.step
-        return lambda *_: self.core.step == step and self.core.advance(event)
-
     # -- finding the procedure ---------------------------------------------------------------
 
     def search(self, query: str) -> Task:
@@ -88,7 +82,7 @@ class SubmitService(JourneyService[SubmitDraft]):
             d.query, d.life_event, d.results = q, None, list(page.items)
             log.info("procedures searched", extra={"found": len(page.items)})
 
-        return self.gateway_call(lambda gw: gw.search_procedures(q), "search").then(found).then(self._mover("listed"))
+        return self.gateway_call(lambda gw: gw.search_procedures(q), "search").then(found).then(self.mover("listed"))
 
     def show_life_events(self) -> None:
         self.core.advance("events")
@@ -104,13 +98,13 @@ class SubmitService(JourneyService[SubmitDraft]):
             d.query, d.life_event, d.results = "", event, list(page.items)
 
         return self.gateway_call(lambda gw: gw.list_procedures(life_event=event.id, limit=100),
-                                 "browse").then(listed).then(self._mover("listed"))
+                                 "browse").then(listed).then(self.mover("listed"))
 
     def choose(self, code: str) -> Task:
         """The procedure's details (documents, fees, form schema) become the draft's."""
 
         return self.gateway_call(lambda gw: gw.get_procedure(code), "procedure").then(
-            self.draft.choose).then(self._mover("chosen"))
+            self.draft.choose).then(self.mover("chosen"))
 
     def start(self) -> None:
         """From the details to the form: through the chip ID card unless it was read (and
