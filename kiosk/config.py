@@ -160,6 +160,12 @@ def p_pin_hash(raw: str) -> str:
         raise ValueError("expected a PIN hash from 'kiosk config hash-pin', never the PIN itself")
     if not re.fullmatch(PIN_HASH_RX, raw):
         raise ValueError("expected a hash made by 'kiosk config hash-pin' (scrypt$N$r$p$salt$hash)")
+    from kiosk.roles import parse_pin_hash
+
+    try:
+        parse_pin_hash(raw)
+    except ValueError as exc:
+        raise ValueError(f"expected a hash made by 'kiosk config hash-pin', but {exc}") from None
     return raw
 
 
@@ -233,6 +239,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "show_face": Key(p_bool, "yes"),
         "log_retention_days": Key(p_int(1, 3650), "30"),
         "audit_retention_days": Key(p_int(30, 3650), "365"),
+    },
+    "audit": {
+        "key_file": Key(p_str(400), ""),
     },
     "accessibility": {
         "speech": Key(p_bool, "no"),

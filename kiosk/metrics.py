@@ -18,6 +18,7 @@ Metrics (every one labelled only with neutral values; never personal data)::
     kiosk_receipts_printed_total{kind, outcome}        ok | failed
     kiosk_outbox_depth / kiosk_outbox_failed           items waiting / refused
     kiosk_audit_entries_total{action, outcome}
+    kiosk_pin_lockouts_total{role}                     PIN entry locked after repeated wrong PINs
     kiosk_last_status_change_timestamp_seconds{kind}
 """
 
@@ -68,6 +69,8 @@ class KioskMetrics:
                                 registry=r)
         self.audit_entries = Counter("kiosk_audit_entries", "Audit entries written", ["action", "outcome"],
                                      registry=r)
+        self.pin_lockouts = Counter("kiosk_pin_lockouts", "PIN entry locked after repeated wrong PINs", ["role"],
+                                    registry=r)
         self.outbox_depth = Gauge("kiosk_outbox_depth", "Outbox items waiting for the gateway", registry=r)
         self.outbox_failed = Gauge("kiosk_outbox_failed", "Outbox items the gateway refused", registry=r)
         self._journey: str | None = None
@@ -98,7 +101,10 @@ class KioskMetrics:
             self._journey = None
 
     def on_audit(self, entry: dict) -> None:
-        self.audit_entries.labels(action=entry.get("action", "?"), outcome=str(entry.get("outcome", "?"))[:40]).inc()
+        action, outcome = str(entry.get("action", "?")), str(entry.get("outcome", "?"))
+        self.audit_entries.labels(action=action, outcome=outcome[:40]).inc()
+        if outcome == "lockout" and action in ("staff.enter", "technician.enter"):
+            self.pin_lockouts.labels(role=action.split(".")[0]).inc()
 
     def count_print(self, kind: str, result) -> None:
         self.receipts.labels(kind=kind or "?", outcome="ok" if getattr(result, "ok", False) else "failed").inc()

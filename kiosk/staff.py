@@ -3,19 +3,20 @@ cash confirmation, reprints, the outbox, ending a session; device switching, the
 bundle and leaving the kiosk.  Every action writes an audit entry (no personal data).
 
 The screens (``kiosk/screens/staff.py``, ``technician.py``, ``pin.py``) call only this.
-Slow calls (gateway, printer) are meant to run through ``core.run_async``.
+Slow calls (gateway, printer) are meant to run through ``core.run``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.audit import AuditLog
 from kiosk.devices.base import DeviceKind
 from kiosk.errors import KioskError
 from kiosk.gateway.client import new_idempotency_key
-from kiosk.roles import PinResult, Role
+from kiosk.roles import PinLockStore, PinResult, Role
 
 log = logging.getLogger("kiosk.staff")
 
@@ -40,6 +41,10 @@ class StaffMode:
         self._outbox = outbox
         self._exit_kiosk = exit_kiosk
         self.active: Role | None = None  # who unlocked the panel now (staff or technician)
+        # failures and locks survive a restart: they live in the data folder (0600)
+        store = PinLockStore(core.settings.data_dir / "pin-lock.json")
+        for role in (Role.STAFF, Role.TECHNICIAN):
+            self.gate(role).remember(store, role.value)
 
     # -- identity -------------------------------------------------------------------------------
 
@@ -63,10 +68,17 @@ class StaffMode:
             detail["locked_seconds"] = int(gate.locked_for())
             if not was_locked:
                 outcome = "lockout"  # this wrong PIN started the lock
+                detail["lock_in_a_row"] = gate.streak
         self.audit.record(f"{role.value}.enter", outcome, self.core.session.role, **detail)
         if result is PinResult.OK:
             self.active = role
             if role is Role.TECHNICIAN:
+                # a citizen hammering the staff PIN cannot keep staff out: the technician's
+                # entry lifts the staff lock (the technician gate itself only times out)
+                staff_gate = self.gate(Role.STAFF)
+                if staff_gate.locked_for() > 0 or staff_gate.attempts_left() < staff_gate.max_attempts:
+                    staff_gate.reset()
+                    self.audit.record("staff.unlock", "ok", Role.TECHNICIAN)
                 # no citizen data beside diagnostics: whatever session was open ends here
                 if self.core.session.holds_data() or self.core.session.journey:
                     self.core.reset("technician")
@@ -179,7 +191,41 @@ class StaffMode:
     def outbox_state(self) -> dict:
         from kiosk.diagnostics import outbox_report
 
-        return outbox_report(self.outbox)
+        return outbox_report(self.outbox, self.core.settings)
+
+    def set_aside_items(self) -> list[dict]:
+        """Items set aside for staff (refused for good, or answered with nonsense): number, kind,
+        provisional reference, reason, attempts, when queued.  No personal data."""
+        if self.outbox is None:
+            return []
+        keep = ("seq", "kind", "reference", "last_error", "attempts", "created_at")
+        return [{k: item[k] for k in keep} for item in self.outbox.items("set_aside")]
+
+    def retry_set_aside(self, seq: int | None = None) -> int:
+        """Put one set-aside item (or all) back in the queue and deliver now (blocking); the
+        item goes with its first key and bytes, so nothing is ever filed twice.  Returns how
+        many were delivered."""
+        if self.outbox is None:
+            raise StaffError("outbox.error", "next.call_technician")
+        back = self.outbox.retry(seq)
+        self.audit.record("outbox.requeue", "ok" if back else "none", self.active or Role.STAFF,
+                          item=seq if seq is not None else "all", count=back)
+        return self.retry_outbox()
+
+    def export_set_aside(self, seq: int, folder=None):
+        """Write one set-aside item for the back office (sealed with the outbox key; see
+        ``Outbox.export``) into ``folder`` (default ``data_dir/outbox-export``); its path."""
+        if self.outbox is None:
+            raise StaffError("outbox.error", "next.call_technician")
+        folder = folder or self.core.settings.data_dir / "outbox-export"
+        try:
+            path = self.outbox.export(seq, folder)
+        except Exception as exc:
+            self.audit.record("outbox.export", "failed", self.active or Role.STAFF, item=seq,
+                              error=getattr(exc, "message_key", type(exc).__name__))
+            raise StaffError("outbox.export_failed", "next.call_technician", type(exc).__name__) from None
+        self.audit.record("outbox.export", "ok", self.active or Role.STAFF, item=seq, file=path.name)
+        return path
 
     def retry_outbox(self) -> int:
         """Deliver what waits now (blocking); returns how many went."""

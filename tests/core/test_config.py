@@ -106,3 +106,59 @@ def test_hash_pin_command_makes_a_hash_the_schema_accepts():
 
     assert verify_pin("482913", settings.staff.pin_hash)
     assert not verify_pin("482914", settings.staff.pin_hash)
+
+
+# -- PIN hashes: parameters checked, malformed ones never verify --------------------------------
+
+MALFORMED_HASHES = [
+    "scrypt$1000$8$1$AAAA$AAAA",  # the finding: N not a power of two, 3-byte salt and hash
+    "scrypt$2$8$1$" + "A" * 24 + "$" + "A" * 44,  # N=2: falls in a fraction of a second
+    "scrypt$16384$1$1$" + "A" * 24 + "$" + "A" * 44,  # r too small
+    "scrypt$1048576$8$1$" + "A" * 24 + "$" + "A" * 44,  # 1 GiB: can never verify on the kiosk
+    "scrypt$16384$8$1$" + "A" * 24 + "$AAAA",  # a 3-byte digest
+    "scrypt$16384$8$1$AAAA$" + "A" * 44,  # a 3-byte salt
+    "scrypt$16384$8$1$" + "A" * 24 + "$" + "*" * 44,  # not base64
+    "bcrypt$16384$8$1$" + "A" * 24 + "$" + "A" * 44,
+    "scrypt$16384$8$1$" + "A" * 24,
+    "",
+]
+
+
+@pytest.mark.parametrize("stored", MALFORMED_HASHES)
+def test_a_malformed_or_weak_pin_hash_never_verifies(stored):
+    from kiosk.roles import verify_pin
+
+    for pin in ("0000", "246810", ""):
+        assert verify_pin(pin, stored) is False
+
+
+@pytest.mark.parametrize("stored", MALFORMED_HASHES[:6])
+def test_config_check_refuses_weak_or_impossible_pin_hashes(tmp_path, stored):
+    bad = tmp_path / "k.ini"
+    bad.write_text(f"[kiosk]\nkiosk_id = K\n[technician]\npin_hash = {stored}\n", encoding="utf-8")
+    out = subprocess.run(kiosk_cmd("config", "check", str(bad)), capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2 and "technician.pin_hash:" in out.stderr, out.stderr
+
+
+def test_the_whole_digest_is_compared():
+    """A hash whose digest differs from the right one only in its last byte is a wrong PIN."""
+    import base64
+
+    from kiosk.roles import hash_pin, verify_pin
+
+    good = hash_pin("482913")
+    scheme, n, r, p, salt, digest = good.split("$")
+    raw = base64.b64decode(digest)
+    for i in (len(raw) - 1, len(raw) // 2):
+        flipped = raw[:i] + bytes([raw[i] ^ 1]) + raw[i + 1:]
+        assert verify_pin("482913", "$".join([scheme, n, r, p, salt, base64.b64encode(flipped).decode()])) is False
+    assert verify_pin("482913", good) is True
+
+
+def test_a_strong_hash_within_the_ceiling_always_verifies():
+    """N=2^15, r=8 needs 32 MiB, hashlib's default limit: maxmem is set from the parameters."""
+    from kiosk.roles import hash_pin, verify_pin
+
+    strong = hash_pin("482913", n=2**15)
+    config.from_text(f"[kiosk]\nkiosk_id = K\n[staff]\npin_hash = {strong}\n")
+    assert verify_pin("482913", strong) is True and verify_pin("482914", strong) is False

@@ -190,3 +190,100 @@ def test_technician_switch_bundle_exit(kit, tmp_path):
                    ("printer.self_test", "ok"), ("kiosk.exit", "ok")]:
         assert wanted in got
     assert verify(audit.folder).ok
+
+
+# -- a lockout that remembers ---------------------------------------------------------------------
+
+
+def lock_out(staff, role=Role.STAFF):
+    for _ in range(4):
+        assert staff.enter(role, "000000") is PinResult.WRONG
+    assert staff.enter(role, "000000") is PinResult.LOCKED
+
+
+def restarted(core, audit, clock):
+    """A new core and staff mode over the same data folder, as after a restart."""
+    fresh = KioskCore(core.settings, devices=core.devices, gateway=core.gateway)
+    Journeys(fresh)
+    fresh.staff_gate.clock = fresh.technician_gate.clock = clock
+    return fresh, StaffMode(fresh, audit, outbox=None)
+
+
+def test_failures_and_the_lock_survive_a_restart(kit):
+    core, staff, audit, clock, *_ = kit
+    for _ in range(3):
+        staff.enter(Role.STAFF, "000000")
+    core2, staff2 = restarted(core, audit, clock)
+    assert staff2.gate(Role.STAFF).attempts_left() == 2  # the three failures were not forgotten
+    staff2.enter(Role.STAFF, "000000")
+    assert staff2.enter(Role.STAFF, "000000") is PinResult.LOCKED
+    core3, staff3 = restarted(core, audit, clock)
+    assert staff3.enter(Role.STAFF, "246810") is PinResult.LOCKED  # still locked after a restart
+    assert 290 < staff3.locked_for(Role.STAFF) <= 300
+    state = core.settings.data_dir / "pin-lock.json"
+    assert state.stat().st_mode & 0o777 == 0o600
+    assert "246810" not in state.read_text() and "000000" not in state.read_text()
+    clock.t += 301
+    assert staff3.enter(Role.STAFF, "246810") is PinResult.OK
+    for c in (core2, core3):
+        c.shutdown()
+
+
+def test_each_lock_in_a_row_lasts_longer_up_to_a_cap(kit):
+    core, staff, audit, clock, *_ = kit
+    lengths = []
+    for _ in range(6):
+        lock_out(staff)
+        lengths.append(round(staff.locked_for(Role.STAFF)))
+        clock.t += staff.locked_for(Role.STAFF) + 1
+    assert lengths == [300, 600, 1200, 2400, 3600, 3600]
+    lockouts = [e for e in audit.entries() if e["outcome"] == "lockout"]
+    assert [e["detail"]["locked_seconds"] for e in lockouts] == lengths
+    # a right PIN ends the streak: the next lock is short again
+    assert staff.enter(Role.STAFF, "246810") is PinResult.OK
+    lock_out(staff)
+    assert round(staff.locked_for(Role.STAFF)) == 300
+
+
+def test_a_citizen_cannot_keep_staff_locked_out(kit):
+    """The lock is per role, and a technician's entry lifts the staff lock."""
+    core, staff, audit, clock, *_ = kit
+    lock_out(staff)
+    assert staff.locked_for(Role.TECHNICIAN) == 0
+    assert staff.enter(Role.TECHNICIAN, "135790") is PinResult.OK
+    staff.leave()
+    assert staff.locked_for(Role.STAFF) == 0
+    assert staff.enter(Role.STAFF, "246810") is PinResult.OK
+    assert ("staff.unlock", "ok") in actions(audit)
+
+
+def test_a_lockout_is_counted_in_the_metrics(kit):
+    from kiosk import metrics
+
+    core, staff, audit, clock, *_ = kit
+    m = metrics.attach(core, audit=audit)
+    try:
+        lock_out(staff)
+        lock_out(staff, Role.TECHNICIAN)
+        assert m.pin_lockouts.labels(role="staff")._value.get() == 1
+        assert m.pin_lockouts.labels(role="technician")._value.get() == 1
+        assert b'kiosk_pin_lockouts_total{role="staff"} 1.0' in m.exposition()
+    finally:
+        m.detach()
+
+
+def test_a_failure_is_counted_before_the_pin_is_checked(kit, monkeypatch):
+    """Pulling the plug during the (slow) check must not give a free try."""
+    core, staff, audit, clock, *_ = kit
+    import kiosk.roles as roles
+
+    def power_cut(pin, stored):
+        raise SystemExit("power cut")
+
+    monkeypatch.setattr(roles, "verify_pin", power_cut)
+    with pytest.raises(SystemExit):
+        staff.enter(Role.STAFF, "000000")
+    monkeypatch.undo()
+    _core2, staff2 = restarted(core, audit, clock)
+    assert staff2.gate(Role.STAFF).attempts_left() == 4
+    _core2.shutdown()
