@@ -50,6 +50,8 @@ class Runtime:
         self.journeys = Journeys(self.core)
         self.audit = audit_mod.AuditLog.from_settings(settings)
         audit_mod.attach(self.core, self.audit)
+        if hasattr(self.gateway, "audit_head"):
+            self.gateway.audit_head = self.audit.head  # the head travels with every heartbeat
         self._exit: Callable[[], None] | None = None
         self.staff = StaffMode(self.core, self.audit, outbox=self.outbox,
                                exit_kiosk=lambda: self._exit and self._exit())

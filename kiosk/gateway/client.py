@@ -397,12 +397,14 @@ class GatewayClient:
 
     # -- kiosk ------------------------------------------------------------------------------
 
-    def heartbeat(self, status: dict | None = None) -> M.HeartbeatAck:
-        """Tell the gateway this kiosk is alive (with its device summary); measures latency.
+    def heartbeat(self, status: dict | None = None, *, audit_head: dict | None = None) -> M.HeartbeatAck:
+        """Tell the gateway this kiosk is alive (with its device summary and the head of its
+        audit log); measures latency.
 
         Never retried: a heartbeat is a probe, its failure is the answer.
         """
-        body = M.body(M.Heartbeat(self.kiosk_id or "unknown", _now(), status or {}))
+        head = M.AuditHead(int(audit_head["seq"]), str(audit_head["hash"])) if audit_head else None
+        body = M.body(M.Heartbeat(self.kiosk_id or "unknown", _now(), status or {}, head))
         started = time.monotonic()
         data = self.request("POST", f"{API_PREFIX}/kiosks/heartbeat", json_body=body, retry=False)
         latency_ms = (time.monotonic() - started) * 1000

@@ -234,11 +234,21 @@ class Dossier(Wire):
 
 
 @contract
+class AuditHead(Wire):
+    """The last entry of the kiosk's audit log: the gateway keeps the newest it received, so a
+    log rewritten or wiped on the kiosk no longer matches (``kiosk audit verify --gateway``)."""
+
+    seq: Annotated[int, Field(ge=0)]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+@contract
 class Heartbeat(Wire):
     kiosk_id: KioskId
     sent_at: IsoDateTime
     devices: Annotated[dict[str, str], Field(description="Device kind → state, e.g. {'printer': 'online'}.")] = \
         field(default_factory=dict)
+    audit_head: AuditHead | None = None
 
 
 @contract

@@ -5,6 +5,8 @@ latency, outbox depth) or OFFLINE (last_error: the error's message key and detai
 ``start()`` repeats that every ``interval`` seconds in a daemon thread; ``stop()`` ends it.
 A heartbeat that gets through while the outbox still holds items calls ``on_reachable`` (the
 outbox worker's ``kick``): what waited offline goes at once, not after the worker's back-off.
+Every heartbeat carries the head of the audit log (``audit_head()``, {seq, hash}) when one is
+given: the gateway keeps the newest, so a log rewritten on the kiosk no longer matches it.
 The status bar, the staff screen and ``kiosk doctor`` read the board, not the monitor.
 """
 
@@ -23,8 +25,9 @@ log = logging.getLogger("kiosk.gateway.monitor")
 class GatewayMonitor:
     def __init__(self, client, board: StatusBoard | None = None, *, interval: float = 30.0,
                  outbox=None, device_summary=None, simulated: bool | None = None,
-                 on_reachable=None):
+                 on_reachable=None, audit_head=None):
         self.client = client
+        self.audit_head = audit_head  # callable → {"seq", "hash"} of the audit log, or None
         self.on_reachable = on_reachable  # called when a heartbeat succeeds and the outbox waits
         self.board = board or StatusBoard()
         self.interval = interval
@@ -56,6 +59,15 @@ class GatewayMonitor:
                 out[st.kind.value] = st.state.value
         return out
 
+    def _audit_head(self) -> dict | None:
+        if self.audit_head is None:
+            return None
+        try:
+            return self.audit_head()
+        except Exception:  # noqa: BLE001 - an unreadable head must never stop the heartbeat
+            log.exception("audit head unreadable")
+            return None
+
     def check(self) -> DeviceStatus:
         depth_note, waiting = "", 0
         if self.outbox is not None:
@@ -65,7 +77,8 @@ class GatewayMonitor:
             except Exception:  # noqa: BLE001
                 depth_note = ", outbox unreadable"
         try:
-            ack = self.client.heartbeat(self._summary())
+            head = self._audit_head()
+            ack = self.client.heartbeat(self._summary(), **({"audit_head": head} if head else {}))
         except GatewayError as exc:
             error = exc.message_key + (f": {exc.detail}" if exc.detail else "")
             if self.outbox is not None and self.outbox.last_error():

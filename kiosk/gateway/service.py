@@ -55,6 +55,7 @@ class GatewayService:
         self.monitor_interval = monitor_interval
         self.worker = None
         self.monitor = None
+        self.audit_head = None  # callable → the audit log's head, sent with each heartbeat (the runtime sets it)
         self._client = client
         self._outbox = outbox or None
         self._owns_outbox = outbox is None
@@ -90,7 +91,8 @@ class GatewayService:
                     self.worker.start()
                 self.monitor = GatewayMonitor(self._client, self.board, interval=self.monitor_interval,
                                               outbox=self._outbox,
-                                              on_reachable=self.worker.kick if self.worker is not None else None)
+                                              on_reachable=self.worker.kick if self.worker is not None else None,
+                                              audit_head=lambda: self.audit_head() if self.audit_head else None)
                 self.monitor.start()
         except BaseException as exc:  # noqa: BLE001
             log.exception("gateway client could not start")

@@ -344,3 +344,45 @@ def test_the_key_lives_outside_the_data_folder_and_a_real_kiosk_needs_it(tmp_pat
     path.chmod(0o644)
     with pytest.raises(AuditKeyError, match="readable or writable by others"):
         load_key(path)
+
+
+def test_the_head_goes_with_every_heartbeat_and_verify_compares_with_the_gateway(tmp_path):
+    """Real HTTP on 127.0.0.1: the monitor's heartbeat carries the head, the demo gateway keeps
+    the newest one, and `kiosk audit verify --gateway URL` fails once the log is wiped."""
+    import re
+
+    from kiosk.gateway.client import GatewayClient
+    from kiosk.gateway.embedded import EmbeddedGateway
+    from kiosk.gateway.monitor import GatewayMonitor
+
+    ini = tmp_path / "kiosk.ini"
+    text = re.sub(r"(?m)^data_dir = .*$", f"data_dir = {tmp_path / 'data'}", (ROOT / "kiosk.ini").read_text())
+    ini.write_text(re.sub(r"(?m)^key_file =.*$", f"key_file = {tmp_path / 'audit.key'}", text), encoding="utf-8")
+    from kiosk import config
+
+    settings = config.load(ini)
+    audit = AuditLog.from_settings(settings)
+    for _ in range(3):
+        audit.record("session.start")
+    gw = EmbeddedGateway(None, db_path=None)
+    url = gw.start()
+    try:
+        client = GatewayClient.from_settings(settings, base_url=url)
+        monitor = GatewayMonitor(client, audit_head=audit.head)
+        assert monitor.check().state.value == "online"
+        client.heartbeat({})  # a heartbeat without a head does not erase the kept one
+        kept = client.request("GET", "/v1/kiosks/audit-head")
+        assert kept == audit.head() == {"seq": 3, "hash": list(audit.entries())[-1]["hash"]}
+
+        def cli_verify():
+            return subprocess.run(kiosk_cmd("--config", str(ini), "audit", "verify", "--gateway", url),
+                                  capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+        ok = cli_verify()
+        assert ok.returncode == 0 and "the gateway's head (seq 3) matches" in ok.stdout, ok.stderr
+        for f in audit.folder.iterdir():  # an insider wipes the whole audit folder
+            f.unlink()
+        wiped = cli_verify()
+        assert wiped.returncode == 1 and "the gateway received the head of seq 3" in wiped.stderr, wiped.stderr
+    finally:
+        gw.stop()

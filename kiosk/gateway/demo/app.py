@@ -175,6 +175,14 @@ def create_app(db_path: str | Path | None = None, *, clock: Callable[[], float] 
         store.heartbeat(kiosk if kiosk != "anonymous" else body.kiosk_id, M.dump(body))
         return {"server_time": iso_utc(store.clock()), "api_version": API_VERSION}
 
+    @app.get("/v1/kiosks/audit-head", response_model=M.AuditHead, responses=_r(401, 404), tags=["kiosk"],
+             summary="The newest audit-log head this kiosk sent with a heartbeat (for kiosk audit verify)")
+    def audit_head(kiosk: Kiosk) -> dict:
+        found = store.audit_head(kiosk)
+        if found is None:
+            raise ApiError(404, "not_found", "No audit head received from this kiosk")
+        return found
+
     # -- catalog ------------------------------------------------------------------------------
 
     @app.get("/v1/life-events", response_model=list[M.LifeEvent], responses=_r(401), tags=["catalog"],

@@ -215,8 +215,22 @@ class Store:
 
     def heartbeat(self, kiosk_id: str, body: dict) -> None:
         with self.tx() as db:
+            # the audit head kept is the newest one: a heartbeat without one, or with an older
+            # one (a rolled-back log), never replaces it
+            kept = db.execute("SELECT body FROM heartbeats WHERE kiosk_id=?", (kiosk_id,)).fetchone()
+            old = json.loads(kept[0]).get("audit_head") if kept else None
+            head = body.get("audit_head")
+            if head is None or (old and old.get("seq", 0) > head.get("seq", 0)):
+                head = old
+            body = {**body, "audit_head": head}
             db.execute("INSERT OR REPLACE INTO heartbeats(kiosk_id, body, at) VALUES (?,?,?)",
                        (kiosk_id, json.dumps(body, ensure_ascii=False), self.clock()))
+
+    def audit_head(self, kiosk_id: str) -> dict | None:
+        """The newest audit head the kiosk sent, or None."""
+        rows = self.query("SELECT body FROM heartbeats WHERE kiosk_id=?", (kiosk_id,))
+        head = json.loads(rows[0]["body"]).get("audit_head") if rows else None
+        return head if isinstance(head, dict) else None
 
     # -- catalog ------------------------------------------------------------------------------
 
