@@ -101,11 +101,71 @@ def test_d4_response_sw_comes_from_the_macced_do99():
     assert sm.unprotect(H("990290008E08FA855A5D4C50A8ED9001"))[1] == 0x9000
 
 
-def test_d4_tampered_mac_is_an_error_never_data():
+D4_SELECT_ANSWER = "990290008E08FA855A5D4C50A8ED9000"  # Appendix D.4: DO99 9000, DO8E with its MAC
+D4_READ_ANSWER = "8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000"
+
+
+@pytest.mark.parametrize("byte", [6, 9, 13])  # first, a middle and the last byte of the MAC
+def test_d4_tampered_mac_is_an_error_never_data(byte):
+    """The Appendix D.4 answer verifies as it is; with one bit of its MAC flipped (and nothing
+    else changed: the TLV structure stays well formed) it must be refused."""
+    good = H(D4_SELECT_ANSWER)
+    sm = _d4_sm()
+    sm.protect(Apdu(0x00, 0xA4, 0x02, 0x0C, H("011E")))
+    assert sm.unprotect(good) == (b"", 0x9000)
+    tampered = bytearray(good)
+    tampered[byte] ^= 0x01
+    sm = _d4_sm()
+    sm.protect(Apdu(0x00, 0xA4, 0x02, 0x0C, H("011E")))
+    with pytest.raises(SecureMessagingError, match="MAC does not verify"):
+        sm.unprotect(bytes(tampered))
+
+
+def test_d4_tampered_mac_on_data_is_an_error_never_data():
+    good = H(D4_READ_ANSWER)
+    tampered = bytearray(good)
+    tampered[-3] ^= 0x80  # the MAC's last byte
+    for answer, ok in ((good, True), (bytes(tampered), False)):
+        sm = _d4_sm()
+        sm.protect(Apdu(0x00, 0xA4, 0x02, 0x0C, H("011E")))
+        sm.unprotect(H(D4_SELECT_ANSWER))
+        sm.protect(Apdu(0x00, 0xB0, 0x00, 0x00, le=4))
+        if ok:
+            assert sm.unprotect(answer) == (H("60145F01"), 0x9000)
+        else:
+            with pytest.raises(SecureMessagingError, match="MAC does not verify"):
+                sm.unprotect(answer)
+
+
+def test_d4_response_without_a_mac_is_an_error():
     sm = _d4_sm()
     sm.protect(Apdu(0x00, 0xA4, 0x02, 0x0C, H("011E")))
     with pytest.raises(SecureMessagingError):
-        sm.unprotect(H("990290008E08FA855A5D4C50A8ED99009000"))  # last MAC byte changed
+        sm.unprotect(H("990290009000"))
+
+
+@pytest.mark.parametrize("cipher,key_len", [(crypto.AES, 16), (crypto.AES, 32)])
+def test_pace_aes_secure_messaging_refuses_a_tampered_response_mac(cipher, key_len):
+    """PACE's secure messaging (AES, CMAC): an answer the card protected verifies; the same
+    answer with one MAC bit flipped is an error, never data."""
+    ks_enc, ks_mac = bytes(range(key_len)), bytes(range(100, 100 + key_len))
+
+    def pair():
+        ssc = bytes(16)
+        return (SecureMessaging(ks_enc, ks_mac, ssc, cipher, key_len),
+                SecureMessaging(ks_enc, ks_mac, ssc, cipher, key_len))
+
+    for flip in (None, -3, -10):
+        host, card = pair()
+        command = host.protect(Apdu(0x00, 0xB0, 0x00, 0x00, le=4))
+        card.card_unprotect(command)
+        answer = bytearray(card.card_protect(H("60145F01"), 0x9000))
+        if flip is None:
+            assert host.unprotect(bytes(answer)) == (H("60145F01"), 0x9000)
+            continue
+        answer[flip] ^= 0x01
+        with pytest.raises(SecureMessagingError, match="MAC does not verify"):
+            host.unprotect(bytes(answer))
 
 
 @pytest.mark.parametrize("sw", ["6987", "6988"])
@@ -209,3 +269,79 @@ def test_window_multiplication_matches_double_and_add():
 
     for k in (1, 2, 15, 16, 17, 0xFFFF, 0x3F00C4D39D153F2B2A214A078D899B22, c.n - 2):
         assert c.mul(k, c.g) == slow(k, c.g) == c.base_mul(k)
+
+
+# ---------------------------------------------------------------- BAC: every refusal (mutation survivors)
+
+D3_MRZ = "L898902C<369080619406236"
+D3_CHALLENGE = "4608F919887022129000"
+D3_ANSWER = "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D74499000"
+D3_RND_IFD, D3_K_IFD = H("781723860C06C226"), H("0B795240CB7049B01C19B33E32804F0B")
+
+
+class Answers:
+    """A card that answers the two BAC commands with the given responses (hex)."""
+
+    def __init__(self, challenge: str, answer: str):
+        self.responses = [H(challenge), H(answer)]
+
+    def transmit(self, command: bytes) -> bytes:
+        return self.responses.pop(0)
+
+
+def _bac(challenge: str = D3_CHALLENGE, answer: str = D3_ANSWER, rnd_ifd: bytes = D3_RND_IFD):
+    return bac.authenticate(Channel(Answers(challenge, answer)), D3_MRZ, rnd_ifd=rnd_ifd, k_ifd=D3_K_IFD)
+
+
+def _reencrypt(plain: bytes) -> str:
+    """An EXTERNAL AUTHENTICATE answer for ``plain`` with a correct MAC under the D.3 keys."""
+    k_enc, k_mac = bac.derive_keys(D3_MRZ)
+    e_ic = crypto.des3_cbc_encrypt(k_enc, plain)
+    return (e_ic + crypto.retail_mac(k_mac, crypto.pad(e_ic))).hex() + "9000"
+
+
+def _d3_plain() -> bytes:
+    k_enc, _ = bac.derive_keys(D3_MRZ)
+    return crypto.des3_cbc_decrypt(k_enc, H(D3_ANSWER)[:32])
+
+
+def test_bac_vectors_open_the_channel():
+    assert _bac().ssc_bytes == H("887022120C06C226")
+    assert _bac(answer=_reencrypt(_d3_plain())).ssc_bytes == H("887022120C06C226")
+
+
+@pytest.mark.parametrize("half", [slice(0, 8), slice(8, 16)], ids=["rnd_ic", "rnd_ifd"])
+def test_bac_answer_with_a_wrong_nonce_is_refused(half):
+    """The chip's answer must echo both nonces; a MAC-valid answer with either one wrong is a
+    replay or another chip, and never opens the channel."""
+    plain = bytearray(_d3_plain())
+    plain[half.start] ^= 0x01
+    with pytest.raises(AccessDeniedError, match="nonces"):
+        _bac(answer=_reencrypt(bytes(plain)))
+
+
+def test_bac_answer_with_a_wrong_mac_is_refused():
+    bad = bytearray(H(D3_ANSWER))
+    bad[-3] ^= 0x01
+    with pytest.raises(SecureMessagingError, match="BAC response MAC"):
+        _bac(answer=bad.hex())
+
+
+@pytest.mark.parametrize("sw", ["6300", "6982", "63C2", "63C0", "63CF"])
+def test_bac_refusal_status_words_are_access_denied(sw):
+    with pytest.raises(AccessDeniedError):
+        _bac(answer=sw)
+
+
+@pytest.mark.parametrize("challenge,answer", [
+    ("46089000", D3_ANSWER),                              # a 2-byte challenge with 9000
+    ("4608F919887022126A80", D3_ANSWER),                  # 8 bytes with an error status
+    (D3_CHALLENGE, D3_ANSWER[:-4] + "9001"),              # the whole answer with another status
+    (D3_CHALLENGE, D3_ANSWER[:-6] + "9000"),              # 39 bytes with 9000
+    (D3_CHALLENGE, "6A80"),
+], ids=["short-challenge", "challenge-status", "answer-status", "short-answer", "answer-6a80"])
+def test_bac_malformed_answers_are_apdu_errors(challenge, answer):
+    from kiosk.devices.cardreader.errors import ApduError
+
+    with pytest.raises(ApduError):
+        _bac(challenge, answer)
