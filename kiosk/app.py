@@ -10,8 +10,8 @@ import gc
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from kiosk import text
 from kiosk.config import Settings
@@ -26,9 +26,19 @@ def has_display() -> bool:
 
 def prepare_kivy(settings: Settings, *, size: tuple[int, int] | None = None, fullscreen: bool | None = None,
                  headless: bool = False) -> None:
-    """Configure Kivy before its first import (window size, fullscreen, no Escape exit)."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    """Configure Kivy before its first import (window size, fullscreen, no Escape exit).
+
+    Lockdown: Kivy's own user configuration (``KIVY_HOME/config.ini``), ``KCFG_*`` variables and
+    command-line options are never read, and nothing is written back: kiosk.ini alone decides
+    (a rotation, an inspector module or a keyboard mode put there by anyone is ignored).  No
+    Kivy module (inspector, console, keybinding's F11/F12, monitor...) is ever started."""
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_NO_CONFIG"] = "1"
+    os.environ["KIVY_NO_ENV_CONFIG"] = "1"
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    # SDL turns SIGTERM into a window close request (refused while locked): the kiosk handles
+    # its stop signals itself (install_stop_signals)
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     kivy_home = settings.data_dir / "kivy"
     kivy_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("KIVY_HOME", str(kivy_home))
@@ -48,6 +58,12 @@ def prepare_kivy(settings: Settings, *, size: tuple[int, int] | None = None, ful
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "log_level", "debug" if settings.kiosk.log_level == "debug" else "warning")
+    # in case Kivy was imported before this ran (and read a config.ini): kiosk.ini wins anyway
+    Config.set("graphics", "rotation", "0")
+    Config.set("kivy", "keyboard_mode", "")
+    for name in list(Config.options("modules")):
+        Config.remove_option("modules", name)
+    Config.filename = None  # Config.write() (the settings panel's "save") writes nothing
 
 
 def build_app(settings: Settings, **kw):
@@ -70,6 +86,7 @@ def build_app(settings: Settings, **kw):
 
     class KioskApp(App):
         title = "Kiosk"
+        use_kivy_settings = False  # no Kivy panel (fullscreen, rotation, logging, keyboard mode)
 
         def __init__(self, settings: Settings, *, devices=None, gateway=None, idle_clock=None,
                      runtime: Runtime | None = None, locked: bool | None = None, animate: bool = True,
@@ -84,6 +101,7 @@ def build_app(settings: Settings, **kw):
             self.animate = animate
             self.on_first_frame = on_first_frame
             self._allow_exit = False
+            self._stopping_on_signal = False
             self.screens: dict = {}
             self.timeout_dialog = None
             self.access_panel = None
@@ -336,15 +354,55 @@ def build_app(settings: Settings, **kw):
                 return True
             return False
 
-        def _on_keyboard(self, _window, key, *_args) -> bool:
+        def _on_keyboard(self, _window, key, _scancode=None, _codepoint=None, modifiers=None, *_args) -> bool:
             if key == 27:  # Escape (and Android back): swallowed, never exits
                 return True
+            if self.locked and (282 <= key <= 293 or set(modifiers or ()) & {"ctrl", "alt", "meta"}):
+                return True  # F1-F12 and shortcuts never reach Kivy (settings, rotation, inspector)
             return False
 
         def exit_kiosk(self) -> None:
             """The only way out of a locked-down kiosk (technician mode calls this)."""
             self._allow_exit = True
             self.stop()
+
+        # Kivy's settings panel (F1) never opens, and its app config file is never written
+        def _install_settings_keys(self, window) -> None:
+            pass
+
+        def open_settings(self, *_args) -> bool:
+            log.info("settings panel refused (locked down)")
+            return False
+
+        def get_application_config(self, defaultpath=None):
+            return None
+
+        # -- stopping on a signal (systemctl stop) -------------------------------------------
+
+        def install_stop_signals(self) -> None:
+            """SIGTERM (systemd's stop) and SIGINT end the kiosk cleanly: the session is wiped,
+            the outbox closed, exit status 0.  A person at the screen still cannot close it."""
+            import signal
+
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._on_stop_signal)
+
+        def _on_stop_signal(self, signum, _frame) -> None:
+            if self._stopping_on_signal:
+                return
+            self._stopping_on_signal = True
+            self._allow_exit = True
+            import signal
+
+            log.info("stop signal received", extra={"signal": signal.Signals(signum).name})
+            Clock.schedule_once(lambda _dt: self._stop_on_signal(), 0)
+
+        def _stop_on_signal(self) -> None:
+            try:
+                self.core.reset("shutdown")
+                log.info("session wiped before stopping")
+            finally:
+                self.stop()
 
     return KioskApp(settings, **kw)
 
@@ -358,10 +416,31 @@ def run(settings: Settings, *, windowed: bool = False, size=None, on_first_frame
         logging.getLogger("urllib3").setLevel(logging.WARNING)
     prepare_kivy(settings, size=size, fullscreen=False if windowed else None)
     app = build_app(settings, locked=False if windowed else None, on_first_frame=on_first_frame)
+    app.install_stop_signals()
+    pidfile = _write_pidfile()
     log.info("kiosk starting", extra={"kiosk_id": settings.kiosk.kiosk_id, "windowed": windowed})
-    app.run()
+    try:
+        app.run()
+    finally:
+        if pidfile is not None:
+            pidfile.unlink(missing_ok=True)
     log.info("kiosk stopped")
     return 0
+
+
+def _write_pidfile() -> Path | None:
+    """``$RUNTIME_DIRECTORY/kiosk.pid`` under systemd: the unit's ExecStop signals the app itself
+    (not the compositor around it) and waits for its clean exit."""
+    folder = os.environ.get("RUNTIME_DIRECTORY")
+    if not folder:
+        return None
+    path = Path(folder.split(":")[0]) / "kiosk.pid"
+    try:
+        path.write_text(f"{os.getpid()}\n", encoding="ascii")
+    except OSError:
+        log.warning("pid file not written", extra={"path": str(path)})
+        return None
+    return path
 
 
 def data_path(settings: Settings, *parts: str) -> Path:
