@@ -163,9 +163,11 @@ def _parse_lookup_url(url: str, allowed_hosts: tuple[str, ...], length: int) -> 
         return UnknownPayload("url-malformed", length)
     if "@" in parts.netloc:  # https://allowed.host@evil.example/ tricks
         return UnknownPayload("url-userinfo", length)
-    host = (parts.hostname or "").rstrip(".").lower()
+    host = (parts.hostname or "").lower()
+    if host.endswith("."):  # the one root dot of a fully qualified name; "host.." is no host
+        host = host[:-1]
     allowed = {h.lower() for h in allowed_hosts}
-    if not host or host not in allowed:
+    if not host or host not in allowed:  # exactly one of them: never a suffix, prefix or sub-domain
         return UnknownPayload("host-not-allowed", length)
     if port not in (None, 80, 443):
         return UnknownPayload("host-not-allowed", length)
