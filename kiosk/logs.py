@@ -19,12 +19,17 @@ _STD = set(vars(logging.LogRecord("x", 0, "", 0, "", None, None))) | {"message",
 
 
 class RedactingFilter(logging.Filter):
+    """Masks ID-shaped numbers in the message as it will be written: the ``%s`` arguments are
+    merged into it first, whatever their type (a string, an int, a dict for ``%(name)s``, an
+    object whose ``str()`` holds a number), so none slips through unmasked."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = _mask_numbers(record.msg)
-        if record.args:
-            record.args = tuple(_mask_numbers(a) if isinstance(a, str) else a for a in (
-                record.args if isinstance(record.args, tuple) else (record.args,)))
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: keep its parts, masked
+            message = f"{record.msg} {record.args!r}"
+        record.msg = _mask_numbers(message)
+        record.args = None
         return True
 
 
