@@ -66,17 +66,23 @@ run "$PREFIX/venv/bin/pip" install --upgrade pip
 run "$PREFIX/venv/bin/pip" install "$PREFIX/app"
 run chown -R root:root "$PREFIX"
 
-echo "== 4. settings (kept on upgrade)"
+echo "== 4. settings (kept on upgrade): a production template, never the demo kiosk.ini"
 run install -d -m 0750 -o root -g "$USER_NAME" "$ETC"
 if [ ! -f "$ETC/kiosk.ini" ]; then
-    run install -m 0640 -o root -g "$USER_NAME" "$SOURCE/kiosk.ini" "$ETC/kiosk.ini"
-    run sed -i -e "s|^data_dir = .*|data_dir = $DATA|" -e "s|^fullscreen = .*|fullscreen = yes|" "$ETC/kiosk.ini"
+    run install -m 0640 -o root -g "$USER_NAME" "$SOURCE/deploy/kiosk.production.ini" "$ETC/kiosk.ini"
     if [ -n "$KIOSK_ID" ]; then
         run sed -i -e "s|^kiosk_id = .*|kiosk_id = $KIOSK_ID|" "$ETC/kiosk.ini"
     fi
-    echo "   !! replace the demo staff and technician PIN hashes: kiosk config hash-pin"
+    echo "   !! complete $ETC/kiosk.ini (lines marked TODO): PIN hashes, devices, gateway, CSCA trust store"
 fi
-run "$PREFIX/venv/bin/kiosk" config check "$ETC/kiosk.ini"
+if [ ! -f "$ETC/audit.key" ]; then
+    # the audit log's HMAC key, outside the data folder and read-only for the kiosk user
+    run sh -c "umask 077 && head -c 32 /dev/urandom > '$ETC/audit.key'"
+    run chown root:"$USER_NAME" "$ETC/audit.key"
+    run chmod 0640 "$ETC/audit.key"
+fi
+PRODUCTION_OK=1
+run "$PREFIX/venv/bin/kiosk" config check --production "$ETC/kiosk.ini" || PRODUCTION_OK=0
 
 echo "== 5. devices: udev rules, smart-card service"
 run install -m 0644 "$SOURCE/deploy/99-kiosk.rules" /etc/udev/rules.d/99-kiosk.rules
@@ -98,7 +104,13 @@ echo "== 7. the kiosk service"
 run install -m 0644 "$SOURCE/deploy/kiosk.service" /etc/systemd/system/kiosk.service
 run systemctl daemon-reload
 run systemctl set-default graphical.target
-run systemctl enable kiosk.service
-run systemctl restart kiosk.service
+if [ "$PRODUCTION_OK" = 1 ]; then
+    run systemctl enable kiosk.service
+    run systemctl restart kiosk.service
+else
+    echo "   !! kiosk.service NOT enabled: $ETC/kiosk.ini is not ready for production (see above)."
+    echo "   !! complete it, then run this script again (or: kiosk config check --production && systemctl enable --now kiosk)"
+    [ "$DRY_RUN" = 1 ] || exit 3
+fi
 
 echo "== done: 'systemctl status kiosk' shows READY and the watchdog; 'sudo -u $USER_NAME KIOSK_CONFIG=$ETC/kiosk.ini $PREFIX/venv/bin/kiosk doctor' checks the devices"

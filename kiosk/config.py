@@ -418,3 +418,58 @@ def load_or_exit(path=None) -> Settings:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Production: what a real kiosk must never run with.
+
+DEMO_PINS = ("246810", "135790")  # published in README.md; their hashes ship in kiosk.ini
+_TRUST_SUFFIXES = (".pem", ".der", ".crt", ".cer", ".ml")
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Every reason ``settings`` are demo settings, not a real kiosk's (empty: none)."""
+    from kiosk.audit import key_path, key_problem
+    from kiosk.roles import verify_pin
+
+    problems: list[str] = []
+    for role in ("staff", "technician"):
+        stored = getattr(settings, role).pin_hash
+        if not stored:
+            problems.append(f"{role}.pin_hash: expected a hash of this kiosk's own PIN, found none")
+        elif any(verify_pin(pin, stored) for pin in DEMO_PINS):
+            problems.append(f"{role}.pin_hash: expected a hash of this kiosk's own PIN, found the published "
+                            "demo PIN's (make one with 'kiosk config hash-pin')")
+    g = settings.gateway
+    if g.url == "embedded":
+        problems.append("gateway.url: expected the https URL of the real gateway, found the embedded demo gateway")
+    for key in ("card_reader", "qr_source", "printer"):
+        if getattr(settings.devices, key) == "simulated":
+            problems.append(f"devices.{key}: expected a real device, found 'simulated'")
+    if g.url.startswith("http://") and (g.token_file or g.client_cert):
+        problems.append("gateway.url: expected https:// when a token or client certificate is sent, found "
+                        "plain http:// (the credential would travel readable)")
+    if g.url != "embedded" and not (g.token_file or g.client_cert):
+        problems.append("gateway.token_file / client_cert: expected a credential for the gateway, found none")
+    if not g.verify_tls:
+        problems.append("gateway.verify_tls: expected yes, found no (anyone on the way could pose as the gateway)")
+    trust = settings.resolve_path(settings.devices.card_trust_store)
+    found = 0
+    if trust is not None and trust.is_dir():
+        found = sum(1 for p in trust.iterdir() if p.suffix.lower() in _TRUST_SUFFIXES and p.stat().st_size)
+    elif trust is not None and trust.is_file():
+        found = 1 if trust.stat().st_size else 0
+    if not found:
+        problems.append("devices.card_trust_store: expected the CSCA certificates (or master list) chip ID cards "
+                        f"are checked against, found {'nothing set' if trust is None else 'none in ' + str(trust)}")
+    key_issue = key_problem(key_path(settings), settings.data_dir)
+    if key_issue:
+        problems.append(f"audit.key_file: {key_issue}")
+    if not settings.kiosk.fullscreen:
+        problems.append("kiosk.fullscreen: expected yes (locked down), found no")
+    return problems
+
+
+def is_production(settings: Settings) -> bool:
+    """A kiosk whose gateway is not the embedded demo one is a real kiosk."""
+    return settings.gateway.url != "embedded"

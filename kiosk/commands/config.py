@@ -11,6 +11,10 @@ def register(sub) -> None:
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", help="validate a kiosk.ini; exit 2 naming every problem")
     check.add_argument("path", nargs="?", help="file to check (default: the kiosk's own)")
+    check.add_argument("--production", action="store_true",
+                       help="also refuse demo settings: published demo PINs, the embedded gateway, simulated "
+                            "devices, credentials over http://, verify_tls = no, an empty CSCA trust store, "
+                            "a missing audit key")
     check.set_defaults(func=cmd_check)
     hp = csub.add_parser("hash-pin", help="read a staff or technician PIN and print its hash for kiosk.ini")
     hp.add_argument("--pin", help="the PIN (default: asked without echo)")
@@ -28,7 +32,15 @@ def cmd_check(args) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    print(f"{path}: OK (kiosk {settings.kiosk.kiosk_id}, gateway {settings.gateway.url})")
+    if args.production:
+        problems = config.production_problems(settings)
+        if problems:
+            print(f"{path}: {len(problems)} problem(s) for a production kiosk", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
+    mode = "production" if args.production else "syntax"
+    print(f"{path}: OK (kiosk {settings.kiosk.kiosk_id}, gateway {settings.gateway.url}; {mode} checked)")
     return 0
 
 

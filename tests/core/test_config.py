@@ -162,3 +162,79 @@ def test_a_strong_hash_within_the_ceiling_always_verifies():
     strong = hash_pin("482913", n=2**15)
     config.from_text(f"[kiosk]\nkiosk_id = K\n[staff]\npin_hash = {strong}\n")
     assert verify_pin("482913", strong) is True and verify_pin("482914", strong) is False
+
+
+# -- production mode: demo settings never reach a real kiosk ------------------------------------
+
+
+def test_production_check_refuses_the_shipped_demo_kiosk_ini():
+    out = subprocess.run(kiosk_cmd("config", "check", "--production", str(ROOT / "kiosk.ini")), capture_output=True,
+                         text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    for wanted in ("staff.pin_hash: expected a hash of this kiosk's own PIN, found the published demo PIN",
+                   "technician.pin_hash: expected", "gateway.url: expected the https URL of the real gateway",
+                   "devices.card_reader: expected a real device", "devices.qr_source:", "devices.printer:",
+                   "devices.card_trust_store: expected the CSCA certificates"):
+        assert wanted in out.stderr, (wanted, out.stderr)
+
+
+def production_settings(tmp_path, **changes):
+    """Settings that pass the production check; ``changes`` break one thing at a time."""
+    from kiosk.roles import hash_pin
+
+    (tmp_path / "csca").mkdir(exist_ok=True)
+    (tmp_path / "csca" / "csca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    key = tmp_path / "audit.key"
+    key.write_bytes(b"k" * 32)
+    key.chmod(0o640)
+    base = config.defaults().replace(
+        kiosk={"data_dir": str(tmp_path / "data")},
+        devices={"card_reader": "pcsc", "qr_source": "camera", "printer": "usb",
+                 "card_trust_store": str(tmp_path / "csca")},
+        gateway={"url": "https://gw.example/api", "token_file": str(tmp_path / "token")},
+        staff={"pin_hash": hash_pin("482913")}, technician={"pin_hash": hash_pin("917364")},
+        audit={"key_file": str(key)})
+    return base.replace(**changes) if changes else base
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"staff": {"pin_hash": "scrypt$16384$8$1$Q4i0U4GSmbaMduhbBerlBg==$TgS3aGPvIV7AJli4sjvJMIupU9bOSWAqkiPF5mhmm48="}},
+     "staff.pin_hash: expected a hash of this kiosk's own PIN, found the published demo PIN"),
+    ({"technician": {"pin_hash": "DEMO-REHASHED"}}, "technician.pin_hash: expected a hash of this kiosk's own PIN"),
+    ({"gateway": {"url": "embedded"}}, "gateway.url: expected the https URL"),
+    ({"devices": {"printer": "simulated"}}, "devices.printer: expected a real device"),
+    ({"gateway": {"url": "http://gw.example/api"}}, "gateway.url: expected https:// when a token"),
+    ({"gateway": {"verify_tls": False}}, "gateway.verify_tls: expected yes"),
+    ({"devices": {"card_trust_store": ""}}, "devices.card_trust_store: expected the CSCA certificates"),
+    ({"devices": {"card_trust_store": "EMPTY"}}, "devices.card_trust_store: expected the CSCA certificates"),
+    ({"audit": {"key_file": "MISSING"}}, "audit.key_file:"),
+])
+def test_production_check_names_each_demo_setting(tmp_path, changes, expected):
+    from kiosk.roles import hash_pin
+
+    assert config.production_problems(production_settings(tmp_path)) == []
+    if changes.get("technician", {}).get("pin_hash") == "DEMO-REHASHED":
+        changes = {"technician": {"pin_hash": hash_pin("135790")}}  # the demo PIN with a fresh salt
+    if changes.get("devices", {}).get("card_trust_store") == "EMPTY":
+        (tmp_path / "empty").mkdir()
+        changes = {"devices": {"card_trust_store": str(tmp_path / "empty")}}
+    if changes.get("audit", {}).get("key_file") == "MISSING":
+        changes = {"audit": {"key_file": str(tmp_path / "no.key")}}
+    problems = config.production_problems(production_settings(tmp_path, **changes))
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_real_kiosk_refuses_to_start_on_demo_settings(tmp_path):
+    """`kiosk run` with a gateway that is not the embedded one is production: demo PINs and
+    simulated devices stop it before any window opens."""
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    text = text.replace("url = embedded", "url = https://gw.example/api")
+    text = text.replace("data_dir = ~/.local/share/kiosk", f"data_dir = {tmp_path / 'data'}")
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(text, encoding="utf-8")
+    out = subprocess.run(kiosk_cmd("--config", str(ini), "run", "--windowed"), capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert "will not start" in out.stderr and "found the published demo PIN" in out.stderr
+    assert "devices.card_reader: expected a real device" in out.stderr
+    assert not (tmp_path / "data" / "logs").exists()  # refused before anything started

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, kiosk_cmd
 
 DEPLOY = ROOT / "deploy"
 
@@ -107,3 +107,22 @@ def test_sigterm_stops_a_locked_kiosk_cleanly(tmp_path):
         < events.index("kiosk stopped")
     assert "close request refused (locked down)" not in events
     assert not (tmp_path / "kiosk.pid").exists()
+
+
+def test_installer_never_copies_the_demo_settings_and_enables_only_a_production_ready_kiosk():
+    script = (DEPLOY / "install-appliance.sh").read_text(encoding="utf-8")
+    assert '"$SOURCE/kiosk.ini"' not in script  # the demo kiosk.ini is never installed
+    run = subprocess.run([str(DEPLOY / "install-appliance.sh"), "--dry-run"], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT)
+    assert "deploy/kiosk.production.ini /etc/kiosk/kiosk.ini" in run.stdout
+    assert "kiosk config check --production /etc/kiosk/kiosk.ini" in run.stdout
+    assert "/etc/kiosk/audit.key" in run.stdout
+    enable = script.index("systemctl enable kiosk.service")
+    assert script.rfind('if [ "$PRODUCTION_OK" = 1 ]', 0, enable) != -1
+    # the template is a valid kiosk.ini that the production check refuses until completed
+    template = str(DEPLOY / "kiosk.production.ini")
+    syntax = subprocess.run(kiosk_cmd("config", "check", template), capture_output=True, text=True, cwd=ROOT)
+    assert syntax.returncode == 0, syntax.stderr
+    prod = subprocess.run(kiosk_cmd("config", "check", "--production", template), capture_output=True, text=True,
+                          cwd=ROOT)
+    assert prod.returncode == 2 and "staff.pin_hash" in prod.stderr and "card_trust_store" in prod.stderr
