@@ -32,6 +32,9 @@ def cmd_run(args) -> int:
 
     t_cli = time.time()
     settings = load_settings_or_exit(args)
+    refused = _production_refusal(settings)
+    if refused:
+        return refused
     from kiosk.app import run
 
     probe = os.environ.get("KIOSK_STARTUP_PROBE")
@@ -55,3 +58,20 @@ def _startup_probe(path: str, t_cli: float):
         app.exit_kiosk()
 
     return first_frame
+
+
+def _production_refusal(settings) -> int:
+    """A real kiosk (its gateway is not the embedded demo one) never starts on demo settings:
+    each problem is named on stderr (and so in the journal) and the exit status is 2."""
+    from kiosk import config
+
+    if not config.is_production(settings):
+        return 0
+    problems = config.production_problems(settings)
+    if not problems:
+        return 0
+    print(f"kiosk: will not start: {len(problems)} problem(s) for a production kiosk "
+          f"(check with: kiosk config check --production)", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 2
