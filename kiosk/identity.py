@@ -60,6 +60,7 @@ class Identity:
     passive_auth: Any = None  # cardreader.sod.PassiveAuthResult
     access_method: str = ""  # "pace" / "bac"
     chip_authenticated: bool = False  # chip authentication passed: the chip is not a copy
+    chip_auth: str = "not-performed"  # passed / not-supported (no DG14: a copy cannot be told) / not-performed
     unknown_fields: dict[int, bytes] = field(default_factory=dict)  # DG13 fields we do not know, raw
     wiped: bool = False
 
@@ -70,6 +71,25 @@ class Identity:
     @property
     def pa_status(self) -> str:
         return getattr(self.passive_auth, "status", "") or ""
+
+    @property
+    def authenticity(self) -> str:
+        """One word for staff and technicians: ``authentic`` (the issuer signed it and the chip
+        proved it holds its key), ``authentic-no-chip-auth`` (signed, but chip authentication
+        was not supported or not performed: a copied chip would read the same),
+        ``integrity-only`` (no trust store: anyone could have signed it), ``failed``, or ""."""
+        status = self.pa_status
+        if status == "authentic" and not self.chip_authenticated:
+            return "authentic-no-chip-auth"
+        return status
+
+    @property
+    def chip_auth_note(self) -> str:
+        """What staff are told about chip authentication (English, technical; no personal data)."""
+        return {"passed": "chip authentication passed",
+                "not-supported": "chip authentication not supported by this chip (no DG14): a copy cannot be told",
+                "not-performed": "chip authentication not performed: a copy cannot be told",
+                }.get(self.chip_auth, "chip authentication not performed")
 
     def wipe(self) -> None:
         """Forget everything: overwrite the face bytes, clear every field."""
@@ -104,11 +124,15 @@ class Identity:
             out["face"]["data_hex"] = bytes(self.face_image).hex()
         out["unknown_fields"] = {str(k): bytes(v).hex() for k, v in self.unknown_fields.items()}
         out["passive_auth"] = self.passive_auth.as_dict() if self.passive_auth is not None else None
+        out["chip_authentication"] = self.chip_auth
+        out["chip_authentication_note"] = self.chip_auth_note
+        out["authenticity"] = self.authenticity
         return out
 
     def __repr__(self) -> str:
         if self.wiped:
             return "Identity(<wiped>)"
-        return f"Identity(<personal data hidden>, access={self.access_method or '?'}, pa={self.pa_status or '?'})"
+        return (f"Identity(<personal data hidden>, access={self.access_method or '?'}, pa={self.pa_status or '?'}, "
+                f"ca={self.chip_auth})")
 
     __str__ = __repr__

@@ -182,7 +182,9 @@ def _print_human(reader: str, ident, report) -> None:
     print(f"Access method: {report.method.upper()}")
     chain = f" (CSCA {pa.csca})" if pa.csca else (f" ({pa.detail})" if pa.detail else "")
     print(f"Passive authentication: {pa.status}{chain}")
-    print(f"Chip authentication: {report.chip_auth_result}")
+    print(f"Chip authentication: {ident.chip_auth_note}")
+    size = report.trust_store_size
+    print(f"CSCA trust store: {'none configured' if size is None else f'{size} certificate(s)'}")
     print("DG1 (MRZ):")
     print(f"  document number: {ident.document_number}")
     print(f"  name (MRZ): {ident.mrz_name}")

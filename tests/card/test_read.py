@@ -17,7 +17,6 @@ from kiosk.devices.cardreader.errors import (
 )
 from kiosk.devices.cardreader.key import CardKey, expiry_candidates
 from kiosk.devices.cardreader.reader import ReadOptions, read_identity
-from kiosk.identity import Identity
 
 ID = "001189012345"
 DOB = date(1989, 5, 17)
@@ -68,8 +67,8 @@ def test_expiry_candidates_follow_renewal_ages():
 @pytest.mark.parametrize("cipher_arc, param", [(1, 13), (2, 12), (4, 13)])
 def test_other_pace_variants(make_transport, person, trust, cipher_arc, param):
     """3DES, AES-256 and NIST P-256 variants: the virtual card accepts what MSE:Set AT asks."""
-    from kiosk.devices.cardreader.channel import Channel
     from kiosk.devices.cardreader.apdu import Apdu
+    from kiosk.devices.cardreader.channel import Channel
 
     t = make_transport(person)
     t.connect()
@@ -285,7 +284,8 @@ def test_chip_authentication_passes_and_detects_a_copied_chip(make_transport, pe
     assert info.value.check == "chip-authentication" and info.value.message_key == "card.not-authentic"
     ident, rep = read_identity(make_transport(person, {"clone"}), CardKey(ID),
                                ReadOptions(trust=trust, chip_auth=False))
-    assert ident.authentic and not ident.chip_authenticated and rep.chip_auth_result == "not-run"
+    assert ident.authentic and not ident.chip_authenticated and rep.chip_auth_result == "not-performed"
+    assert ident.authenticity == "authentic-no-chip-auth" and ident.as_dict()["chip_authentication"] == "not-performed"
 
 
 def test_logs_never_carry_personal_data(make_transport, person, caplog):
@@ -309,3 +309,63 @@ def test_logs_never_carry_personal_data(make_transport, person, caplog):
         assert secret not in text
     statuses = repr(dev.status) + repr(dev.board.all())
     assert ID not in statuses and "Nguy" not in statuses
+
+
+# ----------------------------------------------------------------- chip authentication reported, never silently fine
+
+def _card_without_dg14(person, hide_in_com_only: bool, faults=()):
+    """A card whose EF.COM does not list DG14.  ``hide_in_com_only``: the SOD still signs DG14
+    and the file is there (a copy hiding the key it lacks); else a genuine issuer-signed chip
+    that has no DG14 at all (no chip authentication possible)."""
+    from kiosk.devices.cardreader import ber
+    from kiosk.devices.cardreader.transport import InProcessTransport, VirtualSlot
+    from kiosk.devices.cardreader.virtual import VirtualCard
+    from kiosk.devices.cardreader.virtual.person import DG_FIDS, DG_TAGS, FID_COM, FID_SOD
+    from kiosk.devices.cardreader.virtual.pki import build_sod, default_pki
+
+    card = VirtualCard(person, set(faults))
+    listed = [1, 2, 3, 13, 15]
+    card.files[FID_COM] = ber.tlv(0x60, ber.tlv(0x5F01, b"0107") + ber.tlv(0x5F36, b"040000")
+                                  + ber.tlv(0x5C, bytes(DG_TAGS[n] for n in listed)))
+    if not hide_in_com_only:
+        groups = {n: card.files[DG_FIDS[n]] for n in listed}
+        card.files.pop(DG_FIDS[14])
+        card.files[FID_SOD] = build_sod(groups, default_pki())
+    slot = VirtualSlot()
+    slot.place(card)
+    return InProcessTransport(slot)
+
+
+def test_a_chip_without_chip_authentication_is_reported_as_such(person, trust):
+    ident, rep = read_identity(_card_without_dg14(person, hide_in_com_only=False), CardKey(ID),
+                               ReadOptions(trust=trust))
+    assert ident.pa_status == "authentic"  # the issuer signed it…
+    assert rep.chip_auth_result == "not-supported" and ident.chip_auth == "not-supported"
+    assert not ident.chip_authenticated and ident.authenticity == "authentic-no-chip-auth"  # …but a copy reads the same
+    out = ident.as_dict()
+    assert out["chip_authentication"] == "not-supported" and "not supported" in out["chip_authentication_note"]
+    assert rep.as_dict()["chip_authentication"] == "not-supported"
+    assert rep.as_dict()["trust_store_certificates"] == len(trust.certificates) > 0
+
+
+def test_a_copy_that_hides_dg14_from_ef_com_is_still_chip_authenticated(person, trust):
+    """EF.COM is not signed: a copied chip can leave DG14 out of it.  The SOD signs DG14, so the
+    reader reads it anyway and the copy fails chip authentication."""
+    genuine, rep = read_identity(_card_without_dg14(person, hide_in_com_only=True), CardKey(ID),
+                                 ReadOptions(trust=trust))
+    assert rep.chip_auth_result == "passed" and genuine.authenticity == "authentic"
+    with pytest.raises(PassiveAuthError) as info:
+        read_identity(_card_without_dg14(person, hide_in_com_only=True, faults={"clone"}), CardKey(ID),
+                      ReadOptions(trust=trust))
+    assert info.value.check == "chip-authentication"
+
+
+def test_without_a_trust_store_a_self_signed_chip_is_integrity_only_at_best(make_transport, person):
+    from kiosk.devices.cardreader.sod import TrustStore
+
+    ident, rep = read_identity(make_transport(person), CardKey(ID), ReadOptions(trust=None))
+    assert ident.authenticity == "integrity-only" and rep.trust_store_size is None
+    with pytest.raises(PassiveAuthError) as info:  # a configured but empty store trusts nobody
+        read_identity(make_transport(person), CardKey(ID), ReadOptions(trust=TrustStore(source="/empty")))
+    assert info.value.check == "chain"
+    assert info.value.report.trust_store_size == 0

@@ -29,7 +29,7 @@ from .errors import (
     SecureMessagingError,
 )
 from .key import NO_EXPIRY_FILLERS, CardKey, expiry_candidates, mrz_information
-from .sod import FAILED, PassiveAuthResult, TrustStore, passive_authentication
+from .sod import FAILED, PassiveAuthResult, TrustStore, parse_sod, passive_authentication
 from .transport import LinkLost, Transport
 from .virtual.person import AID, DG_FIDS, FID_CARD_ACCESS, FID_COM, FID_SOD
 
@@ -40,6 +40,9 @@ MAX_FILE = 0x7FFF  # READ BINARY with even INS addresses 15 bits: nothing on a C
 EXT_MAX = 65536
 COM_TAGS = {0x61: 1, 0x75: 2, 0x63: 3, 0x6D: 13, 0x6E: 14, 0x6F: 15}
 WANTED = (1, 2, 13, 14)
+CA_PASSED = "passed"
+CA_NOT_SUPPORTED = "not-supported"  # no DG14, or DG14 offers no chip authentication we can run
+CA_NOT_PERFORMED = "not-performed"  # the read was asked not to (ReadOptions.chip_auth False)
 
 
 @dataclass
@@ -78,7 +81,10 @@ class ReadReport:
     file_sizes: dict[str, int] = field(default_factory=dict)
     pa: PassiveAuthResult | None = None
     chip_auth: list[str] = field(default_factory=list)  # chip-authentication protocols DG14 offers
-    chip_auth_result: str = "not-run"  # passed / not-supported / not-run
+    # passed / not-supported (the chip has no DG14 or offers no usable chip authentication) /
+    # not-performed (switched off for this read); a chip that fails it is refused (PassiveAuthError)
+    chip_auth_result: str = CA_NOT_PERFORMED
+    trust_store_size: int | None = None  # CSCA certificates the read was checked against (None: no store)
 
     def as_dict(self) -> dict:
         return {
@@ -93,6 +99,7 @@ class ReadReport:
             "file_sizes": self.file_sizes,
             "chip_authentication_offered": self.chip_auth,
             "chip_authentication": self.chip_auth_result,
+            "trust_store_certificates": self.trust_store_size,
         }
 
 
@@ -308,16 +315,16 @@ class CardSession:
         except CardDataError:
             params = None
         if params is None:
-            self.report.chip_auth_result = "not-supported"
+            self.report.chip_auth_result = CA_NOT_SUPPORTED
             return
         self._progress(0.2, "card.step.chip-auth")
         try:
             ca.authenticate(self.channel, params)
         except ApduError:
-            self.report.chip_auth_result = "not-supported"
+            self.report.chip_auth_result = CA_NOT_SUPPORTED
             return
         except SecureMessagingError:
-            self.report.chip_auth_result = "not-supported"
+            self.report.chip_auth_result = CA_NOT_SUPPORTED
             self._resume(relink=False)
             return
         except LinkLost:
@@ -333,7 +340,7 @@ class CardSession:
             err.result = PassiveAuthResult(FAILED, "chip-authentication", "chip authentication failed")
             raise err
         self._current_fid = FID_COM
-        self.report.chip_auth_result = "passed"
+        self.report.chip_auth_result = CA_PASSED
 
     def read_file(self, fid: int, step: str, frac: tuple[float, float]) -> bytes:
         self._progress(frac[0], step)
@@ -354,15 +361,31 @@ class CardSession:
             listed = _com_groups(com)
             groups: dict[int, bytes] = {}
             plan = [n for n in self.opt.groups if n in listed] if listed else list(self.opt.groups)
+            self.report.trust_store_size = len(self.opt.trust.certificates) \
+                if self.opt.trust is not None and self.opt.trust.configured else None
+            sod = self.read_file(FID_SOD, "card.step.read-sod", (0.13, 0.17))
+            signed = _sod_groups(sod)
+            if 14 in signed and 14 not in plan and 14 in self.opt.groups:
+                # the issuer signed a DG14 that EF.COM does not list: a copied chip hiding the
+                # chip-authentication key it does not have.  Read it and authenticate anyway.
+                log.warning("EF.COM does not list DG14 but the SOD signs one; reading it")
+                plan.append(14)
             if 14 in plan and self.opt.chip_auth:
-                # DG14 first: chip authentication before the personal data (ICAO 9303-11 §6.2)
+                # DG14 before the personal data: chip authentication first (ICAO 9303-11 §6.2)
                 try:
-                    groups[14] = self.read_file(DG_FIDS[14], "card.step.read-dg14", (0.13, 0.16))
+                    groups[14] = self.read_file(DG_FIDS[14], "card.step.read-dg14", (0.17, 0.2))
                 except FileMissing:
-                    pass
+                    if 14 in signed:
+                        err = PassiveAuthError("the SOD signs a DG14 the chip does not give",
+                                               check="chip-authentication")
+                        err.result = PassiveAuthResult(FAILED, "chip-authentication", "DG14 signed but missing")
+                        raise err from None
                 if 14 in groups:
                     self.chip_authentication(groups[14])
-            sod = self.read_file(FID_SOD, "card.step.read-sod", (0.2, 0.25))
+                else:
+                    self.report.chip_auth_result = CA_NOT_SUPPORTED
+            elif self.opt.chip_auth:
+                self.report.chip_auth_result = CA_NOT_SUPPORTED  # the chip offers no DG14 at all
             plan = [n for n in plan if n not in groups]
             weights = {1: 0.03, 2: 0.5, 13: 0.1, 14: 0.05}
             span = sum(weights.get(n, 0.03) for n in plan) or 1
@@ -386,7 +409,8 @@ class CardSession:
             if 14 in groups:
                 self.report.chip_auth = parse_dg14(groups[14])
             identity = build_identity(groups, pa, self.method)
-            identity.chip_authenticated = self.report.chip_auth_result == "passed"
+            identity.chip_authenticated = self.report.chip_auth_result == CA_PASSED
+            identity.chip_auth = self.report.chip_auth_result
             if self.key.id_number and identity.id_number and identity.id_number != self.key.id_number:
                 # the last 6 digits opened the chip, but it is someone else's card
                 identity.wipe()
@@ -423,6 +447,15 @@ def parse_dg14(data: bytes) -> list[str]:
         raise CardDataError("DG14 does not start with tag 6E")
     infos = pace.parse_security_infos(top.value)
     return [i.protocol for i in infos if i.is_chip_auth]
+
+
+def _sod_groups(sod: bytes) -> set[int]:
+    """The data groups the SOD signs (empty when it cannot be parsed: passive authentication
+    then reports why)."""
+    try:
+        return set(parse_sod(sod).dg_hashes)
+    except Exception:  # noqa: BLE001 - hostile bytes: passive authentication says what is wrong
+        return set()
 
 
 def _com_groups(com: bytes) -> set[int]:
