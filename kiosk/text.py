@@ -92,6 +92,45 @@ def normalize_dossier_code(raw: str) -> str:
     return code
 
 
+# The random parts a gateway issues (the end of a new dossier code, the receipt's claim code)
+# use Crockford's base-32 digits: no I, L, O or U, so what is read aloud or typed from paper
+# cannot be confused; a typed O is read as 0, an I or L as 1.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_SAME = str.maketrans("OIL", "011")
+CLAIM_CODE_LENGTH = 8  # 40 bits: typed from paper in two groups of four
+
+
+class InvalidClaimCode(ValueError):
+    """A claim code of the wrong shape (``reason`` says why)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def normalize_claim_code(raw: str) -> str:
+    """The dossier receipt's claim code as the gateway issued it, ``"7KQ2-M9XD"``: case, spaces
+    and the hyphen do not matter, and O/I/L typed for 0/1/1 are forgiven."""
+    if not isinstance(raw, str):
+        raise InvalidClaimCode("empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+        raise InvalidClaimCode("control-characters")
+    text = re.sub(r"[\s\-]", "", raw).upper().translate(_CROCKFORD_SAME)
+    if not text:
+        raise InvalidClaimCode("empty")
+    if len(text) != CLAIM_CODE_LENGTH:
+        raise InvalidClaimCode("length")
+    if any(ch not in CROCKFORD for ch in text):
+        raise InvalidClaimCode("bad-characters")
+    half = CLAIM_CODE_LENGTH // 2
+    return f"{text[:half]}-{text[half:]}"
+
+
+def crockford_canonical(text: str) -> str:
+    """``text`` with the letters Crockford's digits never use read as the digits they look like."""
+    return text.upper().translate(_CROCKFORD_SAME)
+
+
 _ID12_RX = re.compile(r"\d{12}")
 
 

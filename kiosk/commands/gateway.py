@@ -23,7 +23,14 @@ def register(sub) -> None:
     s.add_argument("--client-ca", metavar="PEM", default=None,
                    help="require client certificates signed by this CA (mutual TLS)")
     s.add_argument("--tokens", metavar="FILE", default=None,
-                   help="require bearer tokens: file of 'KIOSK_ID TOKEN' lines")
+                   help="require bearer tokens: file of 'KIOSK_ID TOKEN [kiosk|staff]' lines")
+    s.add_argument("--demo", action="store_true",
+                   help="demo mode: the simulated bank's /v1/demo/* exists and, without --tokens or "
+                        "--client-ca, kiosks are named by their X-Kiosk-Id header (never for real kiosks)")
+    s.add_argument("--lookup-burst", type=float, default=None, metavar="N",
+                   help="dossier look-ups a kiosk may make at once (default 60)")
+    s.add_argument("--lookup-rate", type=float, default=None, metavar="PER_SECOND",
+                   help="look-ups a kiosk may make per second after the burst (default 1)")
     s.set_defaults(func=_serve)
 
     lk = gsub.add_parser("lookup", help="look a dossier up (for technicians)")
@@ -50,24 +57,39 @@ def _serve(args) -> int:
     import uvicorn
 
     from kiosk.gateway.demo import create_app
+    from kiosk.gateway.demo.app import NoCredentials
 
-    kwargs = {}
+    if args.client_ca and not (args.tls_cert and args.tls_key):
+        print("error: --client-ca needs --tls-cert and --tls-key (mutual TLS runs over HTTPS)", file=sys.stderr)
+        return 2
+    kwargs: dict = {"demo": args.demo, "client_certificates": bool(args.client_ca)}
     if args.bank_delay is not None:
         kwargs["bank_delay"] = args.bank_delay
+    if args.lookup_burst is not None:
+        kwargs["lookup_burst"] = args.lookup_burst
+    if args.lookup_rate is not None:
+        kwargs["lookup_per_second"] = args.lookup_rate
     if args.tokens:
         from kiosk.gateway.demo.app import read_token_map
 
-        kwargs["tokens"] = read_token_map(args.tokens)
-    app = create_app(args.db, **kwargs)
+        try:
+            kwargs["tokens"] = read_token_map(args.tokens)
+        except (OSError, ValueError) as exc:
+            print(f"error: --tokens: {exc}", file=sys.stderr)
+            return 2
+    try:
+        app = create_app(args.db, **kwargs)
+    except NoCredentials as exc:
+        print(f"error: refusing to start: {exc}", file=sys.stderr)
+        return 2
     ssl_kwargs = {}
     if args.tls_cert:
-        import ssl
+        from kiosk.gateway.demo.tls import uvicorn_tls
 
-        ssl_kwargs = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
-        if args.client_ca:
-            ssl_kwargs.update(ssl_ca_certs=args.client_ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
+        ssl_kwargs = uvicorn_tls(args.tls_cert, args.tls_key, args.client_ca)
     scheme = "https" if args.tls_cert else "http"
-    print(f"demo gateway on {scheme}://{args.host}:{args.port}  (contract: /openapi.json)", file=sys.stderr)
+    mode = "DEMO mode" if args.demo else "credentials required"
+    print(f"demo gateway on {scheme}://{args.host}:{args.port}, {mode}  (contract: /openapi.json)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", **ssl_kwargs)
     return 0
 

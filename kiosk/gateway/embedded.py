@@ -3,6 +3,11 @@
 ``EmbeddedGateway(settings).start()`` binds 127.0.0.1 (``[gateway] embedded_port``, 0 = any
 free port), serves the demo app with uvicorn in a daemon thread and returns the base URL once
 the server answers.  ``stop()`` shuts it down.
+
+It runs in **demo mode** (``app_kwargs`` may say ``demo=False``, with credentials): the
+simulated bank's ``/v1/demo/*`` exists and, with no tokens given, kiosks are named by their
+X-Kiosk-Id.  ``tls`` (``{"certfile", "keyfile", "client_ca"}``) serves HTTPS, with mutual TLS
+when a client CA is given (the client certificate's common name names the kiosk).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ DB_NAME = "demo-gateway.sqlite3"
 
 class EmbeddedGateway:
     def __init__(self, settings=None, *, db_path: str | Path | None = None, host: str = "127.0.0.1",
-                 port: int | None = None, app_kwargs: dict | None = None):
+                 port: int | None = None, app_kwargs: dict | None = None, tls: dict | None = None):
         self.settings = settings
         self.host = host
         if port is None:
@@ -29,7 +34,8 @@ class EmbeddedGateway:
         if db_path is None and settings is not None:
             db_path = self._db_in_data_dir(settings)
         self.db_path = db_path  # None → in-memory
-        self.app_kwargs = app_kwargs or {}
+        self.app_kwargs = {"demo": True, **(app_kwargs or {})}
+        self.tls = tls
         self.base_url: str | None = None
         self.app = None
         self._server = None
@@ -53,7 +59,10 @@ class EmbeddedGateway:
 
         from kiosk.gateway.demo import create_app
 
-        self.app = create_app(self.db_path, **self.app_kwargs)
+        kwargs = dict(self.app_kwargs)
+        if self.tls and self.tls.get("client_ca"):
+            kwargs.setdefault("client_certificates", True)
+        self.app = create_app(self.db_path, **kwargs)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
@@ -61,15 +70,15 @@ class EmbeddedGateway:
         self._sock = sock
         port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30)
+                                timeout_keep_alive=30, **self._tls_config())
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="embedded-gateway", daemon=True)
         self._thread.start()
-        base = f"http://{self.host}:{port}"
+        base = f"{'https' if self.tls else 'http'}://{self.host}:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._server.started and _answers(self.host, port):
+            if self._server.started and (self.tls or _answers(self.host, port)):
                 self.base_url = base
                 log.info("embedded demo gateway listening on %s", base)
                 return base
@@ -78,6 +87,13 @@ class EmbeddedGateway:
             time.sleep(0.02)
         self.stop()
         raise RuntimeError("the embedded gateway did not start")
+
+    def _tls_config(self) -> dict:
+        if not self.tls:
+            return {}
+        from kiosk.gateway.demo.tls import uvicorn_tls
+
+        return uvicorn_tls(self.tls["certfile"], self.tls["keyfile"], self.tls.get("client_ca"))
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._server is not None:

@@ -71,6 +71,21 @@ class GatewayAuthError(GatewayError):
     next_step = "next.call_technician"
 
 
+class ApplicantProofRefused(GatewayAuthError):
+    """403 ``applicant_proof_required`` / ``applicant_proof_mismatch``: paying for a dossier or
+    booking delivery of its result needs proof that the citizen is its applicant (the ID card's
+    chip, or the claim code on the dossier receipt), and none, or another person's, was sent.
+    ``missing`` tells the two apart."""
+
+    message_key = "gateway.proof_refused"
+    next_step = "next.identify_or_receipt"
+    PROBLEM_TYPES = ("applicant_proof_required", "applicant_proof_mismatch")
+
+    @property
+    def missing(self) -> bool:
+        return self.detail == "applicant_proof_required"
+
+
 class InvalidRequest(GatewayError):
     """We sent something the gateway refused (4xx other than 404/401/403/409), or input
     failed our own checks before any network call (``reason`` says which)."""
@@ -99,6 +114,7 @@ __all__ = [
     "GatewayBadResponse",
     "GatewayTlsError",
     "GatewayAuthError",
+    "ApplicantProofRefused",
     "InvalidRequest",
     "Conflict",
 ]

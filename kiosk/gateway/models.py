@@ -53,8 +53,16 @@ HELP_REASONS = get_args(HelpReason)
 HELP_STATUSES = get_args(HelpStatus)
 
 DOSSIER_CODE_PATTERN = r"^[A-Z0-9](?:[A-Z0-9.\-/]{4,38})[A-Z0-9]$"
+# the per-dossier secret printed on the dossier receipt (kiosk.text.normalize_claim_code)
+CLAIM_CODE_PATTERN = r"^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"
+ID_NUMBER_PATTERN = r"^\d{12}$"
 KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 PHONE_PATTERN = r"^\+?\d{9,12}$"
+
+# Request bodies a gateway reads at most (413 beyond, refused before the body is read): a
+# dossier submission carries its document photos, everything else is small.
+MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = 64 * 1024
 
 
 class SchemaError(ValueError):
@@ -431,15 +439,57 @@ class SubmissionReceipt(Wire):
     expected_date: Annotated[date | None, Field(default=None)]  # optional on the wire
     fee: DossierFee
     provisional_reference: str | None = None
+    claim_code: Annotated[str | None, Field(
+        pattern=CLAIM_CODE_PATTERN,
+        description="The dossier's secret, printed on the dossier receipt (in words and in its QR code): "
+                    "whoever holds the receipt may pay for the dossier and book delivery of its result "
+                    "(see ApplicantProof). Never shown on a status page.")] = field(default=None, repr=False)
+
+
+# --- acting for the applicant ----------------------------------------------------------------
+
+
+@contract
+class ApplicantProof(Wire):
+    """Proof that the caller acts for the dossier's applicant, required to pay for a dossier and
+    to book delivery of its result (a missing or wrong proof is 403 ``applicant_proof_required``
+    or ``applicant_proof_mismatch``).  Exactly one of:
+
+    - ``id_number``: the applicant's ID number as the kiosk read it from the chip ID card in this
+      session (never a number typed or scanned from the card's printed QR);
+    - ``claim_code``: the secret printed on the dossier receipt."""
+
+    id_number: Annotated[str | None, Field(pattern=ID_NUMBER_PATTERN, description=(
+        "12-digit ID number read from the applicant's chip in this session (sent over TLS only)"))] = \
+        field(default=None, repr=False)
+    claim_code: Annotated[str | None, Field(pattern=CLAIM_CODE_PATTERN, description=(
+        "The claim code printed on the dossier receipt (case and the hyphen do not matter)"))] = \
+        field(default=None, repr=False)
+
+    def __repr__(self) -> str:  # which kind of proof, never its value
+        kind = "id_number" if self.id_number else "claim_code" if self.claim_code else "none"
+        return f"ApplicantProof({kind})"
 
 
 # --- payments --------------------------------------------------------------------------------
+
+
+_PROOF_FIELD = Field(description="Required: who the caller acts for (403 without it). Not part of the "
+                                  "idempotency fingerprint: it authorises the call, it does not define it.")
 
 
 @contract
 class PaymentRequest(Wire):
     dossier_code: Annotated[str, Field(pattern=DOSSIER_CODE_PATTERN)]
     method: PaymentMethod
+    applicant_proof: Annotated[ApplicantProof | None, _PROOF_FIELD] = None
+
+
+@contract
+class DemoBankConfirmation(Wire):
+    """DEMO ONLY: the simulated bank pays now, for someone acting for the applicant."""
+
+    applicant_proof: Annotated[ApplicantProof | None, _PROOF_FIELD] = None
 
 
 @contract
@@ -483,6 +533,7 @@ class DeliveryBooking(Wire):
     recipient_name: Annotated[str, Field(min_length=1, max_length=100)] = field(repr=False)
     phone: Phone = field(repr=False)
     note: Annotated[str | None, Field(max_length=200)] = None
+    applicant_proof: Annotated[ApplicantProof | None, _PROOF_FIELD] = None
 
 
 @contract
@@ -535,6 +586,20 @@ class RatingIn(Wire):
 @contract
 class RatingAck(Wire):
     id: int
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+
+@contract
+class IdempotencyRecord(Wire):
+    """What the gateway did with one of the calling kiosk's idempotency keys: the first answer it
+    gave under that key (a kiosk asks when a replay is refused with 409 idempotency_conflict)."""
+
+    key: str
+    status: Annotated[int, Field(description="HTTP status of the first answer")]
+    response: Annotated[Any, Field(description="The first answer's body, as it was sent")]
+    created_at: Instant
 
 
 # --- JSON helpers ----------------------------------------------------------------------------

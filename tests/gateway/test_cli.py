@@ -1,4 +1,5 @@
-"""`kiosk gateway serve` answers /openapi.json and the lookup journey works against it."""
+"""`kiosk gateway serve --demo` answers /openapi.json and the lookup journey works against it;
+without --demo it refuses to start with no credentials."""
 
 import json
 import subprocess
@@ -19,7 +20,7 @@ def kiosk(*args, **kw):
 
 def test_serve_answers_openapi_and_lookup_works(tmp_path):
     port = closed_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "gateway", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "gateway", "serve", "--demo", "--port", str(port),
                              "--db", str(tmp_path / "gw.sqlite3")], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -59,3 +60,17 @@ def test_lookup_against_a_dead_gateway_explains(tmp_path):
                    f"[gateway]\nurl = http://127.0.0.1:{closed_port()}\nretries = 0\n")
     out = kiosk("--config", str(ini), "gateway", "lookup", "H26.99-241125-0001")
     assert out.returncode == 1 and "gateway.unavailable" in out.stderr
+
+
+def test_serve_without_demo_or_credentials_refuses_to_start(tmp_path):
+    out = kiosk("gateway", "serve", "--port", str(closed_port()), "--db", str(tmp_path / "gw.sqlite3"))
+    assert out.returncode == 2
+    assert "refusing to start" in out.stderr and "--tokens" in out.stderr and "--demo" in out.stderr
+    assert not (tmp_path / "gw.sqlite3").exists()  # refused before anything was opened
+
+
+def test_serve_refuses_a_malformed_tokens_file(tmp_path):
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("KIOSK-A short\n")
+    out = kiosk("gateway", "serve", "--port", str(closed_port()), "--tokens", str(tokens))
+    assert out.returncode == 2 and "line 1" in out.stderr

@@ -11,10 +11,15 @@ from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
 from kiosk.gateway.embedded import EmbeddedGateway
 from kiosk.gateway.formschema import validate
+from kiosk.text import normalize_claim_code
 
 
 def key() -> str:
     return str(uuid.uuid4())
+
+
+APPLICANT = M.ApplicantProof(id_number="001099012345")  # the applicant of submission(), as the chip says
+DEMO_PERSON = M.ApplicantProof(id_number="001189012345")  # the demo card's person: the samples are theirs
 
 
 def submission(procedure_code="1.004873", form=None, delivery=None, ref=None) -> M.DossierSubmission:
@@ -90,6 +95,9 @@ def test_submit_then_lookup(client):
     receipt = client.submit_dossier(submission(), key())
     assert receipt.status == "received" and receipt.procedure.code == "1.004873"
     assert receipt.fee.amount_vnd == 3000 and not receipt.fee.paid
+    assert receipt.code.startswith("H26.99-") and len(receipt.code.rsplit("-", 1)[1]) == 8
+    assert normalize_claim_code(receipt.claim_code) == receipt.claim_code  # XXXX-XXXX, Crockford digits
+    assert "claim_code" not in repr(receipt) and receipt.claim_code not in repr(receipt)
     d = client.lookup_dossier(receipt.code)
     assert d.status == "received" and d.procedure.code == "1.004873"
     assert d.expected_date is not None and d.expected_date >= receipt.received_at.date()
@@ -154,16 +162,17 @@ def test_personal_data_is_not_in_repr():
 
 def test_vietqr_payment_and_demo_confirmation(client):
     receipt = client.submit_dossier(submission(), key())
-    pay = client.create_payment(receipt.code, "vietqr", idempotency_key=key())
+    pay = client.create_payment(receipt.code, "vietqr", idempotency_key=key(), proof=APPLICANT)
     assert pay.status == "pending" and pay.amount_vnd == 3000 and pay.expires_at > pay.created_at
     qr = vietqr.parse(pay.qr_payload)  # checks the CRC too
     assert qr.amount == 3000 and qr.is_napas and qr.reference == pay.id
     assert client.payment_status(pay.id).status == "pending"
-    done = client.demo_confirm_payment(pay.id)
+    # the receipt's claim code proves it as well as the chip does
+    done = client.demo_confirm_payment(pay.id, proof=M.ApplicantProof(claim_code=receipt.claim_code.lower()))
     assert done.status == "paid" and done.confirmed_by == "bank"
     assert client.lookup_dossier(receipt.code).fee.paid
     with pytest.raises(E.Conflict):  # nothing left to pay
-        client.create_payment(receipt.code, "vietqr", idempotency_key=key())
+        client.create_payment(receipt.code, "vietqr", idempotency_key=key(), proof=APPLICANT)
 
 
 def test_simulated_bank_confirms_after_its_delay(tmp_path, settings):
@@ -173,7 +182,7 @@ def test_simulated_bank_confirms_after_its_delay(tmp_path, settings):
     try:
         c = GatewayClient.from_settings(settings, base_url=gw.base_url)
         code = c.submit_dossier(submission(), key()).code
-        pay = c.create_payment(code, idempotency_key=key())
+        pay = c.create_payment(code, idempotency_key=key(), proof=APPLICANT)
         now[0] += 29
         assert c.payment_status(pay.id).status == "pending"
         now[0] += 2
@@ -181,7 +190,7 @@ def test_simulated_bank_confirms_after_its_delay(tmp_path, settings):
         assert paid.status == "paid" and paid.confirmed_by == "bank"
         # and an unpaid QR expires after 15 minutes
         code2 = c.submit_dossier(submission(), key()).code
-        cash = c.create_payment(code2, "cash", idempotency_key=key())
+        cash = c.create_payment(code2, "cash", idempotency_key=key(), proof=APPLICANT)
         now[0] += 16 * 60
         assert c.payment_status(cash.id).status == "expired"
     finally:
@@ -190,7 +199,7 @@ def test_simulated_bank_confirms_after_its_delay(tmp_path, settings):
 
 def test_cash_confirmed_by_staff(client):
     code = client.submit_dossier(submission(), key()).code
-    pay = client.create_payment(code, "cash", idempotency_key=key())
+    pay = client.create_payment(code, "cash", idempotency_key=key(), proof=APPLICANT)
     assert pay.qr_payload is None
     with pytest.raises(E.InvalidRequest):
         client.confirm_cash(pay.id, "staff-01", 2000, idempotency_key=key())
@@ -212,20 +221,22 @@ def test_book_delivery(client):
     code = "H26.99-241125-0004"  # the sample dossier whose result is ready (for pick-up)
     addr = M.Address("Tỉnh Lào Cai", "Xã Bảo Thắng", "Thôn 3")
     k = key()
-    conf = client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k)
+    conf = client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k, proof=DEMO_PERSON)
     assert conf.dossier_code == code and conf.tracking_code.endswith("VN")
     d = client.lookup_dossier(code)
     assert d.delivery.method == "post" and d.delivery.tracking_code == conf.tracking_code
     # the same request again (a retry) gets the same booking; a new one is refused: booked once
-    assert client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k) == conf
+    assert client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=k,
+                                proof=DEMO_PERSON) == conf
     with pytest.raises(E.Conflict):
-        client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key())
+        client.book_delivery(code, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key(), proof=DEMO_PERSON)
     # a result that is not ready has nothing to post
     fresh = client.submit_dossier(submission(), key()).code
     with pytest.raises(E.Conflict):
-        client.book_delivery(fresh, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key())
+        client.book_delivery(fresh, addr, "Nguyễn Văn An", "0912345678", idempotency_key=key(), proof=APPLICANT)
     with pytest.raises(E.DossierNotFound):
-        client.book_delivery("H26.99-000000-0000", addr, "A", "0912345678", idempotency_key=key())
+        client.book_delivery("H26.99-000000-0000", addr, "A", "0912345678", idempotency_key=key(),
+                             proof=APPLICANT)
 
 
 def test_help_queue(gateway, settings):
@@ -263,7 +274,8 @@ def test_bearer_tokens_per_kiosk(tmp_path, settings):
         with pytest.raises(E.GatewayAuthError) as info:
             anonymous.lookup_dossier("H26.99-241125-0001")
         assert info.value.message_key == "gateway.unauthorized"
-        authed = GatewayClient.from_settings(settings.replace(gateway={"token_file": str(token_file)}),
+        authed = GatewayClient.from_settings(settings.replace(kiosk={"kiosk_id": "KIOSK-A"},
+                                                              gateway={"token_file": str(token_file)}),
                                              base_url=gw.base_url)
         assert authed.lookup_dossier("H26.99-241125-0001").status == "received"
         authed.heartbeat({"printer": "online"})
@@ -294,7 +306,7 @@ def test_many_kiosks_at_once(gateway, settings):
         again = c.submit_dossier(sub, k)  # a retry from the same kiosk
         assert again.code == receipt.code
         assert c.lookup_dossier(receipt.code).status == "received"
-        pay = c.create_payment(receipt.code, idempotency_key=key())
+        pay = c.create_payment(receipt.code, idempotency_key=key(), proof=APPLICANT)
         c.heartbeat()
         c.close()
         return receipt.code, pay.id

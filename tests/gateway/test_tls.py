@@ -104,3 +104,28 @@ def test_mutual_tls(pki):
         assert with_cert.lookup_dossier("H26.99-241125-0001").status == "received"
     finally:
         srv.close()
+
+
+def test_mutual_tls_names_the_kiosk_and_a_header_cannot_change_it(pki):
+    from kiosk.gateway.embedded import EmbeddedGateway
+
+    cert, key = pki["client"]  # its common name is KIOSK-TEST
+    gw = EmbeddedGateway(None, app_kwargs={"demo": False},  # no tokens: the certificate is the credential
+                         tls={"certfile": pki["server"][0], "keyfile": pki["server"][1], "client_ca": pki["ca"]})
+    url = gw.start()
+    try:
+        assert url.startswith("https://127.0.0.1:")
+        with_cert = _settings(url, ca_bundle=pki["ca"], client_cert=cert, client_key=key)
+        mine = GatewayClient.from_settings(with_cert.replace(kiosk={"kiosk_id": "KIOSK-TEST"}))
+        assert mine.lookup_dossier("H26.99-241125-0001").status == "received"
+        mine.heartbeat({"printer": "online"})
+        assert [r["kiosk_id"] for r in gw.app.state.store.query("SELECT kiosk_id FROM heartbeats")] == ["KIOSK-TEST"]
+        posing = GatewayClient.from_settings(with_cert.replace(kiosk={"kiosk_id": "KIOSK-B"}))
+        with pytest.raises(E.GatewayAuthError) as info:
+            posing.lookup_dossier("H26.99-241125-0001")
+        assert info.value.status == 403 and str(info.value) == "kiosk_id_mismatch"
+        without = GatewayClient.from_settings(_settings(url, ca_bundle=pki["ca"]))
+        with pytest.raises((E.GatewayTlsError, E.GatewayUnavailable)):
+            without.lookup_dossier("H26.99-241125-0001")
+    finally:
+        gw.stop()

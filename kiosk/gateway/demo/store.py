@@ -4,11 +4,21 @@ One connection guarded by a lock (the app's endpoints run in a thread pool, so m
 can call at once; SQLite in WAL mode serialises the writes).  A dossier keeps its whole
 timeline, including events dated in the future: reading it shows only what has happened by
 now, so sample and submitted dossiers "move on over time" with no background job.
+
+Who a dossier belongs to is kept as a keyed hash only (``owner_hash``: HMAC-SHA-256 of the
+dossier code and the applicant's ID number under the store's secret); the receipt's claim
+code is derived from the same secret and never stored.  The secret lives in a file beside the
+database (``<db>.secret``, 0600), so a copy of the database alone reveals neither; an
+in-memory store keeps a random one in memory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -18,8 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import PROJECT_ROOT
+from kiosk.text import CLAIM_CODE_LENGTH, CROCKFORD, InvalidClaimCode, crockford_canonical, normalize_claim_code
 
 CATALOG_DIR = PROJECT_ROOT / "assets" / "catalog"
+SAMPLE_PERSON = PROJECT_ROOT / "assets" / "cards" / "sample-person.json"
+SAMPLE_OWNER_ID = "001189012345"  # the demo card's person, when its file cannot be read
+CODE_PREFIX = "H26.99"
+CODE_RANDOM_LENGTH = 8  # Crockford base-32 digits: 40 bits a day, not worth enumerating
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,7 +43,8 @@ CREATE TABLE IF NOT EXISTS dossiers (
     kiosk_id TEXT,
     body TEXT NOT NULL,          -- procedure, agency, fee, delivery, submitted_at, expected_date
     events TEXT NOT NULL,        -- full timeline, future events included
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    owner_hash TEXT              -- HMAC of the code and the applicant's ID number (never the number)
 );
 CREATE TABLE IF NOT EXISTS idempotency (
     kiosk_id TEXT NOT NULL,
@@ -109,6 +125,10 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA_SQL)
+        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(dossiers)")}
+        if "owner_hash" not in columns:  # a database from before owners were kept
+            self._db.execute("ALTER TABLE dossiers ADD COLUMN owner_hash TEXT")
+        self._secret = _secret_for(self.path)
         self.catalog = load_json("procedures.json", self.catalog_dir)
         self.procedures = {p["code"]: p for p in self.catalog["procedures"]}
         self._seed()
@@ -151,14 +171,16 @@ class Store:
     def _seed(self) -> None:
         """(Re)write the sample dossiers relative to now, at every start, so a demo always shows
         every state and the moving one; dossiers that kiosks submitted are left alone."""
+        owner = _sample_owner()
         with self.tx() as db:
             now = self.clock()
             for sample in load_json("sample_dossiers.json", self.catalog_dir)["dossiers"]:
                 body, events = self._sample_to_row(sample, now)
                 db.execute(
-                    "INSERT OR REPLACE INTO dossiers(code, kiosk_id, body, events, created_at) VALUES (?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO dossiers(code, kiosk_id, body, events, created_at, owner_hash)"
+                    " VALUES (?,?,?,?,?,?)",
                     (sample["code"], None, json.dumps(body, ensure_ascii=False),
-                     json.dumps(events, ensure_ascii=False), now),
+                     json.dumps(events, ensure_ascii=False), now, self.owner_hash(sample["code"], owner)),
                 )
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seeded', ?)", (iso_utc(now),))
 
@@ -192,11 +214,62 @@ class Store:
 
     # -- dossiers -----------------------------------------------------------------------------
 
-    def dossier(self, code: str) -> dict | None:
-        rows = self.query("SELECT body, events FROM dossiers WHERE code=?", (code,))
+    def canonical_code(self, code: str) -> str:
+        """A code as issued: in a random part typed from paper, O is 0 and I or L is 1."""
+        head, sep, tail = code.rpartition("-")
+        if sep and head.startswith(CODE_PREFIX + "-") and len(tail) == CODE_RANDOM_LENGTH and not tail.isdigit():
+            return f"{head}-{crockford_canonical(tail)}"
+        return code
+
+    def dossier(self, code: str, viewer: str | None = None) -> dict | None:
+        """The status page of ``code``.  ``viewer``: the kiosk asking; where the result is posted
+        (province, ward, tracking code) is shown only to the kiosk that filed the dossier or
+        booked its delivery (and for the demo's samples); another kiosk sees the method only."""
+        rows = self.query("SELECT kiosk_id, body, events FROM dossiers WHERE code=?", (code,))
         if not rows:
             return None
-        return self._render(code, json.loads(rows[0]["body"]), json.loads(rows[0]["events"]))
+        out = self._render(code, json.loads(rows[0]["body"]), json.loads(rows[0]["events"]))
+        filed_by = rows[0]["kiosk_id"]
+        if viewer is not None and filed_by is not None and viewer != filed_by:
+            booked_by = {r["kiosk_id"] for r in self.query("SELECT kiosk_id FROM deliveries WHERE dossier_code=?",
+                                                            (code,))}
+            if viewer not in booked_by:
+                out["delivery"] = {"method": out["delivery"]["method"]}
+        return out
+
+    # -- who acts for the applicant -----------------------------------------------------------
+
+    def owner_hash(self, code: str, id_number: str) -> str:
+        return hmac.new(self._secret, f"owner\0{code}\0{id_number}".encode(), hashlib.sha256).hexdigest()
+
+    def claim_code(self, code: str) -> str:
+        """The dossier's claim code (printed on its receipt), derived from the secret: 8 of
+        Crockford's base-32 digits, ``XXXX-XXXX``."""
+        mac = hmac.new(self._secret, f"claim\0{code}".encode(), hashlib.sha256).digest()
+        n = int.from_bytes(mac[:5], "big")  # 40 bits
+        digits = "".join(CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(CLAIM_CODE_LENGTH)))
+        return f"{digits[:4]}-{digits[4:]}"
+
+    def check_proof(self, code: str, proof: dict | None) -> str:
+        """``"ok"``, ``"missing"`` (no proof given) or ``"mismatch"`` (a proof, not this
+        dossier's applicant's), compared in constant time."""
+        proof = proof or {}
+        id_number, claim = proof.get("id_number"), proof.get("claim_code")
+        if not id_number and not claim:
+            return "missing"
+        if id_number and claim:
+            return "mismatch"  # one proof, not a choice of two guesses
+        if id_number:
+            rows = self.query("SELECT owner_hash FROM dossiers WHERE code=?", (code,))
+            stored = rows[0]["owner_hash"] if rows else None
+            ok = stored is not None and hmac.compare_digest(stored, self.owner_hash(code, id_number))
+        else:
+            try:
+                given = normalize_claim_code(claim)
+            except InvalidClaimCode:
+                return "mismatch"
+            ok = hmac.compare_digest(given, self.claim_code(code))
+        return "ok" if ok else "mismatch"
 
     def _render(self, code: str, body: dict, events: list[dict]) -> dict:
         now = self.clock()
@@ -263,11 +336,13 @@ class Store:
         now = self.clock()
         with self.tx() as db:
             day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
-            key = f"seq:{day}"
-            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-            seq = int(row["value"]) + 1 if row else 101
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, str(seq)))
-            code = f"H26.99-{day}-{seq:04d}"
+            while True:  # a random part: codes cannot be counted through (40 bits a day)
+                random_part = "".join(secrets.choice(CROCKFORD) for _ in range(CODE_RANDOM_LENGTH))
+                if random_part.isdigit():
+                    continue  # all digits is the samples' shape (…-0001): keep the two apart
+                code = f"{CODE_PREFIX}-{day}-{random_part}"
+                if db.execute("SELECT 1 FROM dossiers WHERE code=?", (code,)).fetchone() is None:
+                    break
             fee_amount = proc["fees"][0]["amount_vnd"] if proc["fees"] else 0
             delivery = sub["delivery"]
             addr = delivery.get("address") or {}
@@ -288,13 +363,14 @@ class Store:
                 steps.append(("delivered", 5, "Bưu điện đã phát kết quả.", "The post delivered the result."))
             events = [{"status": st, "at": iso_utc(now + k * progress_step), "note_vi": vi, "note_en": en}
                       for st, k, vi, en in steps]
-            db.execute("INSERT INTO dossiers(code, kiosk_id, body, events, created_at) VALUES (?,?,?,?,?)",
+            db.execute("INSERT INTO dossiers(code, kiosk_id, body, events, created_at, owner_hash)"
+                       " VALUES (?,?,?,?,?,?)",
                        (code, kiosk_id, json.dumps(body, ensure_ascii=False), json.dumps(events, ensure_ascii=False),
-                        now))
+                        now, self.owner_hash(code, sub["applicant"]["id_number"])))
         return {
             "code": code, "status": "received", "procedure": body["procedure"], "received_at": iso_utc(now),
             "expected_date": body["expected_date"], "fee": body["fee"],
-            "provisional_reference": sub.get("provisional_reference"),
+            "provisional_reference": sub.get("provisional_reference"), "claim_code": self.claim_code(code),
         }
 
     # -- idempotency --------------------------------------------------------------------------
@@ -315,6 +391,16 @@ class Store:
                            " VALUES (?,?,?,?,?,?)", (kiosk_id, key, request_hash, status,
                                                      json.dumps(body, ensure_ascii=False), self.clock()))
             return status, body, False
+
+    def idempotency_record(self, kiosk_id: str, key: str) -> dict | None:
+        """The first answer given under one kiosk's key (None: nothing was done under it)."""
+        rows = self.query("SELECT key, status_code, response, created_at FROM idempotency WHERE kiosk_id=? AND key=?",
+                          (kiosk_id, key))
+        if not rows:
+            return None
+        row = rows[0]
+        return {"key": row["key"], "status": row["status_code"], "response": json.loads(row["response"]),
+                "created_at": iso_utc(row["created_at"])}
 
     # -- payments -----------------------------------------------------------------------------
 
@@ -420,6 +506,10 @@ class Store:
             args.append(kiosk_id)
         return [self._help_json(r) for r in self.query(sql + " ORDER BY id", tuple(args))]
 
+    def help_owner(self, hid: int) -> str | None:
+        rows = self.query("SELECT kiosk_id FROM help_requests WHERE id=?", (hid,))
+        return rows[0]["kiosk_id"] if rows else None
+
     def set_help_status(self, hid: int, status: str) -> dict | None:
         with self.tx() as db:
             db.execute("UPDATE help_requests SET status=? WHERE id=?", (status, hid))
@@ -440,6 +530,33 @@ class Store:
 
 class IdempotencyConflict(Exception):
     pass
+
+
+def _secret_for(path: str) -> bytes:
+    """The store's secret: random for an in-memory store; for a file, read from (or created
+    once, 0600, in) ``<db>.secret`` beside it."""
+    if path == ":memory:":
+        return secrets.token_bytes(32)
+    secret_path = Path(path + ".secret")
+    try:
+        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        data = secret_path.read_bytes()
+        if len(data) < 32:
+            raise RuntimeError(f"{secret_path}: the demo gateway's secret is damaged (under 32 bytes)") from None
+        return data
+    with os.fdopen(fd, "wb") as fh:
+        data = secrets.token_bytes(32)
+        fh.write(data)
+    return data
+
+
+def _sample_owner() -> str:
+    try:
+        number = json.loads(SAMPLE_PERSON.read_text(encoding="utf-8"))["id_number"]
+    except (OSError, ValueError, KeyError):
+        return SAMPLE_OWNER_ID
+    return number if isinstance(number, str) else SAMPLE_OWNER_ID
 
 
 def _payment_json(row) -> dict:
