@@ -242,7 +242,8 @@ class GatewayClient:
         if status == 404:
             raise not_found(detail, status=status)
         if status in (401, 403):
-            raise E.GatewayAuthError(detail, status=status)
+            refused = E.ApplicantProofRefused if detail in E.ApplicantProofRefused.PROBLEM_TYPES else E.GatewayAuthError
+            raise refused(detail, status=status)
         if status == 409:
             raise E.Conflict(detail, status=status)
         if status == 429:
@@ -324,13 +325,15 @@ class GatewayClient:
     # -- payments ---------------------------------------------------------------------------
 
     def create_payment(self, dossier_code: str, method: str = "vietqr", *,
-                       idempotency_key: str | None = None) -> M.Payment:
+                       idempotency_key: str | None = None, proof: M.ApplicantProof | None = None) -> M.Payment:
+        """``proof``: that the citizen is the dossier's applicant (the gateway answers 403,
+        ``ApplicantProofRefused``, without it)."""
         if method not in ("vietqr", "cash"):
             raise ValueError("method must be vietqr or cash")
         code = _dossier_code(dossier_code)
         key = _idem(idempotency_key or new_idempotency_key())
-        data = self.request("POST", f"{API_PREFIX}/payments", json_body=M.body(M.PaymentRequest(code, method)),
-                            idempotency_key=key)
+        data = self.request("POST", f"{API_PREFIX}/payments",
+                            json_body=M.body(M.PaymentRequest(code, method, self._proof(proof))), idempotency_key=key)
         return self._parse(M.Payment, data)
 
     def payment_status(self, payment_id: str) -> M.Payment:
@@ -345,21 +348,34 @@ class GatewayClient:
                             idempotency_key=_idem(idempotency_key))
         return self._parse(M.Payment, data)
 
-    def demo_confirm_payment(self, payment_id: str) -> M.Payment:
-        """Demo gateway only: the simulated bank confirms now."""
+    def demo_confirm_payment(self, payment_id: str, *, proof: M.ApplicantProof | None = None) -> M.Payment:
+        """Demo gateway only: the simulated bank confirms now (for the applicant: ``proof``)."""
         pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
-        data = self.request("POST", f"{API_PREFIX}/demo/payments/{_seg(pid)}/confirm", retry=True)
+        data = self.request("POST", f"{API_PREFIX}/demo/payments/{_seg(pid)}/confirm",
+                            json_body=M.body(M.DemoBankConfirmation(self._proof(proof))), retry=True)
         return self._parse(M.Payment, data)
 
     # -- delivery ---------------------------------------------------------------------------
 
     def book_delivery(self, dossier_code: str, address: M.Address | dict, recipient_name: str, phone: str, *,
-                      note: str | None = None, idempotency_key: str) -> M.DeliveryConfirmation:
+                      note: str | None = None, idempotency_key: str,
+                      proof: M.ApplicantProof | None = None) -> M.DeliveryConfirmation:
+        """``proof``: that the citizen is the dossier's applicant (403 without it)."""
         code = _dossier_code(dossier_code)
-        body = M.body(M.DeliveryBooking(address, recipient_name, phone, note or None))
+        body = M.body(M.DeliveryBooking(address, recipient_name, phone, note or None, self._proof(proof)))
         data = self.request("POST", f"{API_PREFIX}/dossiers/{_seg(code)}/delivery", json_body=body,
                             idempotency_key=_idem(idempotency_key), not_found=E.DossierNotFound)
         return self._parse(M.DeliveryConfirmation, data)
+
+    def _proof(self, proof: M.ApplicantProof | None) -> M.ApplicantProof | None:
+        """An applicant's ID number travels over TLS only (or to the embedded gateway on this
+        machine); a claim code is a per-dossier secret of no use elsewhere."""
+        if proof is not None and proof.id_number and self.base_url.startswith("http://"):
+            from urllib.parse import urlsplit
+
+            if urlsplit(self.base_url).hostname not in ("127.0.0.1", "::1", "localhost"):
+                raise E.InvalidRequest("an ID number is sent over TLS only", reason="insecure-transport")
+        return proof
 
     # -- help and ratings -------------------------------------------------------------------
 

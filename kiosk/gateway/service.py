@@ -213,15 +213,17 @@ class GatewayService:
 
     # -- payments -------------------------------------------------------------------------------
 
-    def create_payment(self, dossier_code: str, method: str = "vietqr", *, idempotency_key: str | None = None):
-        return self.wait().create_payment(dossier_code, method, idempotency_key=idempotency_key)
+    def create_payment(self, dossier_code: str, method: str = "vietqr", *, idempotency_key: str | None = None,
+                       proof=None):
+        """``proof``: an ``ApplicantProof`` (the gateway refuses to take payment without one)."""
+        return self.wait().create_payment(dossier_code, method, idempotency_key=idempotency_key, proof=proof)
 
     def payment_status(self, payment_id: str):
         return self.wait().payment_status(payment_id)
 
-    def demo_confirm_payment(self, payment_id: str):
+    def demo_confirm_payment(self, payment_id: str, *, proof=None):
         """Demo gateway only: the simulated bank confirms now."""
-        return self.wait().demo_confirm_payment(payment_id)
+        return self.wait().demo_confirm_payment(payment_id, proof=proof)
 
     def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
                      idempotency_key: str):
@@ -252,9 +254,10 @@ class GatewayService:
     # -- delivery, help, ratings, heartbeat -----------------------------------------------------
 
     def book_delivery(self, dossier_code: str, address, recipient_name: str, phone: str, *,
-                      note: str | None = None, idempotency_key: str):
+                      note: str | None = None, idempotency_key: str, proof=None):
+        """``proof``: an ``ApplicantProof`` (the gateway refuses the booking without one)."""
         return self.wait().book_delivery(dossier_code, address, recipient_name, phone, note=note,
-                                         idempotency_key=idempotency_key)
+                                         idempotency_key=idempotency_key, proof=proof)
 
     def create_help_request(self, reason: str, *, procedure_code: str | None = None, note: str | None = None):
         return self.wait().create_help_request(reason, procedure_code=procedure_code, note=note)
