@@ -78,14 +78,18 @@ def test_every_call_reaches_the_gateway(own_gateway, settings, outbox):
         receipt = svc.submit(sub(), key())
         assert isinstance(receipt, M.SubmissionReceipt)
         assert svc.lookup_dossier(receipt.code).status == "received"
-        pay = svc.create_payment(receipt.code, "vietqr", idempotency_key=key())
+        mine = M.ApplicantProof(claim_code=receipt.claim_code)  # the receipt's claim code
+        pay = svc.create_payment(receipt.code, "vietqr", idempotency_key=key(), proof=mine)
         assert svc.payment_status(pay.id).status == "pending"
-        assert svc.demo_confirm_payment(pay.id).status == "paid"
-        cash = svc.create_payment(svc.submit(sub(), key()).code, "cash", idempotency_key=key())
+        assert svc.demo_confirm_payment(pay.id, proof=mine).status == "paid"
+        other = svc.submit(sub(), key())
+        cash = svc.create_payment(other.code, "cash", idempotency_key=key(),
+                                  proof=M.ApplicantProof(claim_code=other.claim_code))
         assert svc.confirm_cash(cash.id, "staff-01", cash.amount_vnd, receipt_number="BL-1",
                                 idempotency_key=key()).status == "paid"
         conf = svc.book_delivery("H26.99-241125-0004", M.Address("Tỉnh Lào Cai", "Xã Bảo Thắng", "Thôn 3"),
-                                 "Nguyễn Văn An", "0912345678", idempotency_key=key())
+                                 "Nguyễn Văn An", "0912345678", idempotency_key=key(),
+                                 proof=M.ApplicantProof(id_number="001189012345"))  # the demo card's person
         assert conf.tracking_code.endswith("VN")
         ticket = svc.create_help_request("form_help", procedure_code="1.004873", note="xin giúp")
         assert ticket.id in [t.id for t in svc.list_help_requests("waiting", kiosk_id="SERVICE-1")]
