@@ -16,18 +16,32 @@ URL is only *read* (its host must be on the allow-list) and what leaves this mod
 dossier code that passed ``kiosk.text.normalize_dossier_code``.
 
 Order of recognition: VietQR (starts with ``000201``) → ID-card front QR (``|``-separated) →
-lookup URL (``http(s)://``) → bare dossier code → unknown.
+the kiosk's dossier receipt (``HOSO:<code>:<claim code>``) → lookup URL (``http(s)://``) → bare
+dossier code → unknown.
+
+The dossier receipt a kiosk prints carries, besides the code, the dossier's **claim code** (the
+secret that lets whoever holds the receipt pay for the dossier and book delivery of its
+result): its QR reads ``HOSO:H26.99-251125-7KQ2M9XD:7KQ2-M9XD`` (upper case, digits and
+``.-/:`` only, so the QR stays small in alphanumeric mode).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from kiosk.text import InvalidDossierCode, is_id_number, mask_id, nfc, normalize_dossier_code
+from kiosk.text import (
+    InvalidClaimCode,
+    InvalidDossierCode,
+    is_id_number,
+    mask_id,
+    nfc,
+    normalize_claim_code,
+    normalize_dossier_code,
+)
 from kiosk.vietqr import VietQr, VietQrError
 from kiosk.vietqr import parse as parse_vietqr
 
@@ -39,12 +53,26 @@ NOT_DOSSIER_OR_ID = "qr.not_dossier_or_id"
 DOSSIER_QUERY_KEYS = ("mahoso", "ma_ho_so", "ma", "hoso", "code", "dossier", "dossiercode", "sobiennhan", "q", "id")
 
 
+RECEIPT_PREFIX = "HOSO:"
+
+
 @dataclass(frozen=True)
 class DossierCodePayload:
     code: str  # normalised by kiosk.text.normalize_dossier_code
     from_url: bool = False
     host: str | None = None  # the allow-listed host the code came from, if any
     message_key: str = "qr.dossier_found"
+    # from the kiosk's dossier receipt: proof that whoever holds it acts for the applicant
+    claim_code: str | None = field(default=None, repr=False)  # normalised, "XXXX-XXXX"
+
+
+def receipt_qr(code: str, claim_code: str | None) -> str:
+    """What the dossier receipt's QR says: the code, and with the claim code when there is one
+    (``parse_payload`` reads it back as a ``DossierCodePayload`` carrying both)."""
+    code = normalize_dossier_code(code)
+    if not claim_code:
+        return code
+    return f"{RECEIPT_PREFIX}{code}:{normalize_claim_code(claim_code)}"
 
 
 @dataclass(repr=False)
@@ -133,6 +161,8 @@ def parse_payload(text: str, allowed_hosts: tuple[str, ...] = ()) -> Payload:
             return UnknownPayload("vietqr-" + exc.reason, length)
     if "|" in body:
         return _parse_id_card(body, length)
+    if body[:len(RECEIPT_PREFIX)].upper() == RECEIPT_PREFIX:
+        return _parse_receipt(body[len(RECEIPT_PREFIX):], length)
     low = body[:8].lower()
     if low.startswith("http://") or low.startswith("https://"):
         return _parse_lookup_url(body, allowed_hosts, length)
@@ -142,6 +172,23 @@ def parse_payload(text: str, allowed_hosts: tuple[str, ...] = ()) -> Payload:
         return DossierCodePayload(normalize_dossier_code(body))
     except InvalidDossierCode as exc:
         return UnknownPayload("dossier-" + exc.reason, length)
+
+
+# --- the kiosk's dossier receipt ---------------------------------------------------------------
+
+
+def _parse_receipt(rest: str, length: int) -> Payload:
+    code, sep, claim = rest.rpartition(":")
+    if not sep or not code:
+        return UnknownPayload("receipt-malformed", length)
+    try:
+        normalized = normalize_dossier_code(code)
+    except InvalidDossierCode as exc:
+        return UnknownPayload("receipt-dossier-" + exc.reason, length)
+    try:
+        return DossierCodePayload(normalized, claim_code=normalize_claim_code(claim))
+    except InvalidClaimCode as exc:
+        return UnknownPayload("receipt-claim-" + exc.reason, length)
 
 
 # --- lookup URLs -------------------------------------------------------------------------------
@@ -261,7 +308,8 @@ def _parse_id_card(body: str, length: int) -> Payload:
 def describe(payload: Payload) -> dict:
     """A log/JSON-safe summary: kind and non-personal facts only (ID numbers masked)."""
     if isinstance(payload, DossierCodePayload):
-        return {"kind": "dossier", "code": payload.code, "from_url": payload.from_url, "host": payload.host}
+        return {"kind": "dossier", "code": payload.code, "from_url": payload.from_url, "host": payload.host,
+                "claim_code": payload.claim_code is not None}  # that there is one, never what it is
     if isinstance(payload, IdCardQr):
         return {"kind": "id_card", "id_number": mask_id(payload.id_number), "extra_fields": payload.extra_fields}
     if isinstance(payload, VietQrPayload):
