@@ -97,3 +97,28 @@ def test_a_timeout_at_the_review_of_a_submission_leaves_nothing(app):
         for secret in typed + [name]:
             assert secret.encode() not in data, f"{file.name} holds {secret!r}"
     assert name not in log_text and street not in log_text
+
+
+def test_the_identify_screen_keeps_no_face_after_a_timeout(app):
+    """The privacy checks above read text; the face is a picture.  After the idle reset the
+    identify result screen shows no texture, and the one face texture it reuses holds only
+    zeros (its video memory is overwritten, not just unreferenced)."""
+    from kiosk.drive.identify import to_identify_result
+
+    drv = app
+    to_identify_result(drv)
+    screen = drv.screen
+    assert drv.app.core.settings.privacy.show_face
+    shown = screen.photo.texture
+    assert shown is not None and screen.photo.opacity == 1
+    before = bytes(shown.pixels)
+    assert any(before[i] not in (0, 255) for i in range(0, len(before), 4))  # a real picture is there
+    face_textures = [t for t in (getattr(screen, "_face_tex", None), shown) if t is not None]
+    drv.clock.advance(drv.app.core.idle.warn_after + drv.app.core.idle.countdown + 1)
+    drv.wait_until(lambda: drv.app.current == "attract", 5, "the timeout reset")
+    assert screen.photo.texture is None
+    for texture in face_textures:
+        pixels = bytes(texture.pixels)
+        rgb = bytes(b for i, b in enumerate(pixels) if i % 4 != 3)  # alpha aside
+        assert not any(rgb), "the face texture still holds the picture"
+    drv.app.core.devices.card_reader.remove_card()
