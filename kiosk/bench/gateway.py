@@ -37,7 +37,9 @@ def _free_port() -> int:
 def _start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "gateway", "serve", "--port", str(port),
+    # demo mode (open, as the kiosks here name themselves), with no look-up limit: latency is measured
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "gateway", "serve", "--demo", "--port", str(port),
+                             "--lookup-burst", "1000000", "--lookup-rate", "1000000",
                              "--db", str(tmp / "bench-gateway.sqlite3")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
