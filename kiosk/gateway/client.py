@@ -136,6 +136,7 @@ class GatewayClient:
         path: str,
         *,
         json_body: Any = None,
+        raw_body: bytes | None = None,
         params: dict | None = None,
         idempotency_key: str | None = None,
         retry: bool | None = None,
@@ -143,11 +144,16 @@ class GatewayClient:
     ) -> Any:
         """Send one call; returns the decoded JSON (or None for 204).
 
+        The body is ``json_body`` encoded by ``encode_body``, or ``raw_body`` sent as it is (the
+        outbox replays the very bytes it first sent under an idempotency key).
         ``retry`` defaults to True for GET/HEAD/PUT/DELETE and for any call carrying an
         idempotency key; otherwise a failed call is never repeated (it might have arrived).
         """
         url = self.base_url + path
         headers = {}
+        data = raw_body if raw_body is not None else (None if json_body is None else encode_body(json_body))
+        if data is not None:
+            headers["Content-Type"] = "application/json"
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         if retry is None:
@@ -158,7 +164,7 @@ class GatewayClient:
             if attempt:
                 self._sleep(self._delay(attempt, last))
             try:
-                return self._once(method, url, json_body, params, headers, not_found)
+                return self._once(method, url, data, params, headers, not_found)
             except E.GatewayError as exc:
                 last = exc
                 if not exc.transient or attempt == attempts - 1:
@@ -175,11 +181,11 @@ class GatewayClient:
         base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
         return base * (0.5 + random.random() / 2)  # jitter: many kiosks do not retry in step
 
-    def _once(self, method, url, json_body, params, headers, not_found):
+    def _once(self, method, url, data, params, headers, not_found):
         rq = self._requests
         started = time.monotonic()
         try:
-            resp = self.session.request(method, url, json=json_body, params=params, headers=headers,
+            resp = self.session.request(method, url, data=data, params=params, headers=headers,
                                         timeout=self.timeout, stream=True, allow_redirects=False)
             try:
                 body = self._read_body(resp, started)
@@ -236,7 +242,7 @@ class GatewayClient:
                 raise E.GatewayBadResponse(f"expected JSON, got {ctype or 'no content type'}", status=status)
             try:
                 return json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except _UNDECODABLE:
                 raise E.GatewayBadResponse("malformed JSON", status=status) from None
         detail = _problem_type(body)
         if status == 404:
@@ -271,6 +277,8 @@ class GatewayClient:
             return M.parse(kind, data)
         except M.SchemaError as exc:
             raise E.GatewayBadResponse(f"response does not follow the contract: {exc}") from None
+        except (RecursionError, MemoryError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise E.GatewayBadResponse(f"response does not follow the contract: {type(exc).__name__}") from None
 
     # -- dossiers -----------------------------------------------------------------------------
 
@@ -318,8 +326,8 @@ class GatewayClient:
         """Submit a dossier.  Retried (with backoff) because it carries its idempotency key: the
         gateway answers a repeat with the first receipt, so a dossier is never filed twice."""
         key = _idem(idempotency_key)
-        body = submission.to_json() if hasattr(submission, "to_json") else submission
-        data = self.request("POST", f"{API_PREFIX}/dossiers", json_body=body, idempotency_key=key)
+        data = self.request("POST", f"{API_PREFIX}/dossiers", raw_body=submission_body(submission),
+                            idempotency_key=key)
         return self._parse(M.SubmissionReceipt, data)
 
     # -- payments ---------------------------------------------------------------------------
@@ -342,9 +350,12 @@ class GatewayClient:
 
     def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
                      idempotency_key: str) -> M.Payment:
+        return self.confirm_cash_body(payment_id, cash_body(staff_id, amount_vnd, receipt_number), idempotency_key)
+
+    def confirm_cash_body(self, payment_id: str, body: bytes, idempotency_key: str) -> M.Payment:
+        """``confirm_cash`` with a body already encoded (``cash_body``): what the outbox replays."""
         pid = _checked(payment_id, r"[A-Za-z0-9_\-]{1,64}", "payment_id")
-        body = M.body(M.CashConfirmation(staff_id, int(amount_vnd), receipt_number or None))
-        data = self.request("POST", f"{API_PREFIX}/payments/{_seg(pid)}/cash-confirmation", json_body=body,
+        data = self.request("POST", f"{API_PREFIX}/payments/{_seg(pid)}/cash-confirmation", raw_body=body,
                             idempotency_key=_idem(idempotency_key))
         return self._parse(M.Payment, data)
 
@@ -407,9 +418,25 @@ class GatewayClient:
 
     def rate(self, score: int, journey: str = "other", *, dossier_code: str | None = None,
              comment: str | None = None, rated_at=None, idempotency_key: str) -> int:
-        body = M.body(M.RatingIn(int(score), journey, dossier_code or None, (comment or "")[:500] or None, rated_at))
-        data = self.request("POST", f"{API_PREFIX}/ratings", json_body=body, idempotency_key=_idem(idempotency_key))
+        return self.rate_body(rating_body(score, journey, dossier_code=dossier_code, comment=comment,
+                                          rated_at=rated_at), idempotency_key)
+
+    def rate_body(self, body: bytes, idempotency_key: str) -> int:
+        """``rate`` with a body already encoded (``rating_body``): what the outbox replays."""
+        data = self.request("POST", f"{API_PREFIX}/ratings", raw_body=body, idempotency_key=_idem(idempotency_key))
         return self._parse(M.RatingAck, data).id
+
+    # -- reconciliation ---------------------------------------------------------------------
+
+    def idempotency_record(self, idempotency_key: str) -> M.IdempotencyRecord | None:
+        """What the gateway did with this kiosk's key: the first answer it gave, or None when it
+        never completed anything under that key (the outbox asks after a 409 on a replay)."""
+        key = _idem(idempotency_key)
+        try:
+            data = self._get(f"{API_PREFIX}/idempotency/{_seg(key)}")
+        except E.NotFound:
+            return None
+        return self._parse(M.IdempotencyRecord, data)
 
     # -- kiosk ------------------------------------------------------------------------------
 
@@ -472,10 +499,40 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+def encode_body(value: Any) -> bytes:
+    """A request body as the client sends it: compact UTF-8 JSON, in the order given.  Encoded
+    once: the same bytes are sent again on every retry and every outbox replay."""
+    if hasattr(value, "to_json"):
+        value = value.to_json()
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise E.InvalidRequest(f"the request is not JSON: {type(exc).__name__}", reason="not-json") from None
+
+
+def submission_body(submission) -> bytes:
+    """The body of a dossier submission (a DossierSubmission, its JSON dict, or encoded bytes)."""
+    return bytes(submission) if isinstance(submission, (bytes, bytearray)) else encode_body(submission)
+
+
+def cash_body(staff_id: str, amount_vnd: int, receipt_number: str | None = None) -> bytes:
+    return encode_body(M.body(M.CashConfirmation(staff_id, int(amount_vnd), receipt_number or None)))
+
+
+def rating_body(score: int, journey: str = "other", *, dossier_code: str | None = None, comment: str | None = None,
+                rated_at=None) -> bytes:
+    return encode_body(M.body(M.RatingIn(int(score), journey, dossier_code or None, (comment or "")[:500] or None,
+                                         rated_at)))
+
+
+# whatever a JSON parser can raise on hostile bytes: bad syntax, bad UTF-8, nesting too deep
+_UNDECODABLE = (ValueError, UnicodeDecodeError, RecursionError, MemoryError)
+
+
 def _problem_type(body: bytes) -> str:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except _UNDECODABLE:
         return ""
     if isinstance(data, dict):
         t = data.get("type")
@@ -492,4 +549,5 @@ def _retry_after(resp) -> float | None:
 
 from kiosk.gateway.monitor import GatewayMonitor  # noqa: E402  (re-exported for the UI)
 
-__all__ = ["GatewayClient", "GatewayMonitor", "new_idempotency_key", "read_token"]
+__all__ = ["GatewayClient", "GatewayMonitor", "cash_body", "encode_body", "new_idempotency_key", "rating_body",
+           "read_token", "submission_body"]

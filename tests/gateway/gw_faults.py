@@ -4,6 +4,8 @@
   ok            valid dossier JSON
   status:NNN    that status with a problem+json body (``Retry-After: 0`` on 503)
   malformed     200, application/json, not JSON
+  deep          200, application/json, JSON nested 100,000 deep (a recursive parser overflows)
+  deep500       500, application/problem+json, the same body
   not_json      200, text/html
   wrong_schema  200, JSON that is not a dossier
   slow:SECONDS  waits, then answers ok (read timeout when longer than the client's)
@@ -58,6 +60,15 @@ class FaultServer:
                 if mode.startswith("slow:"):
                     time.sleep(float(mode.split(":", 1)[1]))
                     mode = "ok"
+                if mode in ("deep", "deep500"):
+                    body = b"[" * 100_000 + b"]" * 100_000
+                    self.send_response(500 if mode == "deep500" else 200)
+                    self.send_header("Content-Type", "application/problem+json" if mode == "deep500"
+                                     else "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if mode.startswith("status:"):
                     status = int(mode.split(":", 1)[1])
                     body = json.dumps({"type": "fault", "title": "injected", "status": status}).encode()
