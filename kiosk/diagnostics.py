@@ -227,23 +227,42 @@ def tls_expiry(url: str, timeout: float = 3.0, verify: bool = True) -> dict:
 
 
 def open_outbox(settings):
-    try:
-        from kiosk.gateway.outbox import Outbox
+    """The outbox for a report, or None when it cannot be opened (``outbox_report`` with the
+    settings then says why: a key problem is never repaired here, nor a key created)."""
+    from kiosk.gateway import outbox as outbox_mod
 
-        return Outbox.from_settings(settings)
+    try:
+        if outbox_mod.check(settings):
+            return None
+        return outbox_mod.Outbox.from_settings(settings)
     except Exception:  # noqa: BLE001
         log.exception("outbox could not be opened")
         return None
 
 
-def outbox_report(outbox) -> dict:
+def outbox_report(outbox, settings=None) -> dict:
+    """Depth, set-aside items ("failed", the older name) and the last error; with ``settings``,
+    also what would stop the outbox from opening at the next start (``problem``: the key file
+    missing while items wait, too short, replaced, readable by others)."""
+    problem = None
+    if settings is not None:
+        from kiosk.gateway.outbox import check
+
+        try:
+            problem = check(settings)
+        except Exception as exc:  # noqa: BLE001
+            problem = f"{type(exc).__name__}: {exc}"
     if outbox is None:
-        return {"available": False}
-    try:
-        return {"available": True, "depth": outbox.depth(), "failed": outbox.failed(),
-                "last_error": outbox.last_error()}
-    except Exception as exc:  # noqa: BLE001
-        return {"available": False, "error": str(exc)}
+        out: dict[str, Any] = {"available": False}
+    else:
+        try:
+            out = {"available": True, "depth": outbox.depth(), "failed": outbox.set_aside(),
+                   "last_error": outbox.last_error()}
+        except Exception as exc:  # noqa: BLE001
+            out = {"available": False, "error": str(exc)}
+    if problem:
+        out["problem"] = problem
+    return out
 
 
 def gateway_report(client, board=None, outbox=None, settings=None) -> dict:
@@ -263,7 +282,7 @@ def gateway_report(client, board=None, outbox=None, settings=None) -> dict:
         out.update(reachable=False, error=f"{type(exc).__name__}: {exc}")
     verify = bool(settings.gateway.verify_tls) if settings is not None else True
     out["certificate"] = tls_expiry(getattr(client, "base_url", ""), verify=verify)
-    out["outbox"] = outbox_report(outbox)
+    out["outbox"] = outbox_report(outbox, settings)
     return out
 
 
@@ -385,7 +404,7 @@ def doctor(settings, devices, gateway_client=None, *, outbox=None, config_path=N
         gw = {"reachable": False, "error": "no gateway client"}
         board.publish(DeviceStatus(DeviceKind.GATEWAY, settings.gateway.url, DeviceState.OFFLINE,
                                    last_error="gateway client could not be made"))
-    ob = outbox_report(outbox)
+    ob = outbox_report(outbox, settings)
     cfg = config_report(config_path)
     sysr = system_report(settings)
     statuses = board.all()
@@ -397,8 +416,10 @@ def doctor(settings, devices, gateway_client=None, *, outbox=None, config_path=N
         problems.append(f"config: {len(cfg['problems'])} problem(s)")
     if sysr["disk_low"]:
         problems.append(f"disk: only {sysr['disk_free_bytes'] // (1024 * 1024)} MB free")
+    if ob.get("problem"):
+        problems.append(f"outbox: {ob['problem']} (the kiosk will not start until this is repaired)")
     if ob.get("failed"):
-        problems.append(f"outbox: {ob['failed']} item(s) refused by the gateway")
+        problems.append(f"outbox: {ob['failed']} item(s) set aside for staff (refused or unreadable answer)")
     cert = gw.get("certificate") or {}
     if cert.get("days_left") is not None and cert["days_left"] < 14:
         problems.append(f"gateway certificate expires in {cert['days_left']} days")

@@ -20,13 +20,37 @@ from kiosk.core import KioskCore
 from kiosk.core.tasks import Dispatch, run_here
 from kiosk.devices.base import StatusBoard
 from kiosk.devices.registry import build_devices
-from kiosk.gateway.outbox import Outbox
+from kiosk.errors import KioskError
+from kiosk.gateway.outbox import Outbox, OutboxError
 from kiosk.gateway.service import GatewayService
 from kiosk.journeys import Journeys
 from kiosk.receipts.service import ReceiptService
 from kiosk.staff import StaffMode
 
 log = logging.getLogger("kiosk.runtime")
+
+
+class StartupRefused(KioskError):
+    """The kiosk must not start as it is (e.g. queued dossiers whose outbox key is missing, short,
+    replaced or readable by others): ``kiosk run`` prints it and exits non-zero, ``kiosk doctor``
+    and the technician screen report it.  Nothing is deleted; a technician repairs and restarts."""
+
+    message_key = "startup.refused"
+    next_step = "next.call_technician"
+
+
+def preflight(settings: Settings) -> None:
+    """What ``kiosk run`` checks before any window opens: the data folder exists (made 0700 when
+    missing) and the offline outbox can be opened with its key.  Raises ``StartupRefused``."""
+    from kiosk.gateway import outbox as outbox_mod
+
+    try:
+        outbox_mod.make_private_dir(settings.data_dir)
+    except OSError as exc:
+        raise StartupRefused(detail=f"data folder {settings.data_dir}: {type(exc).__name__}: {exc}") from None
+    problem = outbox_mod.check(settings)
+    if problem:
+        raise StartupRefused(detail=f"offline outbox: {problem}")
 
 
 class Runtime:
@@ -105,8 +129,13 @@ class Runtime:
 
 
 def _open_outbox(settings: Settings) -> Outbox | None:
+    """The one outbox.  A key or database problem refuses the start (``StartupRefused``): running
+    on would queue new dossiers beside ones that can never be read, or silently without any."""
     try:
         return Outbox.from_settings(settings)
-    except Exception:  # noqa: BLE001 - a broken outbox must not stop look-ups
+    except OutboxError as exc:
+        log.error("offline outbox refused: the kiosk does not start", extra={"problem": str(exc)})
+        raise StartupRefused(detail=f"offline outbox: {exc}") from None
+    except Exception:  # noqa: BLE001 - anything else (no disk space…): look-ups still work
         log.exception("offline outbox unavailable")
         return None

@@ -114,9 +114,11 @@ def print_text(report) -> None:
     print(f"  gateway reachable: {'yes' if gw.get('reachable') else 'NO'}{lat}{cert_text}")
     ob = report.outbox
     if ob.get("available"):
-        print(f"  outbox: {ob['depth']} waiting, {ob['failed']} refused, last error: {ob['last_error'] or '-'}")
+        print(f"  outbox: {ob['depth']} waiting, {ob['failed']} set aside, last error: {ob['last_error'] or '-'}")
     else:
         print("  outbox: not available")
+    if ob.get("problem"):
+        print(f"  [!!] outbox: {ob['problem']}")
     cfg = report.config
     print(f"  config {cfg['path']}: {'valid' if cfg['valid'] else 'INVALID'}")
     for problem in cfg["problems"]:

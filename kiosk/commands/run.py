@@ -6,6 +6,8 @@ import sys
 
 from kiosk.commands import load_settings_or_exit
 
+EXIT_REFUSED = 78  # EX_CONFIG: systemd can stop restarting it (RestartPreventExitStatus=78)
+
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="start the kiosk (the default command)")
@@ -35,11 +37,19 @@ def cmd_run(args) -> int:
     refused = _production_refusal(settings)
     if refused:
         return refused
-    from kiosk.app import run
+    from kiosk.runtime import StartupRefused, preflight
 
-    probe = os.environ.get("KIOSK_STARTUP_PROBE")
-    on_first_frame = _startup_probe(probe, t_cli) if probe else None
-    return run(settings, windowed=args.windowed, size=parse_size(args.size), on_first_frame=on_first_frame)
+    try:
+        preflight(settings)  # before any window: a refused start is told on stderr and in the journal
+        from kiosk.app import run
+
+        probe = os.environ.get("KIOSK_STARTUP_PROBE")
+        on_first_frame = _startup_probe(probe, t_cli) if probe else None
+        return run(settings, windowed=args.windowed, size=parse_size(args.size), on_first_frame=on_first_frame)
+    except StartupRefused as exc:
+        print(f"kiosk: will not start: {exc.detail}", file=sys.stderr)
+        print("kiosk: nothing was deleted; see `kiosk doctor` and docs/operations.md (outbox key)", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 def _startup_probe(path: str, t_cli: float):

@@ -11,6 +11,17 @@ The outbox policy lives here and nowhere else:
   ``ProvisionalReceipt``) when the gateway is unreachable or answers 5xx, or when the outbox
   already holds older items (nothing overtakes them).  Other errors (refused input, TLS…)
   are raised: queueing would not help.
+- Write-ahead: with an outbox, the call is written to it *before* it is first sent (state
+  ``sending``); the answer deletes it, a failure that a later try may fix queues it, a refusal
+  of the citizen's input forgets it.  A kiosk killed mid-send replays it after the restart, so
+  a dossier whose answer was lost with the kiosk still resolves, once.  Failures queued: the
+  gateway unreachable, slow, 5xx, an answer that cannot be read (the gateway may have acted on
+  it: only a replay can tell), TLS and refused credentials (the kiosk's problem, not the
+  citizen's; the technician is told by the monitor and the queue waits for the repair).
+- What is queued is byte-for-byte what was (or would have been) sent under the call's
+  idempotency key: the body is encoded once, and the provisional reference is kept beside it
+  in the outbox row, never added to it, so a replay is the same call and the gateway answers
+  it with the first result.
 - Delivering the backlog is the ``OutboxWorker``'s job, on its own thread; a citizen's send
   only kicks it.
 - ``lookup_dossier`` answers a provisional reference (``TAM-…``) from the outbox while the
@@ -26,11 +37,15 @@ from datetime import UTC, datetime
 from kiosk.config import Settings
 from kiosk.devices.base import StatusBoard
 from kiosk.gateway import errors as E
-from kiosk.gateway.outbox import Outbox, new_reference
+from kiosk.gateway.outbox import Outbox
 
 log = logging.getLogger("kiosk.gateway.service")
 
 _OFFLINE = (E.GatewayUnavailable, E.GatewayTimeout)
+# the outcome is unknown or the kiosk is at fault: the outbox replays the call later
+_QUEUE = (*_OFFLINE, E.GatewayBadResponse, E.GatewayTlsError, E.GatewayAuthError)
+# …but a refusal that concerns the citizen (a 403 about the applicant's proof) is told, not queued
+_CITIZEN = tuple(getattr(E, name) for name in ("ApplicantProofRefused",) if hasattr(E, name))
 
 
 class GatewayNotReady(E.GatewayError):
@@ -165,28 +180,45 @@ class GatewayService:
 
     def submit(self, submission, idempotency_key: str):
         """Submit a dossier: a ``SubmissionReceipt`` (sent) or a ``ProvisionalReceipt`` (queued)."""
+        from kiosk.gateway.client import submission_body
         from kiosk.gateway.models import to_jsonable
 
         client = self.wait()
-        body = submission.to_json() if hasattr(submission, "to_json") else to_jsonable(submission)
+        if not isinstance(submission, (bytes, bytearray, dict)) and not hasattr(submission, "to_json"):
+            submission = to_jsonable(submission)
+        body = submission_body(submission)  # encoded once: sent and queued as these bytes
+        return self._send_or_queue("submission", None, body, idempotency_key,
+                                   lambda: client.submit_dossier(body, idempotency_key))
+
+    def _send_or_queue(self, kind: str, payload: dict | None, body: bytes, idempotency_key: str, send):
+        """Send now through the outbox's write-ahead, or queue (see the module's docstring)."""
         outbox = self._outbox
         if outbox is None:
-            return client.submit_dossier(body, idempotency_key)
-        if outbox.depth():
-            return self._queue_submission(outbox, body, idempotency_key, behind=True)
-        try:
-            return client.submit_dossier(body, idempotency_key)
-        except _OFFLINE as exc:
-            log.warning("gateway offline (%s): the submission goes to the outbox", exc.message_key)
-            return self._queue_submission(outbox, body, idempotency_key, behind=False)
-
-    def _queue_submission(self, outbox: Outbox, body: dict, idempotency_key: str, *, behind: bool):
-        reference = body.get("provisional_reference") or new_reference()
-        body = {**body, "provisional_reference": reference}
-        receipt = outbox.enqueue("submission", body, idempotency_key=idempotency_key, reference=reference)
-        if behind:
+            return send()
+        if outbox.depth():  # older items wait: nothing overtakes them
+            receipt = outbox.enqueue(kind, payload, idempotency_key=idempotency_key, body=body)
             self._kick()
-        return receipt
+            return receipt
+        receipt, fresh = outbox.begin(kind, payload, idempotency_key=idempotency_key, body=body)
+        if not fresh:
+            return receipt  # this key is already in the outbox: it stands, nothing is sent twice
+        try:
+            answer = send()
+        except _QUEUE as exc:
+            if isinstance(exc, _CITIZEN):
+                outbox.drop(idempotency_key)
+                raise
+            log.warning("gateway away or answer unreadable (%s): the %s goes to the outbox", exc.message_key, kind)
+            outbox.release(idempotency_key, f"{exc.message_key}: {exc.detail}" if exc.detail else exc.message_key)
+            return receipt
+        except E.GatewayError:
+            outbox.drop(idempotency_key)  # refused for good (the input): the caller tells the citizen
+            raise
+        except BaseException:
+            outbox.release(idempotency_key, "outbox.error: the send failed unexpectedly")
+            raise
+        outbox.sent(idempotency_key)
+        return answer
 
     def _kick(self) -> None:
         """Older items wait: the worker delivers them (and this one after them) on its thread."""
@@ -228,28 +260,12 @@ class GatewayService:
     def confirm_cash(self, payment_id: str, staff_id: str, amount_vnd: int, *, receipt_number: str | None = None,
                      idempotency_key: str):
         """Staff took the cash: a ``Payment`` (told now) or a ``ProvisionalReceipt`` (queued)."""
-        client = self.wait()
-        outbox = self._outbox
-        if outbox is not None and outbox.depth():
-            return self._queue_cash(outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key,
-                                    behind=True)
-        try:
-            return client.confirm_cash(payment_id, staff_id, amount_vnd, receipt_number=receipt_number,
-                                       idempotency_key=idempotency_key)
-        except _OFFLINE:
-            if outbox is None:
-                raise
-            return self._queue_cash(outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key,
-                                    behind=False)
+        from kiosk.gateway.client import cash_body
 
-    def _queue_cash(self, outbox, payment_id, staff_id, amount_vnd, receipt_number, idempotency_key, *, behind):
-        payload = {"payment_id": payment_id, "staff_id": staff_id, "amount_vnd": int(amount_vnd)}
-        if receipt_number:
-            payload["receipt_number"] = receipt_number
-        receipt = outbox.enqueue("cash_confirmation", payload, idempotency_key=idempotency_key)
-        if behind:
-            self._kick()
-        return receipt
+        client = self.wait()
+        body = cash_body(staff_id, amount_vnd, receipt_number)
+        return self._send_or_queue("cash_confirmation", {"payment_id": payment_id}, body, idempotency_key,
+                                   lambda: client.confirm_cash_body(payment_id, body, idempotency_key))
 
     # -- delivery, help, ratings, heartbeat -----------------------------------------------------
 
@@ -279,21 +295,17 @@ class GatewayService:
         Never raises because the gateway is away (down, 5xx, or the service never came up):
         the rating is queued, or, with no outbox at all, dropped with a log line (None).
         """
+        from kiosk.gateway.client import rating_body
+
         rated_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        payload = {"score": int(score), "journey": journey, "dossier_code": dossier_code, "comment": comment,
-                   "rated_at": rated_at}
-        outbox = self._outbox
+        body = rating_body(score, journey, dossier_code=dossier_code, comment=comment, rated_at=rated_at)
         try:
             client = self.wait()
-            if outbox is not None and outbox.depth():
-                receipt = outbox.enqueue("rating", payload, idempotency_key=idempotency_key)
-                self._kick()
-                return receipt
-            return client.rate(score, journey, dossier_code=dossier_code, comment=comment, rated_at=rated_at,
-                               idempotency_key=idempotency_key)
-        except (*_OFFLINE, GatewayNotReady) as exc:
+            return self._send_or_queue("rating", None, body, idempotency_key,
+                                       lambda: client.rate_body(body, idempotency_key))
+        except (*_QUEUE, GatewayNotReady) as exc:
             outbox = self._outbox  # the start may have opened it meanwhile
             if outbox is None:
                 log.warning("rating dropped: gateway away (%s) and no outbox", exc.message_key)
                 return None
-            return outbox.enqueue("rating", payload, idempotency_key=idempotency_key)
+            return outbox.enqueue("rating", idempotency_key=idempotency_key, body=body)

@@ -382,18 +382,33 @@ class StaffScreen(TabbedPanelScreen):
     def tab_outbox(self) -> None:
         state = self.app.staff.outbox_state()
         self.panel(section_title(self.app.t("staff.outbox_title")))
+        self.set_aside_buttons: dict[tuple[int, str], BigButton] = {}
         if not state.get("available"):
             self.retry_button = None
             self.panel(line(self.app.t("staff.outbox_unavailable"), "error"))
+            if state.get("problem"):
+                self.panel(line(state["problem"], "error", size=th.FONT_SMALL))
             return
         rows = [line(self.app.t("staff.outbox_depth", count=state["depth"])),
                 line(self.app.t("staff.outbox_failed", count=state["failed"]), "error" if state["failed"] else "text"),
                 line(self.app.t("staff.outbox_last_error", error=state["last_error"] or "-"), "muted",
                      size=th.FONT_SMALL)]
+        if state.get("problem"):
+            rows.append(line(state["problem"], "error", size=th.FONT_SMALL))
         if self.last_action.startswith("staff.outbox"):
-            rows.insert(0, line(self.app.t(self.last_action), "ok"))
+            rows.insert(0, line(self.app.t(self.last_action, file=getattr(self, "exported_name", "")), "ok"))
         self.retry_button = self.button("staff.outbox_retry", self.retry_outbox)
         self.panel(*rows, self.retry_button)
+        # what was set aside: its reason, and a way on (retry with the same key, or export)
+        for item in self.app.staff.set_aside_items():
+            text = self.app.t("staff.outbox_item", reference=item["reference"] or item["seq"],
+                              kind=self.app.t(f"staff.outbox_kind.{item['kind']}"), reason=item["last_error"] or "-")
+            retry = self.button("staff.outbox_item_retry", lambda n=item["seq"]: self.retry_item(n))
+            export = self.button("staff.outbox_item_export", lambda n=item["seq"]: self.export_item(n),
+                                 kind="secondary")
+            self.set_aside_buttons[(item["seq"], "retry")] = retry
+            self.set_aside_buttons[(item["seq"], "export")] = export
+            self.panel(line(text, "error", size=th.FONT_SMALL), retry, export)
 
     def retry_outbox(self) -> None:
         def done(sent):
@@ -401,6 +416,21 @@ class StaffScreen(TabbedPanelScreen):
             self.show_tab("outbox")
 
         self.run(self.app.staff.retry_outbox, done, "outbox-retry")
+
+    def retry_item(self, seq: int) -> None:
+        def done(sent):
+            self.last_action = "staff.outbox_sent"
+            self.show_tab("outbox")
+
+        self.run(lambda: self.app.staff.retry_set_aside(seq), done, "outbox-requeue")
+
+    def export_item(self, seq: int) -> None:
+        def done(path):
+            self.exported_name = path.name
+            self.last_action = "staff.outbox_exported"
+            self.show_tab("outbox")
+
+        self.run(lambda: self.app.staff.export_set_aside(seq), done, "outbox-export")
 
     # -- leaving ----------------------------------------------------------------------------------
 

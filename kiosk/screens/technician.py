@@ -297,6 +297,8 @@ class TechnicianScreen(TabbedPanelScreen):
             rows.append(line(self.app.t("staff.outbox_depth", count=ob["depth"]), size=th.FONT_SMALL))
             rows.append(line(self.app.t("staff.outbox_last_error", error=ob["last_error"] or "-"), "muted",
                              size=th.FONT_SMALL))
+        if ob.get("problem"):  # the outbox key: what would stop the next start
+            rows.append(line(ob["problem"], "error", size=th.FONT_SMALL))
         self.outbox_retry_button = self.button("staff.outbox_retry", lambda: self.measured(
             "outbox", self.app.staff.retry_outbox, "outbox-retry"), kind="secondary")
         self.panel(*rows, self.gateway_button, self.outbox_retry_button)

@@ -138,9 +138,65 @@ def test_cash_confirmation_queued_while_the_gateway_is_down(kit, tmp_path):
     assert ("outbox.retry", "ok") in got
 
 
+def test_set_aside_items_are_listed_retried_and_exported(kit, tmp_path):
+    """An answer that breaks the contract sets the item aside (the queue moves on); staff see it
+    with its reason, export it sealed (no personal data in clear) and send it again with the same
+    key once the gateway answers properly: filed once."""
+    import json
+    import stat
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from kiosk.bench.faults import FaultProxy, matcher
+    from kiosk.gateway import models as M
+    from kiosk.gateway.client import GatewayClient, rating_body, submission_body
+    from kiosk.gateway.outbox import load_or_create_key
+
+    core, staff, audit, clock, client, _ = kit
+    now = datetime.now(UTC)
+    sub = M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
+        form={"purpose": "mục đích khác", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now)
+    key = str(uuid.uuid4())
+    ref = staff.outbox.enqueue("submission", idempotency_key=key, body=submission_body(sub)).reference
+    staff.outbox.enqueue("rating", body=rating_body(5, "submit"))
+    proxy = FaultProxy(client.base_url, "malformed", matches=matcher("submit"))
+    try:
+        live = core.gateway
+        core.gateway = GatewayService(core.settings, core.board, outbox=staff.outbox, background=False,
+                                      client=GatewayClient(proxy.url, kiosk_id=core.settings.kiosk.kiosk_id,
+                                                           retries=0))
+        assert staff.retry_outbox() == 1  # the rating behind it went
+        (item,) = staff.set_aside_items()
+        assert item["reference"] == ref and item["kind"] == "submission"
+        assert item["last_error"].startswith("gateway.bad_response")
+        assert staff.outbox_state()["failed"] == 1
+        path = staff.export_set_aside(item["seq"], tmp_path / "usb")
+        raw = path.read_bytes()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert b"001099012345" not in raw and "Nguyễn".encode() not in raw and ref.encode() in raw
+        doc = json.loads(raw)
+        assert doc["idempotency_key"] == key and doc["reason"].startswith("gateway.bad_response")
+        # the back office's kiosk (same key) can read it back; nothing else can
+        other = Outbox(tmp_path / "other.sqlite3", load_or_create_key(core.settings.data_dir / "outbox.key"))
+        assert other.import_item(path).reference == ref and other.depth() == 1
+        other.close()
+        proxy.fault = "ok"
+        assert staff.retry_set_aside(item["seq"]) == 1
+        assert staff.set_aside_items() == [] and staff.outbox.provisional_status(ref).dossier_code
+        core.gateway = live
+    finally:
+        proxy.close()
+    got = actions(audit)
+    assert ("outbox.export", "ok") in got and ("outbox.requeue", "ok") in got
+
+
 def test_cash_confirmation_live(kit):
     core, staff, audit, clock, client, _ = kit
-    core.journeys.pay.draft.payment = client.create_payment(UNPAID_DOSSIER, "cash")
+    core.journeys.pay.draft.payment = client.create_payment(UNPAID_DOSSIER, "cash", proof=DEMO_PERSON)
     assert staff.pending_cash() is not None
     paid = staff.confirm_cash()
     assert paid.status != "pending" and staff.pending_cash() is None

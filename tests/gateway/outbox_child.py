@@ -5,6 +5,10 @@
   die-after-send DB KEYFILE URL KIOSK
                                  send the oldest item, then SIGKILL itself before the outbox
                                  can record that the gateway accepted it
+  submit DB KEYFILE URL KIOSK N [READ_TIMEOUT]
+                                 submit N dossiers through the GatewayService facade (no retry,
+                                 1 s timeouts by default); print "<key> <receipt reference or
+                                 code>" once each answer (or provisional receipt) is in
 """
 
 import os
@@ -39,6 +43,18 @@ def main() -> None:
             print(key, flush=True)
         return
     url, kiosk = sys.argv[4:6]
+    if mode == "submit":
+        from kiosk import config
+        from kiosk.gateway.service import GatewayService
+
+        read_timeout = float(sys.argv[7]) if len(sys.argv) > 7 else 1.0
+        client = GatewayClient(url, kiosk_id=kiosk, retries=0, connect_timeout=1, read_timeout=read_timeout)
+        svc = GatewayService(config.defaults(), outbox=outbox, client=client, background=False)
+        for i in range(int(sys.argv[6])):
+            key = str(uuid.uuid4())
+            receipt = svc.submit(submission(i), key)
+            print(key, getattr(receipt, "reference", None) or receipt.code, flush=True)
+        return
     client = GatewayClient(url, kiosk_id=kiosk, retries=2, backoff=0.01)
     if mode == "deliver":
         print("start", flush=True)

@@ -2,6 +2,7 @@
 
 import os
 import random
+import re
 import signal
 import sqlite3
 import stat
@@ -18,7 +19,7 @@ from gw_faults import FaultServer, closed_port
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.outbox import Outbox, OutboxError, ProvisionalReceipt, load_or_create_key
+from kiosk.gateway.outbox import Outbox, OutboxError, OutboxKeyError, ProvisionalReceipt, load_or_create_key
 from kiosk.gateway.service import GatewayService
 
 CHILD = Path(__file__).with_name("outbox_child.py")
@@ -90,14 +91,14 @@ def test_payload_is_encrypted_at_rest(outbox, tmp_path):
     assert "Nguyễn".encode() not in raw and b"1990-05-17" not in raw
 
 
-def test_wrong_key_cannot_read_and_marks_failed(tmp_path, gateway):
+def test_a_replaced_key_refuses_to_open_and_keeps_every_item(tmp_path):
     ob = Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "a.key"))
     ob.enqueue("rating", {"score": 5, "journey": "lookup"})
     ob.close()
-    other = Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "b.key"))
-    assert other.deliver(client_for(gateway.base_url, "WRONG-KEY")) == 0
-    assert other.failed() == 1 and other.depth() == 0
-    assert "decrypt" in other.last_error()
+    with pytest.raises(OutboxKeyError, match="does not open"):
+        Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "b.key"))
+    with Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "a.key")) as again:
+        assert again.depth() == 1 and again.set_aside() == 0  # nothing was marked anything
 
 
 def test_key_file_of_the_wrong_size_is_refused(tmp_path):
@@ -126,7 +127,7 @@ def test_offline_submission_gets_a_provisional_receipt_then_is_delivered(outbox,
     assert outbox.deliver(down) == 0
     assert outbox.last_error().startswith("gateway.unavailable")
     status = outbox.provisional_status(receipt.reference)
-    assert status.state == "queued" and status.attempts == 1 and status.dossier_code is None
+    assert status.state == "queued" and status.attempts == 2 and status.dossier_code is None
 
     up = client_for(gateway.base_url, "OFFLINE-1")
     assert outbox.deliver(up) == 1
@@ -188,7 +189,7 @@ def test_a_refused_item_is_set_aside_and_the_rest_goes_on(outbox, gateway):
     outbox.enqueue("cash_confirmation", {"payment_id": "PAYNOPE", "staff_id": "s1", "amount_vnd": 1})
     outbox.enqueue("rating", {"score": 4, "journey": "submit"})
     assert outbox.deliver(client_for(gateway.base_url, "SETASIDE")) == 1
-    assert outbox.failed() == 1 and outbox.depth() == 0
+    assert outbox.set_aside() == 1 and outbox.depth() == 0
 
 
 def test_cash_and_rating_helpers_queue_when_offline(outbox, gateway):
@@ -277,7 +278,7 @@ def test_sigkill_mid_delivery_sends_everything_exactly_once(tmp_path, gateway):
         _kill(proc)
     before = ob.depth()
     assert ob.deliver(client_for(gateway.base_url, kiosk)) == before
-    assert ob.depth() == 0 and ob.failed() == 0
+    assert ob.depth() == 0 and ob.set_aside() == 0
     codes, idem_keys = server_dossiers(gateway, kiosk)
     assert len(codes) == 40 and len(set(codes)) == 40  # nothing lost, nothing twice
     results = [ob.provisional_status(r).dossier_code for r in keys]
@@ -325,3 +326,140 @@ def test_provisional_reference_can_be_looked_up(outbox, gateway):
         up.lookup_dossier("TAM-NOTHING9")
     with pytest.raises(E.InvalidRequest):
         up.lookup_dossier("bad code!")
+
+
+# -- keys that fail loudly (issue 15, finding 2) ------------------------------------------------
+
+
+def _settings_with_items(tmp_path, n=2, **gateway):
+    from kiosk import config
+
+    extra = {"gateway": gateway} if gateway else {}
+    s = config.defaults(kiosk={"data_dir": str(tmp_path / "data")}, **extra)
+    with Outbox.from_settings(s) as ob:
+        for i in range(n):
+            ob.enqueue("submission", sub(i).to_json())
+    return s
+
+
+def _refused(settings, match):
+    """Every door refuses: the outbox, the runtime's start, the doctor's report."""
+    from kiosk import diagnostics
+    from kiosk.runtime import StartupRefused, _open_outbox, preflight
+
+    with pytest.raises(OutboxKeyError, match=match):
+        Outbox.from_settings(settings)
+    with pytest.raises(StartupRefused, match=match):
+        _open_outbox(settings)
+    with pytest.raises(StartupRefused, match=match):
+        preflight(settings)
+    report = diagnostics.outbox_report(None, settings)
+    assert report["problem"] and re.search(match, report["problem"])
+
+
+def _still_there(settings, key: bytes, n=2):
+    with Outbox(settings.data_dir / "outbox.sqlite3", key) as ob:
+        assert ob.depth() == n and ob.set_aside() == 0
+
+
+def test_missing_key_with_items_waiting_refuses_and_makes_no_new_key(tmp_path):
+    s = _settings_with_items(tmp_path)
+    key_file = s.data_dir / "outbox.key"
+    key = key_file.read_bytes()
+    key_file.unlink()
+    _refused(s, "missing")
+    assert not key_file.exists()  # no new key was made over the queue
+    key_file.write_bytes(key)
+    key_file.chmod(0o600)
+    _still_there(s, key)
+
+
+@pytest.mark.parametrize("size", [31, 33, 0])
+def test_short_or_long_key_refuses(tmp_path, size):
+    s = _settings_with_items(tmp_path)
+    key_file = s.data_dir / "outbox.key"
+    key = key_file.read_bytes()
+    key_file.write_bytes(key[:size] if size < 32 else key + b"x")
+    _refused(s, "bytes, expected 32")
+    key_file.write_bytes(key)
+    _still_there(s, key)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_key_readable_by_group_or_others_refuses(tmp_path, mode):
+    s = _settings_with_items(tmp_path)
+    key_file = s.data_dir / "outbox.key"
+    key_file.chmod(mode)
+    _refused(s, "readable by group or others")
+    key_file.chmod(0o400)  # read-only for its owner (a systemd credential) is fine
+    with Outbox.from_settings(s) as ob:
+        assert ob.depth() == 2
+
+
+def test_a_new_key_only_when_no_encrypted_item_waits(tmp_path):
+    from kiosk import config
+
+    s = config.defaults(kiosk={"data_dir": str(tmp_path / "data")})
+    with Outbox.from_settings(s) as ob:  # first start: a key is made
+        ob.enqueue("rating", {"score": 4})
+        ob.deliver(client_for(f"http://127.0.0.1:{closed_port()}", "K"))
+        ob._db.execute("UPDATE items SET state='delivered'")  # everything went
+    (s.data_dir / "outbox.key").unlink()
+    with Outbox.from_settings(s) as ob:  # nothing waits: a fresh key is fine
+        assert ob.depth() == 0
+    assert len((s.data_dir / "outbox.key").read_bytes()) == 32
+
+
+def test_key_outside_the_data_folder_and_as_a_systemd_credential(tmp_path, monkeypatch):
+    from kiosk import config
+
+    creds = tmp_path / "credentials"
+    creds.mkdir(mode=0o500)
+    key = os.urandom(32)
+    (creds / "outbox.key").write_bytes(key)
+    (creds / "outbox.key").chmod(0o400)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    s = config.defaults(kiosk={"data_dir": str(tmp_path / "data")},
+                        gateway={"outbox_key_file": "$CREDENTIALS_DIRECTORY/outbox.key"})
+    with Outbox.from_settings(s) as ob:
+        ob.enqueue("rating", {"score": 5})
+    assert not (s.data_dir / "outbox.key").exists()  # the data folder never held the key
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY")  # the unit lost its LoadCredential=
+    _refused(s, "not set")
+
+
+def test_kiosk_run_refuses_to_start_and_doctor_says_why(tmp_path):
+    s = _settings_with_items(tmp_path)
+    (s.data_dir / "outbox.key").unlink()
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(f"[kiosk]\nkiosk_id = KIOSK-T1\ndata_dir = {s.data_dir}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KIVY_NO_ARGS": "1"}
+    run = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(ini), "run"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=60, env=env)
+    assert run.returncode == 78
+    assert "will not start" in run.stderr and "missing" in run.stderr and "2 encrypted item(s)" in run.stderr
+    assert not (s.data_dir / "outbox.key").exists()
+
+
+def test_data_folder_0700_and_database_wal_shm_never_readable_by_others(tmp_path):
+    old = os.umask(0o022)
+    try:
+        data = tmp_path / "fresh" / "data"
+        ob = Outbox(data / "outbox.sqlite3", load_or_create_key(data / "outbox.key"))
+        ob.enqueue("submission", sub().to_json())
+        parts = [data / "outbox.sqlite3", data / "outbox.sqlite3-wal", data / "outbox.sqlite3-shm"]
+        assert all(p.exists() for p in parts)
+        for p in parts:
+            assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, (p.name, oct(p.stat().st_mode))
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
+        ob.close()
+        # an older outbox whose files were left readable is closed up when opened
+        for p in parts[:1]:
+            p.chmod(0o644)
+        with Outbox(data / "outbox.sqlite3", load_or_create_key(data / "outbox.key")) as again:
+            again.enqueue("rating", {"score": 3})
+            for p in parts:
+                assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p.name
+    finally:
+        os.umask(old)

@@ -183,7 +183,9 @@ def test_reprint_a_failed_receipt(staff_app):
 
 def test_outbox_depth_and_retry(staff_app):
     drv = staff_app
-    # the gateway service's background worker would deliver the item at once: pause it
+    # the gateway service's background worker would deliver the item at once: pause it (once
+    # the service has started it)
+    drv.app.core.gateway.wait()
     worker = drv.app.core.gateway.worker
     if worker is not None:
         worker.stop()
@@ -206,6 +208,37 @@ def check_outbox_panel(drv):
     drv.wait_until(lambda: drv.has_text("Đang chờ gửi: 0"), 60, "the outbox to empty")
     assert outbox.depth() == 0
     assert not drv.layout_problems()
+
+
+def test_a_set_aside_item_is_shown_exported_and_sent_again(staff_app):
+    from kiosk.gateway.client import rating_body
+
+    drv = staff_app
+    drv.app.core.gateway.wait()
+    worker = drv.app.core.gateway.worker
+    if worker is not None:
+        worker.stop()
+    try:
+        outbox = drv.app.staff.outbox
+        ref = outbox.enqueue("rating", body=rating_body(4, "lookup")).reference
+        outbox._db.execute("UPDATE items SET state='set_aside', last_error='gateway.bad_response: malformed JSON'"
+                           " WHERE reference=?", (ref,))
+        (item,) = [i for i in drv.app.staff.set_aside_items() if i["reference"] == ref]
+        start = count(drv)
+        S.to_staff(drv, "outbox")
+        assert drv.has_text(f"{ref} (đánh giá): tạm gác lại - gateway.bad_response: malformed JSON"), drv.texts()
+        S.tap_in_panel(drv, drv.screen.set_aside_buttons[(item["seq"], "export")])
+        drv.wait_until(lambda: any(t.startswith("Đã xuất") for t in drv.texts()), 60, "the export")
+        assert list((drv.app.core.settings.data_dir / "outbox-export").glob(f"outbox-{ref}-*.json"))
+        S.tap_in_panel(drv, drv.screen.set_aside_buttons[(item["seq"], "retry")])
+        drv.wait_until(lambda: outbox.provisional_status(ref).state == "delivered", 60, "the item to go")
+        drv.wait_until(lambda: not any(ref in t for t in drv.texts()), 60, "the panel to drop it")
+        assert ("outbox.export", "ok") in audit_actions(drv, start)
+        assert ("outbox.requeue", "ok") in audit_actions(drv, start)
+        assert not drv.layout_problems()
+    finally:
+        if worker is not None:
+            worker.start()
 
 
 def test_a_short_tab_after_a_long_queue_starts_in_view(staff_app):
