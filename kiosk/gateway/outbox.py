@@ -132,12 +132,25 @@ def key_problem(path: str | os.PathLike) -> str | None:
         return f"outbox key file {path} cannot be read ({type(exc).__name__})"
     if not stat.S_ISREG(st.st_mode):
         return f"outbox key file {path} is not a regular file"
-    if st.st_mode & 0o077:
+    if st.st_mode & 0o077 and not _systemd_credential(path):
         return (f"outbox key file {path} is readable by group or others (mode {stat.S_IMODE(st.st_mode):04o});"
                 " expected 0600 or 0400: chmod 600 it")
     if st.st_size != KEY_BYTES:
         return f"outbox key file {path} has {st.st_size} bytes, expected {KEY_BYTES} (wrong or damaged file)"
     return None
+
+
+def _systemd_credential(path: Path) -> bool:
+    """A credential systemd passed this service (``$CREDENTIALS_DIRECTORY``): systemd restricts
+    it to the service's user itself (on some set-ups through an ACL, which shows in the group
+    mode bits), so its mode is not ours to judge."""
+    creds = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not creds:
+        return False
+    try:
+        return Path(path).resolve().parent == Path(creds).resolve()
+    except OSError:
+        return False
 
 
 def read_key(path: str | os.PathLike) -> bytes:

@@ -424,6 +424,9 @@ def test_key_outside_the_data_folder_and_as_a_systemd_credential(tmp_path, monke
     with Outbox.from_settings(s) as ob:
         ob.enqueue("rating", {"score": 5})
     assert not (s.data_dir / "outbox.key").exists()  # the data folder never held the key
+    (creds / "outbox.key").chmod(0o440)  # systemd's ACL for the service's user shows as group bits
+    with Outbox.from_settings(s) as ob:
+        assert ob.depth() == 1
     monkeypatch.delenv("CREDENTIALS_DIRECTORY")  # the unit lost its LoadCredential=
     _refused(s, "not set")
 
