@@ -15,8 +15,9 @@ confirmation, delivery booking, rating), one run:
 
 The table: sent (operations started), queued (in the outbox at the kill), told (the citizen was
 told to try again: never queued, e.g. a delivery booking), delivered (done at the gateway),
-duplicates at the gateway, lost (started, not done, not set aside), set aside, unresolved
-(provisional receipts that did not resolve to a dossier code or a delivered state).
+duplicates at the gateway, lost (started, not done, not set aside), set aside, provisional
+(TAM- receipts the citizen was given) and unresolved (those that did not resolve to a dossier
+code, or to delivered for a payment or a rating).
 Goal: 0 lost, 0 duplicated, 0 unresolved in every cell.  Loopback only; bounded in count and
 time (``--quick``: fewer operations per cell).
 """
@@ -505,12 +506,12 @@ def run_cell(gateway, fault: str, op: str, n: int, rng: random.Random, workdir: 
     set_aside = report["set_aside"]
     return {"fault": fault, "op": op, "sent": sent, "queued": queued, "told": told, "delivered": done,
             "duplicates": dup, "lost": max(0, sent - done - max(0, set_aside)), "set_aside": set_aside,
-            "unresolved": unresolved, "killed": killed}
+            "provisional": len(provisional), "unresolved": unresolved, "killed": killed}
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--quick", action="store_true", help="2 operations per cell instead of 4 (under a minute)")
-    p.add_argument("--per-cell", type=int, help="operations per cell (default 4, --quick 2)")
+    p.add_argument("--quick", action="store_true", help="2 operations per cell instead of 10 (under a minute)")
+    p.add_argument("--per-cell", type=int, help="operations per cell (default 10, --quick 2)")
     p.add_argument("--seed", type=int, default=15, help="random seed of the kill points")
     p.add_argument("--faults", default=",".join(FAULTS), help="comma-separated faults (default: all)")
     p.add_argument("--ops", default=",".join(OPERATIONS), help="comma-separated operations (default: all)")
@@ -521,7 +522,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from kiosk.gateway.embedded import EmbeddedGateway
 
-    n = args.per_cell or (2 if args.quick else 4)
+    n = args.per_cell or (2 if args.quick else 10)
     faults = [f for f in args.faults.split(",") if f]
     ops = [o for o in args.ops.split(",") if o]
     bad = [f for f in faults if f not in FAULTS] + [o for o in ops if o not in OPERATIONS]
@@ -550,7 +551,7 @@ def run(args) -> int:
     return 0
 
 
-COLUMNS = ("sent", "queued", "told", "delivered", "duplicates", "lost", "set_aside", "unresolved")
+COLUMNS = ("sent", "queued", "told", "delivered", "duplicates", "lost", "set_aside", "provisional", "unresolved")
 
 
 def print_table(rows: list[dict], n: int, elapsed: float) -> None:

@@ -283,3 +283,17 @@ def test_two_processes_delivering_one_outbox_file_send_each_item_once(tmp_path, 
         assert len(dossiers_of(gateway.app.state.store, kiosk)) == 30
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("fault,operation", [("drop_answer", "submit"), ("500", "rating"), ("malformed", "pay")])
+def test_fault_bench_cells_lose_nothing_and_file_nothing_twice(gateway, tmp_path, fault, operation):
+    """A few cells of ``kiosk bench faults`` (a kiosk process killed at a random point, restarted
+    against a healthy gateway) meet the bench's goal."""
+    import random
+
+    from kiosk.bench.faults import run_cell
+
+    row = run_cell(gateway, fault, operation, 2, random.Random(7), tmp_path)
+    assert row["sent"] >= 1 and row["killed"]
+    assert (row["lost"], row["duplicates"], row["unresolved"], row["set_aside"]) == (0, 0, 0, 0), row
+    assert row["delivered"] == row["sent"]
