@@ -60,8 +60,9 @@ KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 PHONE_PATTERN = r"^\+?\d{9,12}$"
 
 # Request bodies a gateway reads at most (413 beyond, refused before the body is read): a
-# dossier submission carries its document photos, everything else is small.
-MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
+# dossier submission carries its document photos (at most 12 pages, JPEG at most 1600 px on a
+# side: about 1.5 MB each at worst, 24 MB as base64), everything else is small.
+MAX_SUBMISSION_BYTES = 24 * 1024 * 1024
 MAX_REQUEST_BYTES = 64 * 1024
 
 
