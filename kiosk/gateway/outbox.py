@@ -448,6 +448,8 @@ class Outbox:
                 # the same operation queued twice (e.g. a retried tap): keep the first
                 row = self._db.execute("SELECT reference, created_at FROM items WHERE idempotency_key=?",
                                        (idem,)).fetchone()
+                if row is None:  # refused for another reason than the key being there
+                    raise
                 reference, now = row["reference"], row["created_at"]
         log.info("outbox: queued a %s", kind)
         return ProvisionalReceipt(reference, kind, datetime.fromtimestamp(now, UTC))
@@ -473,6 +475,8 @@ class Outbox:
             except sqlite3.IntegrityError:
                 row = self._db.execute("SELECT reference, created_at FROM items WHERE idempotency_key=?",
                                        (idempotency_key,)).fetchone()
+                if row is None:  # refused for another reason than the key being there
+                    raise
                 reference, now, fresh = row["reference"], row["created_at"], False
         return ProvisionalReceipt(reference, kind, datetime.fromtimestamp(now, UTC)), fresh
 

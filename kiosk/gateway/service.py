@@ -31,13 +31,14 @@ The outbox policy lives here and nowhere else:
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
 from kiosk.config import Settings
 from kiosk.devices.base import StatusBoard
 from kiosk.gateway import errors as E
-from kiosk.gateway.outbox import Outbox
+from kiosk.gateway.outbox import Outbox, OutboxError
 
 log = logging.getLogger("kiosk.gateway.service")
 
@@ -199,7 +200,13 @@ class GatewayService:
             receipt = outbox.enqueue(kind, payload, idempotency_key=idempotency_key, body=body)
             self._kick()
             return receipt
-        receipt, fresh = outbox.begin(kind, payload, idempotency_key=idempotency_key, body=body)
+        try:
+            receipt, fresh = outbox.begin(kind, payload, idempotency_key=idempotency_key, body=body)
+        except (OutboxError, sqlite3.Error, OSError):
+            # a disk that cannot take the write-ahead (full, failing) must not stop a citizen whose
+            # gateway is there: the call goes out as it is, and only a lost answer is lost with it
+            log.exception("outbox write-ahead failed: the %s is sent without it", kind)
+            return send()
         if not fresh:
             return receipt  # this key is already in the outbox: it stands, nothing is sent twice
         try:
@@ -217,7 +224,10 @@ class GatewayService:
         except BaseException:
             outbox.release(idempotency_key, "outbox.error: the send failed unexpectedly")
             raise
-        outbox.sent(idempotency_key)
+        try:
+            outbox.sent(idempotency_key)
+        except (sqlite3.Error, OSError):  # the row stays: replayed after a restart, answered the same
+            log.exception("outbox: a sent %s could not be cleared", kind)
         return answer
 
     def _kick(self) -> None:

@@ -148,6 +148,13 @@ def test_killed_while_waiting_for_the_answer_the_write_ahead_delivers_it_once(tm
         proxy.close()
 
 
+def test_a_disk_that_refuses_the_write_ahead_does_not_stop_a_submission(outbox, gateway):
+    kiosk = kiosk_id()
+    outbox._db.execute("CREATE TRIGGER full BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    receipt = facade(client_for(gateway.base_url, kiosk), outbox).submit(submission(5), str(uuid.uuid4()))
+    assert isinstance(receipt, M.SubmissionReceipt) and dossiers_of(gateway.app.state.store, kiosk) == [receipt.code]
+
+
 def test_a_409_on_a_replay_is_reconciled_never_failed(outbox, gateway):
     """An item queued the old way (its body changed after the first send): the gateway answers
     409 idempotency_conflict; the outbox asks what was done under the key and records it."""
