@@ -1,11 +1,13 @@
-"""Result delivery by post: the dossier's code → the address → the summary with the fee → the
-slip; a dossier not ready or already booked; a gateway that is down at the booking."""
+"""Result delivery by post: the dossier's code → (the chip ID card) → the address → the summary
+with the fee → the slip; a dossier not ready or already booked; a gateway that is down at the
+booking.  The fixtures' dossiers are the demo card's person's (see ``kiosk.drive.pay``)."""
 
 from __future__ import annotations
 
 from kiosk.drive.common import to_menu, type_code
 from kiosk.drive.fixtures import finished_dossier, gateway_down
-from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER
+from kiosk.drive.pay import identified
+from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, SAMPLE_PERSON_ID
 
 
 def to_delivery_code(drv, code: str | None = None, typed: bool = False) -> str:
@@ -31,11 +33,12 @@ def to_delivery_code_error(drv) -> None:
 
 def to_delivery_code_booked(drv) -> None:
     from kiosk.gateway.client import new_idempotency_key
-    from kiosk.gateway.models import Address
+    from kiosk.gateway.models import Address, ApplicantProof
 
     code = finished_dossier(drv)
     drv.app.core.gateway.wait().book_delivery(code, Address("Thành phố Hà Nội", "Phường Láng", "Số 1 phố Chùa Láng"),
-                                              "Nguyễn Văn An", "0912345678", idempotency_key=new_idempotency_key())
+                                              "Nguyễn Văn An", "0912345678", idempotency_key=new_idempotency_key(),
+                                              proof=ApplicantProof(id_number=SAMPLE_PERSON_ID))
     to_delivery_code(drv, code)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the already-booked message")
@@ -43,6 +46,7 @@ def to_delivery_code_booked(drv) -> None:
 
 def to_delivery_address(drv, fill: bool = True) -> None:
     to_delivery_code(drv)
+    identified(drv)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
     form = drv.screen.form

@@ -10,17 +10,19 @@ from datetime import UTC
 
 
 def unpaid_dossier(drv) -> str:
-    """A fresh dossier with a fee to pay (a fictional citizen's, sent to the demo gateway the way
-    the submit journey does), so every run and language has something to pay."""
+    """A fresh dossier with a fee to pay (the demo card's person's, sent to the demo gateway the
+    way the submit journey does), so every run and language has something to pay, and
+    identifying with the demo card proves the citizen is its applicant."""
     from datetime import date, datetime
 
     from kiosk.gateway import models as M
     from kiosk.gateway.client import new_idempotency_key
+    from kiosk.samples import SAMPLE_PERSON_ID
 
     now = datetime.now(UTC)
     sub = M.DossierSubmission(
         procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+        applicant=M.Applicant(SAMPLE_PERSON_ID, "Nguyễn Thị Minh Khai", date(1989, 5, 17), "chip",
                               M.PassiveAuthentication("chain_not_verified", True, True, None)),
         form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
         delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,

@@ -1,8 +1,12 @@
-"""Result delivery by post: a finished dossier's code → recipient, phone and address → summary,
-fee, confirm → booked: the tracking code and the slip → done.
+"""Result delivery by post: a finished dossier's code → (the chip ID card, unless the citizen is
+known) → recipient, phone and address → summary, fee, confirm → booked: the tracking code and
+the slip → done.
 
 Rules that live here:
 - only a dossier whose result is ready, and not booked or handed over already, goes on;
+- only the dossier's applicant has its result posted: the booking carries proof (the claim code
+  of the scanned dossier receipt, else the ID number the chip gave in this session); with
+  neither, the identify steps come first and then the address; a refused proof is explained;
 - the booking's idempotency key stays in the draft: tapping confirm again, or after a time-out,
   gets the first booking back; another dossier means a new booking and a new key; a second
   booking to a different address is refused;
@@ -22,14 +26,18 @@ from kiosk.gateway import errors as E
 from kiosk.gateway.client import new_idempotency_key
 from kiosk.gateway.models import Dossier
 from kiosk.gateway.service import GatewayNotReady
+from kiosk.journeys import identify
 from kiosk.journeys.base import JourneyService, code_task
+from kiosk.journeys.pay import applicant_proof, proof_refused
 from kiosk.receipts import DeliverySlipInfo
 from kiosk.text import localized
 
 log = logging.getLogger("kiosk.journeys.delivery")
 
-FLOW = Flow("delivery", ("delivery_code", "delivery_address", "delivery_confirm", "delivery_done", "done"),
-            {("delivery_code", "found"): "delivery_address", ("delivery_confirm", "booked"): "delivery_done"})
+FLOW = Flow("delivery", ("delivery_code", *identify.STEPS,  # after consent: on to the address
+                         "delivery_address", "delivery_confirm", "delivery_done", "done"),
+            {("delivery_code", "found"): "delivery_address", ("delivery_code", "identify"): "identify_key",
+             ("delivery_confirm", "booked"): "delivery_done"})
 
 # Shown before booking (the contract has no quote call): the demo gateway's flat tariff for
 # posting a result, which its booking answer confirms.  The confirmation's figures are the
@@ -46,9 +54,10 @@ class DeliveryDraft:
     key: str | None = None  # the booking's idempotency key
     confirmation: Any = None  # the gateway's DeliveryConfirmation
     booked_with: tuple | None = None
+    claim_code: str | None = None  # from the scanned dossier receipt: proof for this dossier
 
     def wipe(self) -> None:
-        self.dossier = self.address = self.confirmation = self.booked_with = self.key = None
+        self.dossier = self.address = self.confirmation = self.booked_with = self.key = self.claim_code = None
         self.recipient = self.phone = ""
 
 
@@ -90,8 +99,10 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         else:
             log.info("delivery answer after the step was left", extra={"event": event, "step": self.core.step})
 
-    def find(self, raw_code: str) -> Task:
-        """The dossier for the code, if its result can be posted (off the UI thread)."""
+    def find(self, raw_code: str, claim_code: str | None = None) -> Task:
+        """The dossier for the code, if its result can be posted (off the UI thread);
+        ``claim_code``: the one the scanned dossier receipt carried.  Without it, and without
+        the chip read in this session, the identify steps come first."""
 
         def work(gateway, code: str):
             dossier = gateway.lookup_dossier(code)
@@ -101,15 +112,20 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             return dossier
 
         return code_task(raw_code, lambda code: self.gateway_call(lambda gw: work(gw, code), "find")
-                         .then(self._found))
+                         .then(lambda dossier: self._found(dossier, claim_code)))
 
-    def _found(self, dossier: Any) -> None:
+    def _found(self, dossier: Any, claim_code: str | None = None) -> None:
         d = self.draft
         if self.dossier_code != dossier.code:  # another dossier: a new booking, a new key
             d.key = d.confirmation = d.booked_with = None
-        d.dossier = dossier
+        d.dossier, d.claim_code = dossier, claim_code
         log.info("delivery dossier found", extra={"status": str(dossier.status)})
-        self._move("found")
+        self._move("found" if self.proof() is not None else "identify")
+
+    def proof(self):
+        """What the gateway is shown to book this citizen's delivery (``pay.applicant_proof``)."""
+        d = self.existing
+        return applicant_proof(self.core.session, d.claim_code if d is not None else None)
 
     def recipient_from_card(self) -> str:
         """The name on the chip when the citizen identified in this session, else ""."""
@@ -136,11 +152,13 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             return Task.failed(CitizenError("delivery.already_booked", "next.delivery_tracking",
                                             d.confirmation.tracking_code))
         key = d.key = d.key or new_idempotency_key()
-        code = d.dossier.code
+        code, proof = d.dossier.code, self.proof()
 
         def work(gateway):
             try:
-                return gateway.book_delivery(code, address, name, phone, idempotency_key=key)
+                return gateway.book_delivery(code, address, name, phone, idempotency_key=key, proof=proof)
+            except E.ApplicantProofRefused as exc:
+                raise proof_refused("delivery", exc) from exc
             except (E.GatewayUnavailable, E.GatewayTimeout, GatewayNotReady) as exc:
                 raise CitizenError("delivery.not_booked", "next.delivery_try_later", type(exc).__name__) from exc
             except E.Conflict as exc:

@@ -1,8 +1,12 @@
-"""Pay a fee: the dossier's code → the amount → VietQR (polled until the bank confirms) or cash
-at the counter → paid, the receipt printed → done.  The submit journey runs the same steps
-after sending a dossier with a fee.
+"""Pay a fee: the dossier's code → (the chip ID card, unless the citizen is known) → the amount
+→ VietQR (polled until the bank confirms) or cash at the counter → paid, the receipt printed →
+done.  The submit journey runs the same steps after sending a dossier with a fee.
 
 Rules that live here:
+- only the dossier's applicant pays for it: the gateway wants proof (``applicant_proof``), the
+  claim code when the code came from scanning the dossier receipt's QR, else the ID number
+  read from the chip in this session; with neither, the citizen goes through the identify
+  steps first and comes back to the amount; a proof the gateway refuses is explained;
 - a provisional dossier, or one already paid, is not paid again;
 - one idempotency key per method for the session: the same request sent twice returns the
   first payment; a new code after expiry starts a new key;
@@ -25,7 +29,9 @@ from typing import Any
 from kiosk.core import CitizenError, KioskError, Task
 from kiosk.core.flow import Flow
 from kiosk.gateway.client import new_idempotency_key
-from kiosk.gateway.errors import Conflict
+from kiosk.gateway.errors import ApplicantProofRefused, Conflict
+from kiosk.gateway.models import ApplicantProof
+from kiosk.journeys import identify
 from kiosk.journeys.base import JourneyService, code_task
 
 log = logging.getLogger("kiosk.journeys.pay")
@@ -43,7 +49,25 @@ def pay_transitions(after: str) -> dict[tuple[str, str], str]:
             ("pay_amount", "finish"): after, ("pay_done", "finish"): after, ("pay_cash", "finish"): after}
 
 
-FLOW = Flow("pay", ("pay_code", *STEPS, "done"), {("pay_code", "found"): "pay_amount", **pay_transitions("done")})
+FLOW = Flow("pay", ("pay_code", *identify.STEPS, *STEPS, "done"),  # after consent: on to the amount
+            {("pay_code", "found"): "pay_amount", ("pay_code", "identify"): "identify_key", **pay_transitions("done")})
+
+
+def applicant_proof(session, claim_code: str | None = None) -> ApplicantProof | None:
+    """What shows the gateway the citizen acts for a dossier's applicant: the claim code from
+    the scanned dossier receipt, else the ID number the chip gave in this session (consent
+    given), else None."""
+    if claim_code:
+        return ApplicantProof(claim_code=claim_code)
+    identity = session.identity
+    number = getattr(identity, "id_number", "") if identity is not None and session.consent_given else ""
+    return ApplicantProof(id_number=number) if number else None
+
+
+def proof_refused(journey: str, exc: ApplicantProofRefused) -> CitizenError:
+    """The gateway's 403 as the citizen hears it: identify first, or not your dossier."""
+    key = f"{journey}.identify_first" if exc.missing else f"{journey}.not_applicant"
+    return CitizenError(key, "next.identify_or_receipt", type(exc).__name__)
 
 
 @dataclass(repr=False, eq=False)
@@ -51,13 +75,14 @@ class PayDraft:
     dossier: Any = None  # the gateway's Dossier being paid for
     payment: Any = None  # the gateway's Payment
     keys: dict[str, str] = field(default_factory=dict)  # method → idempotency key
+    claim_code: str | None = None  # from the scanned dossier receipt: proof for this dossier
     cash: dict | None = None  # {"payment", "ticket", "ahead", "print"} once cash was chosen
     polling: bool = False
     expired: bool = False
     poll_error: KioskError | None = None
 
     def wipe(self) -> None:
-        self.dossier = self.payment = self.cash = self.poll_error = None
+        self.dossier = self.payment = self.cash = self.poll_error = self.claim_code = None
         self.keys.clear()
         self.polling = self.expired = False
 
@@ -91,8 +116,10 @@ class PayService(JourneyService[PayDraft]):
 
     # -- the dossier ----------------------------------------------------------------------------
 
-    def find(self, raw_code: str) -> Task:
-        """The dossier and its fee (a dossier with nothing to pay shows so on the next step)."""
+    def find(self, raw_code: str, claim_code: str | None = None) -> Task:
+        """The dossier and its fee (a dossier with nothing to pay shows so on the next step);
+        ``claim_code``: the one the scanned dossier receipt carried with the code.  Without
+        it, and without the chip read in this session, the identify steps come first."""
 
         def work(gateway):
             dossier = gateway.lookup_dossier(code)
@@ -108,18 +135,25 @@ class PayService(JourneyService[PayDraft]):
         def ask(valid: str) -> Task:
             nonlocal code
             code = valid
-            return self.gateway_call(work, "find").then(self._found)
+            return self.gateway_call(work, "find").then(lambda dossier: self._found(dossier, claim_code))
 
         return code_task(raw_code, ask)
 
-    def _found(self, dossier: Any) -> None:
+    def _found(self, dossier: Any, claim_code: str | None = None) -> None:
         self.take(dossier)
-        self._move("found")
+        self.draft.claim_code = claim_code
+        nothing_to_pay = dossier.fee.amount_vnd == 0  # shown as such: no payment, no proof needed
+        self._move("found" if nothing_to_pay or self.proof() is not None else "identify")
+
+    def proof(self) -> ApplicantProof | None:
+        """What the gateway is shown to let this citizen pay (see ``applicant_proof``)."""
+        d = self.existing
+        return applicant_proof(self.core.session, d.claim_code if d is not None else None)
 
     def take(self, dossier: Any) -> None:
         """The dossier to pay for (the submit journey hands over the one it just sent)."""
         d = self.draft
-        d.dossier, d.payment, d.cash, d.expired = dossier, None, None, False
+        d.dossier, d.payment, d.cash, d.expired, d.claim_code = dossier, None, None, False, None
 
     @property
     def fee(self) -> int:
@@ -135,13 +169,15 @@ class PayService(JourneyService[PayDraft]):
         if fresh:
             d.keys.pop(method, None)
         key = d.keys.setdefault(method, new_idempotency_key())
-        code = d.dossier.code
+        code, proof = d.dossier.code, self.proof()
 
         def work(gateway):
             try:
-                payment = gateway.create_payment(code, method, idempotency_key=key)
+                payment = gateway.create_payment(code, method, idempotency_key=key, proof=proof)
             except Conflict as exc:  # the gateway says there is nothing (left) to pay
                 raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay", type(exc).__name__) from exc
+            except ApplicantProofRefused as exc:
+                raise proof_refused("pay", exc) from exc
             if payment.status not in ("paid", "pending"):  # a replay of an expired/cancelled payment
                 d.keys.pop(method, None)
                 raise CitizenError("pay.expired", "next.pay_new_code")
@@ -256,7 +292,7 @@ class PayService(JourneyService[PayDraft]):
         payment = d.payment if d is not None else None
         if payment is None or not self.core.demo:
             return Task.failed(CitizenError("pay.no_payment", "next.ask_staff"))
-        pid = payment.id
+        pid, proof = payment.id, self.proof()
 
         def done(p: Any) -> None:
             self.draft.payment = p
@@ -265,7 +301,13 @@ class PayService(JourneyService[PayDraft]):
             else:
                 self._status(p)
 
-        return self.gateway_call(lambda gw: gw.demo_confirm_payment(pid), "demo").then(done)
+        def work(gateway):
+            try:
+                return gateway.demo_confirm_payment(pid, proof=proof)
+            except ApplicantProofRefused as exc:
+                raise proof_refused("pay", exc) from exc
+
+        return self.gateway_call(work, "demo").then(done)
 
     # -- cash at the counter -------------------------------------------------------------------
 

@@ -40,6 +40,9 @@ class DossierInfo:
     procedure_code: str = ""
     lookup_url: str = ""  # QR payload; empty: the dossier code itself
     provisional: bool = False  # a reference the outbox issued: a note under it says it is not sent yet
+    # the gateway's claim code: whoever holds the receipt may pay and have the result posted;
+    # printed in words and carried by the QR (kiosk.payloads.receipt_qr), which then wins over lookup_url
+    claim_code: str = ""
 
 
 @dataclass
@@ -145,8 +148,10 @@ def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datet
     el.append(Row(s["dossier_code"], d.code, "bold"))
     if d.provisional:
         el.append(Text(s["provisional"], "bold"))
+    el.append(QR(_receipt_qr(d)))
+    if d.claim_code:
+        el += [Row(s["claim_code"], d.claim_code, "bold"), Text(s["claim_code.how"], "small")]
     el += [
-        QR(d.lookup_url or d.code),
         Rule(),
         Row(s["procedure"], (f"{d.procedure_name} ({d.procedure_code})" if d.procedure_code else d.procedure_name)),
         Row(s["citizen"], d.citizen_name),
@@ -168,6 +173,14 @@ def dossier_receipt(dossier, *, office: str, kiosk_id: str, printed_at: dt.datet
         Cut(),
     ]
     return Receipt("dossier-receipt", lang, tuple(el), reference=d.code)
+
+
+def _receipt_qr(d: DossierInfo) -> str:
+    if d.claim_code and not d.provisional:
+        from kiosk.payloads import receipt_qr
+
+        return receipt_qr(d.code, d.claim_code)
+    return d.lookup_url or d.code
 
 
 def payment_receipt(payment, *, office: str, kiosk_id: str, printed_at: dt.datetime | None = None,

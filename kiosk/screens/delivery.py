@@ -50,7 +50,7 @@ class DeliveryCodeScreen(LookupCodeScreen):
             self.scan.demo.action = lambda: self.scan.show_demo(FINISHED_SAMPLE)
 
     def find(self, code: str):
-        return self.app.journeys.delivery.find(code)
+        return self.app.journeys.delivery.find(code, self.claim_code)
 
     def _failed(self, err: CitizenError) -> None:
         super()._failed(err)

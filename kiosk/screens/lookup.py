@@ -28,6 +28,7 @@ class LookupCodeScreen(KioskScreen):
 
     title_key = "lookup.title"
     subtitle_key = "lookup.subtitle"
+    claim_code: str | None = None  # the claim code a scanned dossier receipt carried with the code
 
     def build(self) -> None:
         t = th.get_theme()
@@ -137,6 +138,7 @@ class LookupCodeScreen(KioskScreen):
             return
         if isinstance(payload, DossierCodePayload):
             self.set_code(payload.code)
+            self.claim_code = payload.claim_code  # the receipt's proof, for the journeys that need one
             self.lookup()
             return
         if isinstance(payload, IdCardQr):
@@ -158,11 +160,13 @@ class LookupCodeScreen(KioskScreen):
             self.code = ""
         elif len(self.code) < DOSSIER_CODE_MAX:
             self.code += ch
+        self.claim_code = None  # a typed code comes with no receipt
         self._show_code()
 
     def set_code(self, code: str) -> None:
         """A scanned receipt QR fills the field (the QR module validated it first)."""
         self.code = code[:DOSSIER_CODE_MAX]
+        self.claim_code = None
         self.hide_error()
         self._show_code()
 
@@ -202,6 +206,7 @@ class LookupCodeScreen(KioskScreen):
     def wipe(self) -> None:
         super().wipe()
         self.code = ""
+        self.claim_code = None
         self.keyboard.set_mode("digits")
         self.set_busy(False)
         self.set_mode("scan" if self.scan.has_camera else "type")

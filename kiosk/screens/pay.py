@@ -66,7 +66,7 @@ class PayCodeScreen(LookupCodeScreen):
     subtitle_key = "pay.subtitle"
 
     def find(self, code: str):
-        return self.app.journeys.pay.find(code)
+        return self.app.journeys.pay.find(code, self.claim_code)
 
 
 # -- 2. the fee and how to pay ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from kiosk.audit import AuditLog, verify
 from kiosk.core import KioskCore
 from kiosk.devices.base import DeviceKind
 from kiosk.devices.registry import build_devices
+from kiosk.gateway.models import ApplicantProof
 from kiosk.gateway.outbox import Outbox
 from kiosk.gateway.service import GatewayService
 from kiosk.journeys import Journeys
@@ -20,6 +21,7 @@ from tests.conftest import ROOT
 
 SAMPLE_DOSSIER = "H26.99-241125-0002"
 UNPAID_DOSSIER = "H26.99-241125-0006"  # the demo sample whose fee is not paid yet
+DEMO_PERSON = ApplicantProof(id_number="001189012345")  # whose the samples are: the payment is made for them
 
 
 class Clock:
@@ -119,7 +121,7 @@ def test_cash_confirmation_queued_while_the_gateway_is_down(kit, tmp_path):
     # gateway down: the confirmation waits in the outbox, staff see it and retry later
     from kiosk.gateway.client import GatewayClient
 
-    second = client.create_payment(UNPAID_DOSSIER, "cash")
+    second = client.create_payment(UNPAID_DOSSIER, "cash", proof=DEMO_PERSON)
     core.journeys.pay.draft.payment = second
     live = core.gateway
     down = GatewayClient(f"http://127.0.0.1:{_closed_port()}", retries=0, connect_timeout=0.5)

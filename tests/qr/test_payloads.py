@@ -253,3 +253,20 @@ def test_fuzz_generated_id_card_qr_round_trips(province, rest, old, name, dob, s
     assert isinstance(p, IdCardQr), p
     assert (p.id_number, p.old_id, p.full_name, p.dob, p.sex, p.issue_date) == (idn, old, name, dob, sex, issue)
     _check_invariants(text, p)
+
+
+def test_the_dossier_receipt_prints_its_claim_code_in_words_and_in_its_qr():
+    from kiosk.devices.printer.layout import QR, Row
+    from kiosk.receipts.builders import DossierInfo, dossier_receipt
+
+    info = DossierInfo(code="H26.99-251125-7KQ2M9XD", procedure_name="Đăng ký khai sinh", citizen_name="Lê Văn An",
+                       id_number="001189012345", claim_code="P4HR-3QWN")
+    receipt = dossier_receipt(info, office="Bưu điện Trung tâm", kiosk_id="K-1", lang="vi")
+    qrs = [e for e in receipt.elements if isinstance(e, QR)]
+    assert [parse_payload(q.payload, HOSTS) for q in qrs] == [
+        DossierCodePayload("H26.99-251125-7KQ2M9XD", claim_code="P4HR-3QWN")]
+    assert any(isinstance(e, Row) and e.value == "P4HR-3QWN" for e in receipt.elements)
+    # a provisional receipt (not filed yet) and one without a claim code carry the code alone
+    plain = dossier_receipt(DossierInfo(code="TAM-1234ABCD", procedure_name="x", citizen_name="y", id_number="",
+                                        provisional=True, claim_code="P4HR-3QWN"), office="o", kiosk_id="k")
+    assert [e.payload for e in plain.elements if isinstance(e, QR)] == ["TAM-1234ABCD"]

@@ -1,15 +1,18 @@
 """Result delivery by post (journey 5) through the real app and the embedded demo gateway: the
-code, the address typed on the on-screen keyboards, the summary with the fee, the booking the
-gateway stored (once, however often confirm is tapped), the slip on paper with the recipient
-masked, the rating at the end; dossiers that cannot be posted are refused with the reason; a
-gateway that is down books nothing and says so; paper out leaves the booking standing."""
+code, the chip ID card (only the applicant has a result posted), the address typed on the
+on-screen keyboards, the summary with the fee, the booking the gateway stored (once, however
+often confirm is tapped), the slip on paper with the recipient masked, the rating at the end;
+the dossier receipt's QR (its claim code) needs no card; dossiers that cannot be posted are
+refused with the reason, someone else's too; a gateway that is down books nothing and says so;
+paper out leaves the booking standing."""
 
 import json
-from types import SimpleNamespace
 
 from kiosk.drive import finished_dossier, to_delivery_code, to_delivery_confirm, type_code
+from kiosk.drive.pay import identified, identify_with_demo_card
 from kiosk.gateway.errors import GatewayUnavailable
-from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, UNKNOWN_DOSSIER
+from kiosk.payloads import receipt_qr
+from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, SAMPLE_PERSON_ID, UNKNOWN_DOSSIER
 from kiosk.widgets import entry
 
 
@@ -45,10 +48,12 @@ def test_delivery_end_to_end(app, monkeypatch):
     assert drv.app.current == "delivery_code"
     type_code(drv, code)
     drv.tap(drv.screen.submit)
-    drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
+    # a typed code is no proof of whose result it is: the chip ID card first, then the address
+    identify_with_demo_card(drv, then="delivery_address")
     form = drv.screen.form
     drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
     assert drv.has_text(f"Mã hồ sơ: {code}") and drv.has_text("Gửi kết quả đến đâu?")
+    assert form.fields["recipient"].value == "Nguyễn Thị Minh Khai"  # from the chip
     edit(drv, form.fields["recipient"], "Nguyễn Văn An")
     edit(drv, form.fields["phone"], keys="0912345678")  # the numeric pad
     drv.tap(form.fields["province"].box)
@@ -105,6 +110,7 @@ def test_delivery_end_to_end(app, monkeypatch):
 def test_dossiers_that_cannot_be_posted_are_refused(app):
     drv = app
     to_delivery_code(drv, SAMPLE_DOSSIER)
+    identified(drv)
     cases = [
         (SAMPLE_DOSSIER, "Hồ sơ này chưa có kết quả."),  # still being processed
         ("H26.99-241125-0005", "Kết quả của hồ sơ này đã được trả."),  # delivered
@@ -119,11 +125,12 @@ def test_dossiers_that_cannot_be_posted_are_refused(app):
         assert drv.app.current == "delivery_code"
     # booked already (here at another time): the tracking code is repeated, nothing is booked again
     from kiosk.gateway.client import new_idempotency_key
-    from kiosk.gateway.models import Address
+    from kiosk.gateway.models import Address, ApplicantProof
 
     code = finished_dossier(drv)
     conf = client(drv).book_delivery(code, Address("Thành phố Hà Nội", "Phường Láng", "Số 1"), "Nguyễn Văn An",
-                                     "0912345678", idempotency_key=new_idempotency_key())
+                                     "0912345678", idempotency_key=new_idempotency_key(),
+                                     proof=ApplicantProof(id_number=SAMPLE_PERSON_ID))
     drv.screen.set_code(code)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.screen.message.parent is not None and not drv.screen.busy, 20, "already booked")
@@ -136,7 +143,7 @@ def test_gateway_down_books_nothing_and_paper_out_keeps_the_booking(app, monkeyp
     printer = drv.app.core.devices.printer
     code = to_delivery_code(drv)
     # identified with the chip earlier in this session: the recipient's name comes from it
-    drv.app.core.session.identity = SimpleNamespace(full_name="Nguyễn Thị Minh Khai", wipe=lambda: None)
+    identified(drv)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
     form = drv.screen.form
@@ -197,3 +204,45 @@ def test_large_text_keeps_the_delivery_screens_whole(app):
         assert drv.layout_problems() == []
     finally:
         drv.app.theme.text_scale = 1.0
+
+
+def test_the_receipts_qr_books_without_the_card_and_someone_elses_is_refused(app):
+    drv = app
+    code = finished_dossier(drv)
+    claim = drv.app.core.gateway._server.app.state.store.claim_code(code)  # as the dossier receipt printed it
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["delivery"])
+    if drv.screen.mode != "scan":
+        drv.tap(drv.screen.to_scanning)
+    drv.screen.scan.show_demo(receipt_qr(code, claim))
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 30, "the address after the scan")
+    assert drv.app.core.session.identity is None  # no card needed: the receipt's claim code is the proof
+    form = drv.screen.form
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    for name, value in SAMPLE_ADDRESS.items():
+        form.fields[name].set_value(value, user=True)
+    drv.tap(drv.screen.cont)
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.app.current == "delivery_done", 20, "booked")
+    assert len(bookings(drv, code)) == 1
+
+    # a wrong receipt for another dossier: refused at the booking, nothing booked
+    drv.app.core.reset("next citizen")
+    drv.frames(2)
+    other = finished_dossier(drv)
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["delivery"])
+    if drv.screen.mode != "scan":
+        drv.tap(drv.screen.to_scanning)
+    drv.screen.scan.show_demo(receipt_qr(other, claim))  # the first dossier's claim code
+    drv.wait_until(lambda: drv.app.current == "delivery_address", 30, "the address")
+    form = drv.screen.form
+    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
+    for name, value in SAMPLE_ADDRESS.items():
+        form.fields[name].set_value(value, user=True)
+    drv.tap(drv.screen.cont)
+    drv.tap(drv.screen.confirm)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the refusal")
+    assert drv.has_text("Hồ sơ này đứng tên người khác: chỉ người đứng tên, hoặc người giữ giấy tiếp nhận hồ sơ, "
+                        "được đăng ký gửi kết quả.")
+    assert drv.app.current == "delivery_confirm" and bookings(drv, other) == []

@@ -1,13 +1,17 @@
-"""Pay a fee through the real app against the embedded demo gateway: the VietQR code on screen
+"""Pay a fee through the real app against the embedded demo gateway: a typed code sends the
+citizen through the chip ID card first (only the applicant pays), the VietQR code on screen
 decodes to the right payment, the demo bank confirms, the receipt reaches the simulated
-printer; cash prints a counter ticket; paper out, an expired code, the gateway down."""
+printer; the dossier receipt's QR (with its claim code) needs no card; cash prints a counter
+ticket; someone else's dossier is refused; paper out, an expired code, the gateway down."""
 
 import dataclasses
 
 from kiosk import vietqr
 from kiosk.devices.qr.decode import decode_image
 from kiosk.drive import type_code, unpaid_dossier
+from kiosk.drive.pay import identified, identify_with_demo_card
 from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.payloads import receipt_qr
 from kiosk.samples import SAMPLE_DOSSIER
 
 
@@ -30,6 +34,7 @@ def to_code(drv, code: str) -> None:
 def to_amount(drv, code: str | None = None) -> str:
     code = code or unpaid_dossier(drv)
     to_code(drv, code)
+    identified(drv)  # the demo card's person, whose dossier it is (the card read is scripted once, below)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
     return code
@@ -64,7 +69,8 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     assert drv.app.current == "pay_code"
     type_code(drv, code)
     drv.tap(drv.screen.submit)
-    drv.wait_until(lambda: drv.app.current == "pay_amount", 20, "the fee")
+    # a typed code is no proof of whose dossier it is: the chip ID card first, then the fee
+    identify_with_demo_card(drv, then="pay_amount")
     assert drv.has_text("3.000 đ") and drv.has_text(f"Mã hồ sơ: {code}")
     drv.tap_text("Chuyển khoản bằng ứng dụng ngân hàng (VietQR)", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
@@ -135,15 +141,17 @@ def test_cash_prints_a_ticket_for_the_counter(app, monkeypatch):
     drv = app
     printer = drv.app.core.devices.printer
     use_codepage_text(printer, monkeypatch)
-    # the receipt's QR shown to the (simulated) camera: the fee comes up without typing
+    # the dossier receipt's QR shown to the (simulated) camera: the fee comes up without typing,
+    # and without the ID card: the claim code it carries shows the gateway who holds the receipt
     code = unpaid_dossier(drv)
+    claim = drv.app.core.gateway._server.app.state.store.claim_code(code)  # as the receipt printed it
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["pay"])
     if drv.screen.mode != "scan":
         drv.tap(drv.screen.to_scanning)
-    drv.screen.scan.show_demo(code)
+    drv.screen.scan.show_demo(receipt_qr(code, claim))
     drv.wait_until(lambda: drv.app.current == "pay_amount", 30, "the fee after the scan")
-    assert drv.app.journeys.pay.draft.dossier.code == code
+    assert drv.app.journeys.pay.draft.dossier.code == code and drv.app.core.session.identity is None
     drv.tap_text("Nộp tiền mặt tại quầy", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
     payment = drv.app.journeys.pay.draft.payment
@@ -217,6 +225,7 @@ def test_gateway_down_is_explained(app, monkeypatch):
     code = unpaid_dossier(drv)
     monkeypatch.setattr(client(drv), "lookup_dossier", down)
     to_code(drv, code)
+    identified(drv)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
     assert drv.has_text("Hiện không kết nối được với hệ thống dịch vụ công.")
@@ -238,3 +247,25 @@ def test_gateway_down_is_explained(app, monkeypatch):
     drv.tap(drv.screen.vietqr)
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
     assert drv.screen.demo.parent is None and drv.find_text("Trình diễn") is None
+
+
+def test_someone_elses_dossier_is_refused(app):
+    from datetime import UTC, date, datetime
+
+    from kiosk.gateway import models as M
+    from kiosk.gateway.client import new_idempotency_key
+
+    drv = app
+    now = datetime.now(UTC)
+    theirs = client(drv).submit_dossier(M.DossierSubmission(
+        procedure_code="1.004873",
+        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
+                              M.PassiveAuthentication("verified", True, True, True)),
+        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
+        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now), new_idempotency_key()).code
+    to_amount(drv, theirs)  # identified as the demo card's person: not this dossier's applicant
+    drv.tap(drv.screen.vietqr)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the refusal")
+    assert drv.has_text("Hồ sơ này đứng tên người khác: chỉ người đứng tên, hoặc người giữ giấy tiếp nhận hồ sơ, "
+                        "được nộp phí.")
+    assert drv.app.current == "pay_amount" and drv.app.journeys.pay.draft.payment is None

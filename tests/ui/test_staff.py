@@ -139,7 +139,7 @@ def unpaid_payment(drv):
         documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")],
     )
     code = client.submit_dossier(sub, new_idempotency_key()).code
-    return client.create_payment(code, "cash")
+    return client.create_payment(code, "cash", proof=M.ApplicantProof(id_number="001099012345"))  # its applicant
 
 
 def test_cash_confirmation(staff_app):

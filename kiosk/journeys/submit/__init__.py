@@ -342,7 +342,8 @@ class SubmitService(JourneyService[SubmitDraft]):
             documents=[(slot.name(lang), len(slot.pages)) for slot in d.documents if slot.pages],
             fee_vnd=fee, payment_status="exempt" if fee <= 0 else ("paid" if paid else "unpaid"),
             expected_date=getattr(d.receipt, "expected_date", None), delivery="post" if post else "pickup",
-            result_address=address, procedure_code=d.procedure.code, provisional=d.provisional)
+            result_address=address, procedure_code=d.procedure.code, provisional=d.provisional,
+            claim_code=getattr(d.receipt, "claim_code", None) or "")
         return self.print_once(f"dossier:{d.reference}", lambda r: r.dossier_receipt(info, lang), "receipt")
 
     def finish(self) -> None:

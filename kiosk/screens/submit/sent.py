@@ -18,9 +18,8 @@ class SubmitSentScreen(SubmitScreen):
         self.state = Text("", size=th.FONT_HEADING, role="on_primary", bold=True)
         self.code_label = Text("", size=th.FONT_BODY, role="on_primary")
         self.code = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
-        # large text: a code must stay on one line
-        th.get_theme().bind(text_scale=lambda _t, scale: setattr(
-            self.code, "design_size", th.FONT_HEADING if scale > 1 else th.FONT_DISPLAY))
+        # large text, or a long code (a gateway's codes end in a random part): still on one line
+        th.get_theme().bind(text_scale=lambda _t, _scale: self._size_code())
         self.expected = Text("", size=th.FONT_BODY, role="on_primary")
         for w in (self.state, self.code_label, self.code, self.expected):
             self.result.add_widget(w)
@@ -71,7 +70,15 @@ class SubmitSentScreen(SubmitScreen):
             else:
                 self.pay_note.text = ""
         self.code.text = draft.reference
+        self._size_code()
         self.tr(self.go, "submit.sent.pay" if to_pay else "submit.sent.print")
+
+    def _size_code(self) -> None:
+        long_code = len(self.code.text) > 18
+        if th.get_theme().text_scale > 1:
+            self.code.design_size = th.FONT_BODY if long_code else th.FONT_HEADING
+        else:
+            self.code.design_size = th.FONT_TITLE if long_code else th.FONT_DISPLAY
 
     def wipe(self) -> None:
         super().wipe()
