@@ -9,9 +9,13 @@ from kiosk.drive.fixtures import finished_dossier, gateway_down
 from kiosk.drive.pay import identified
 from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, SAMPLE_PERSON_ID
 
+FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
+
 
 def to_delivery_code(drv, code: str | None = None, typed: bool = False) -> str:
-    code = code or finished_dossier(drv)
+    # typed for the gallery: the sample whose result is ready (a fresh code ends in random letters,
+    # which leaves the letters pad up: see the report on issue 15 about that pad in landscape)
+    code = code or (FINISHED_SAMPLE if typed else finished_dossier(drv))
     to_menu(drv)
     drv.tap(drv.screen.tiles["delivery"])
     drv.wait_until(lambda: drv.app.current == "delivery_code", what="delivery code screen")
