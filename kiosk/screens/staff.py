@@ -20,8 +20,8 @@ from kiosk.roles import Role
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.pin import hide_nav
 from kiosk.widgets import theme as th
-from kiosk.widgets.longpress import LongPress
 from kiosk.widgets.common import BigButton, Panel, Scroll, Text, fit_height, hbox, vbox
+from kiosk.widgets.longpress import LongPress
 
 log = logging.getLogger("kiosk.screens.staff")
 
@@ -253,7 +253,7 @@ class TabbedPanelScreen(KioskScreen):
             self.show_tab(self.current_tab)
             self.show_error(err, container=self.content)
 
-        self.core.run_async(work, done, failed, what=what)
+        self.core.run(work, what).then(done, failed)
 
     def _error_index(self, target) -> int:
         return len(target.children)  # at the top of the content

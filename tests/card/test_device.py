@@ -45,7 +45,7 @@ def test_reader_pattern_glob_or_substring():
 def test_simulated_place_read_remove_with_events_and_status():
     board = StatusBoard()
     dev = build(defaults(), board, simulated=True)
-    events: "queue.Queue[CardEvent]" = queue.Queue()
+    events: queue.Queue[CardEvent] = queue.Queue()
     unsubscribe = dev.add_card_listener(events.put)
     dev.open()
     assert board.get(DeviceKind.CARD_READER).media == MediaState.ABSENT
@@ -112,7 +112,7 @@ def test_pcsc_monitor_events_and_read(pcscd, vpcd_card, person, trust_dir):
     settings = defaults(devices={"card_reader": "pcsc", "card_reader_pattern": "Virtual PCD 00 00",
                                  "card_trust_store": str(trust_dir)})
     dev = build(settings, board)
-    events: "queue.Queue[CardEvent]" = queue.Queue()
+    events: queue.Queue[CardEvent] = queue.Queue()
     dev.add_card_listener(events.put)
     dev.open()
     try:
@@ -154,7 +154,7 @@ def test_pcsc_monitor_survives_pcscd_restart(pcscd, vpcd_card, person):
         pytest.skip("pcscd was already running: only a pcscd started by the tests is restarted")
     board = StatusBoard()
     dev = build(defaults(devices={"card_reader": "pcsc", "card_reader_pattern": "Virtual PCD 00 00"}), board)
-    events: "queue.Queue[CardEvent]" = queue.Queue()
+    events: queue.Queue[CardEvent] = queue.Queue()
     dev.add_card_listener(events.put)
     dev.open()
     try:

@@ -163,14 +163,15 @@ def test_pa_authentic_integrity_only_and_failures(person, trust, tmp_path):
 def test_pa_sod_signed_by_an_untrusted_signer_with_forged_issuer_name(person, trust):
     # same CSCA *name*, different key: the chain must not verify by name alone
     files, groups = _groups(person)
+    import datetime as dt
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
-    import datetime as dt
 
     pki = default_pki()
     rogue_key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ds = (x509.CertificateBuilder().subject_name(pki.ds_cert.subject).issuer_name(pki.csca_cert.subject)
           .public_key(rogue_key.public_key()).serial_number(7).not_valid_before(now)
           .not_valid_after(now + dt.timedelta(days=30)).sign(rogue_key, hashes.SHA256()))

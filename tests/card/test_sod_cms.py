@@ -35,7 +35,7 @@ def _der(cert) -> bytes:
 def make_ds(key, label: str, *, ski: bool = False, issuer_key=None, issuer_name=None):
     """A document signer certificate for ``key``, issued by the test CSCA unless told otherwise."""
     pki = default_pki()
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     builder = (x509.CertificateBuilder()
                .subject_name(x509.Name([x509.NameAttribute(x509.oid.NameOID.COUNTRY_NAME, "VN"),
                                         x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, label)]))

@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from kiosk import config, metrics
 from kiosk.audit import AuditLog
 from kiosk.core import KioskCore
-from kiosk.journeys import Journeys
 from kiosk.devices.registry import build_devices
+from kiosk.journeys import Journeys
 
 
 def scrape(port):

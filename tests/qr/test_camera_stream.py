@@ -10,8 +10,8 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-
 import qr_imaging as qi
+
 from kiosk import config
 from kiosk.devices.base import DeviceState, StatusBoard
 from kiosk.devices.qr import build

@@ -84,7 +84,7 @@ _EV = struct.Struct("iii")
 class PipeInputDevice:
     """Stands in for evdev.InputDevice: events written to a pipe, ENODEV when it is 'unplugged'."""
 
-    devices: dict[str, "PipeInputDevice"] = {}
+    devices: dict[str, PipeInputDevice] = {}
 
     def __init__(self, path):
         if path not in self.devices:

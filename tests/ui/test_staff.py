@@ -3,6 +3,8 @@ help queue, cash confirmation, reprint, outbox retry, ending the session; audit 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from kiosk import drive as S
@@ -123,13 +125,13 @@ def test_help_queue_serve_and_done(staff_app):
 def unpaid_payment(drv):
     """A fresh dossier with a fee (a fictional applicant), paid in cash, as the pay journey
     leaves it in the session."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from kiosk.gateway import models as M
     from kiosk.gateway.client import new_idempotency_key
 
     client = drv.app.core.gateway.wait()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     sub = M.DossierSubmission(
         procedure_code="1.004873",
         applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",

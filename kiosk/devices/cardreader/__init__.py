@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from kiosk.devices.base import Device, DeviceKind, DeviceState, MediaState, StatusBoard
 

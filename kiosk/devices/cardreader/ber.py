@@ -31,18 +31,18 @@ class Tlv:
             first >>= 8
         return bool(first & 0x20)
 
-    def children(self, depth: int = 0) -> list["Tlv"]:
+    def children(self, depth: int = 0) -> list[Tlv]:
         if depth > MAX_DEPTH:
             raise BerError("nesting too deep")
         return parse_all(self.value)
 
-    def find(self, tag: int) -> "Tlv | None":
+    def find(self, tag: int) -> Tlv | None:
         for child in self.children():
             if child.tag == tag:
                 return child
         return None
 
-    def need(self, tag: int) -> "Tlv":
+    def need(self, tag: int) -> Tlv:
         child = self.find(tag)
         if child is None:
             raise BerError(f"missing tag {tag:X}")

@@ -65,7 +65,7 @@ class Transport:
 class InProcessTransport(Transport):
     """The virtual card at the APDU boundary (unit tests, the simulated driver)."""
 
-    def __init__(self, slot: "VirtualSlot"):
+    def __init__(self, slot: VirtualSlot):
         self.slot = slot
         self.name = slot.name
         self._card = None
@@ -138,8 +138,8 @@ class PcscTransport(Transport):
         self._conn = None
 
     def _reader(self):
-        from smartcard.System import readers
         from smartcard.Exceptions import ListReadersException
+        from smartcard.System import readers
 
         try:
             found = readers()
@@ -153,8 +153,8 @@ class PcscTransport(Transport):
         raise NoReaderError("reader not connected")
 
     def connect(self) -> bytes:
-        from smartcard.Exceptions import CardConnectionException, NoCardException
         from smartcard.CardConnection import CardConnection
+        from smartcard.Exceptions import CardConnectionException, NoCardException
 
         reader = self._reader()
         conn = reader.createConnection()

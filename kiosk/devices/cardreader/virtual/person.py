@@ -80,8 +80,9 @@ class Person:
         return values
 
     def face_bytes(self) -> tuple[bytes, int, int, bool]:
-        from PIL import Image
         import io
+
+        from PIL import Image
 
         if self.face_file and self.face_file.exists():
             raw = self.face_file.read_bytes()

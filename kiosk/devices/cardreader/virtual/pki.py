@@ -49,7 +49,7 @@ def generate(label: str = "Test") -> TestPki:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     csca_key = ec.generate_private_key(ec.SECP256R1())
     csca_name = _name(f"{label} CSCA")
     csca = (

@@ -59,7 +59,7 @@ class VpcdCard:
         self.connected = threading.Event()
         self.apdus = 0
 
-    def start(self) -> "VpcdCard":
+    def start(self) -> VpcdCard:
         self._thread = threading.Thread(target=self.serve_forever, name="vpcd-card", daemon=True)
         self._thread.start()
         return self
