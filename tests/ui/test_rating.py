@@ -110,7 +110,7 @@ def test_gateway_down_queues_the_rating(app, monkeypatch):
         def down(*a, **kw):
             raise GatewayUnavailable("connection refused")
 
-        monkeypatch.setattr(client, "rate", down)
+        monkeypatch.setattr(client, "rate_body", down)  # what the gateway service sends a rating with
         queued_before = len([i for i in outbox.items("queued") if i["kind"] == "rating"])
         before = len(stored_ratings(drv))
         to_done_after_lookup(drv)

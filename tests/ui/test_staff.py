@@ -168,6 +168,7 @@ def test_reprint_a_failed_receipt(staff_app):
 
     drv = staff_app
     printer = drv.app.core.devices.printer
+    S.to_lookup(drv)  # a citizen's session: their receipt fails, staff reprint it for them
     printer.faults.set_faults(paper_out=True)
     try:
         failed = printer.print_receipt(receipts.self_test([], office="x", kiosk_id="K"))
@@ -175,7 +176,10 @@ def test_reprint_a_failed_receipt(staff_app):
         printer.faults.clear_faults()
     assert not failed.ok
     start = count(drv)
-    S.to_staff(drv, "receipts")
+    S.long_press(drv, drv.app.staff_control)
+    S.type_pin(drv, S.STAFF_PIN)
+    drv.wait_until(lambda: drv.app.current == "staff", what="staff panel")
+    drv.tap(drv.screen.tab_buttons["receipts"])
     assert drv.has_text(failed.receipt_id) and drv.has_text("in lỗi")
     S.tap_in_panel(drv, drv.screen.reprint_buttons[failed.receipt_id])
     drv.wait_until(lambda: drv.has_text("Đã in lại biên nhận."), 60, "the reprint")
