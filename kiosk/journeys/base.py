@@ -52,19 +52,21 @@ class JourneyService(Generic[D]):
         """Tell this journey's screens to render again."""
         self.core.emit(self.name)
 
+    def move(self, event: str, *, from_step: str | None = None) -> None:
+        """Move the citizen on along the flow with ``event``, unless they already left the step
+        the work started on (``from_step``; without it: unless the current step has no such
+        transition), because they went back while it ran: a late answer never pulls them
+        forward."""
+        still = self.core.step == from_step if from_step is not None else self.core.can(event)
+        if still:
+            self.core.advance(event)
+        else:
+            log.info("answer after the step was left", extra={"journey": self.name, "event": event})
+
     def mover(self, event: str) -> Callable[..., None]:
-        """A callback that moves the citizen on along the flow with ``event``, unless they
-        already left the step the work started on (went back while it ran): a late answer
-        never pulls them forward."""
+        """``move(event)`` as a callback for work starting now, on the step the citizen is on."""
         step = self.core.step
-
-        def move(*_: Any) -> None:
-            if self.core.step == step:
-                self.core.advance(event)
-            else:
-                log.info("answer after the step was left", extra={"journey": self.name, "event": event})
-
-        return move
+        return lambda *_: self.move(event, from_step=step)
 
     def gateway_call(self, work: Callable[[Any], Any], what: str) -> Task:
         return self.core.gateway_call(work, f"{self.name}-{what}")

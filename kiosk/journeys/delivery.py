@@ -91,14 +91,6 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         d = self.existing
         return d.dossier.code if d is not None and d.dossier is not None else None
 
-    def _move(self, event: str) -> None:
-        """On along the flow, unless the citizen already left the step the work started on
-        (went back while it ran): a late answer never pulls them forward."""
-        if self.core.can(event):
-            self.core.advance(event)
-        else:
-            log.info("delivery answer after the step was left", extra={"event": event, "step": self.core.step})
-
     def find(self, raw_code: str, claim_code: str | None = None) -> Task:
         """The dossier for the code, if its result can be posted (off the UI thread);
         ``claim_code``: the one the scanned dossier receipt carried.  Without it, and without
@@ -120,7 +112,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             d.key = d.confirmation = d.booked_with = None
         d.dossier, d.claim_code = dossier, claim_code
         log.info("delivery dossier found", extra={"status": str(dossier.status)})
-        self._move("found" if self.proof() is not None else "identify")
+        self.move("found" if self.proof() is not None else "identify")
 
     def proof(self):
         """What the gateway is shown to book this citizen's delivery (``pay.applicant_proof``)."""
@@ -147,7 +139,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         body = (address.province, address.ward, address.street, name, phone)
         if d.confirmation is not None:
             if d.booked_with == body:
-                return Task.resolved(d.confirmation).then(lambda _c: self._move("booked"))
+                return Task.resolved(d.confirmation).then(lambda _c: self.move("booked"))
             # booked already, to the address first given: not a second time
             return Task.failed(CitizenError("delivery.already_booked", "next.delivery_tracking",
                                             d.confirmation.tracking_code))
@@ -170,7 +162,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             d.confirmation, d.booked_with = conf, body
             log.info("delivery booked", extra={"booking": conf.booking_id, "tracking": conf.tracking_code})
             self.core.close_way_back()
-            self._move("booked")
+            self.move("booked")
 
         return self.gateway_call(work, "book").then(booked)
 

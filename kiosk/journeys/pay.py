@@ -106,14 +106,6 @@ class PayService(JourneyService[PayDraft]):
         d = self.existing
         return d.dossier.code if d is not None and d.dossier is not None else None
 
-    def _move(self, event: str) -> None:
-        """On along the flow, unless the citizen already left the step the work started on
-        (went back while it ran): a late answer never pulls them forward."""
-        if self.core.can(event):
-            self.core.advance(event)
-        else:
-            log.info("pay answer after the step was left", extra={"event": event, "step": self.core.step})
-
     # -- the dossier ----------------------------------------------------------------------------
 
     def find(self, raw_code: str, claim_code: str | None = None) -> Task:
@@ -143,7 +135,7 @@ class PayService(JourneyService[PayDraft]):
         self.take(dossier)
         self.draft.claim_code = claim_code
         nothing_to_pay = dossier.fee.amount_vnd == 0  # shown as such: no payment, no proof needed
-        self._move("found" if nothing_to_pay or self.proof() is not None else "identify")
+        self.move("found" if nothing_to_pay or self.proof() is not None else "identify")
 
     def proof(self) -> ApplicantProof | None:
         """What the gateway is shown to let this citizen pay (see ``applicant_proof``)."""
@@ -192,7 +184,7 @@ class PayService(JourneyService[PayDraft]):
     def vietqr(self) -> Task:
         """A VietQR code for the fee (or, on a retry, the same one): on to the code, or straight
         to "paid" when the gateway says it is paid already."""
-        return self._create("vietqr").then(lambda p: self._move("paid" if p.status == "paid" else "vietqr"))
+        return self._create("vietqr").then(lambda p: self.move("paid" if p.status == "paid" else "vietqr"))
 
     def new_code(self) -> Task:
         """The old code expired: a new payment, a new code (asked about from now on)."""
@@ -338,7 +330,7 @@ class PayService(JourneyService[PayDraft]):
 
             def done(outcome: dict) -> None:
                 self.draft.cash = outcome
-                self._move("cash")
+                self.move("cash")
 
             return self.gateway_call(work, "cash").then(done)
 
