@@ -139,10 +139,15 @@ def _ping(args) -> int:
 
 
 def _outbox(args) -> int:
-    from kiosk.gateway.outbox import Outbox
+    from kiosk.gateway.outbox import Outbox, OutboxError
 
     settings = load_settings_or_exit(args)
-    with Outbox.from_settings(settings) as outbox:
+    try:
+        outbox = Outbox.from_settings(settings)
+    except OutboxError as exc:  # a missing, short, exposed or replaced key: say so, delete nothing
+        print(f"kiosk: the offline outbox cannot be opened: {exc}", file=sys.stderr)
+        return 2
+    with outbox:
         if args.flush:
             with _client(args) as client:
                 sent = outbox.deliver(client)

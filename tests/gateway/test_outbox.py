@@ -466,3 +466,24 @@ def test_data_folder_0700_and_database_wal_shm_never_readable_by_others(tmp_path
                 assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p.name
     finally:
         os.umask(old)
+
+
+def test_the_outbox_command_says_why_it_cannot_open_and_keeps_the_queue(tmp_path):
+    """`kiosk gateway outbox` with the key gone: a clear line and exit 2, no traceback, and the
+    queued items are still there once the key is back."""
+    import subprocess
+    import sys
+
+    s = _settings_with_items(tmp_path)
+    key_file = s.data_dir / "outbox.key"
+    key = key_file.read_bytes()
+    key_file.unlink()
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(f"[kiosk]\nkiosk_id = CLI-TEST\ndata_dir = {s.data_dir}\n")
+    run = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(ini), "gateway", "outbox"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert "outbox cannot be opened" in run.stderr and "Traceback" not in run.stderr
+    key_file.write_bytes(key)
+    key_file.chmod(0o600)
+    _still_there(s, key)
