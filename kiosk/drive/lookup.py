@@ -28,6 +28,14 @@ def to_lookup_typed(drv) -> None:
     type_code(drv, SAMPLE_DOSSIER)
 
 
+def to_lookup_letters(drv) -> None:
+    """The code being typed, on the letter pad (codes end in letters since they carry a random
+    part): the pad must fit beside the field in landscape too."""
+    to_lookup(drv)
+    type_code(drv, SAMPLE_DOSSIER[:6])
+    drv.tap(drv.screen.keyboard.keys["ABC"])
+
+
 def to_lookup_error(drv) -> None:
     to_lookup(drv)
     type_code(drv, UNKNOWN_DOSSIER)

@@ -30,6 +30,7 @@ from kiosk.drive.identify import (
 from kiosk.drive.lookup import (
     to_done,
     to_lookup_error,
+    to_lookup_letters,
     to_lookup_scan,
     to_lookup_typed,
     to_status,
@@ -63,6 +64,7 @@ STATES: list[tuple[str, Callable]] = [
     ("menu", to_menu),
     ("lookup_scan", to_lookup_scan),
     ("lookup_code", to_lookup_typed),
+    ("lookup_code-letters", to_lookup_letters),
     ("lookup_code-error", to_lookup_error),
     ("lookup_status", to_status),
     ("done", to_done),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.widgets import theme as th
@@ -19,6 +20,10 @@ CLEAR = "clear"
 DIGITS = [["1", "2", "3", "."], ["4", "5", "6", "-"], ["7", "8", "9", "/"], ["ABC", "0", BACKSPACE]]
 PIN = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], [CLEAR, "0", BACKSPACE]]
 LETTERS = [list("ABCDEFG"), list("HIJKLMN"), list("OPQRSTU"), list("VWXYZ.-"), ["123", "/", BACKSPACE]]
+# landscape: the pad sits in a half-width column under a short screen, so four rows of eight
+# (the separators are on the digit pad, where they fall in a code)
+LETTERS_WIDE = [list("ABCDEFGH"), list("IJKLMNOP"), list("QRSTUVWX"), ["Y", "Z", "123", BACKSPACE]]
+SPECIAL = ("ABC", "123", BACKSPACE, CLEAR)
 
 
 class CodeKeyboard(GridLayout):
@@ -41,23 +46,35 @@ class CodeKeyboard(GridLayout):
         self.mode = mode
         self.clear_widgets()
         self.keys.clear()
-        rows = {"digits": DIGITS, "letters": LETTERS, "pin": PIN}[mode]
         t = th.get_theme()
+        letters = LETTERS_WIDE if t.landscape else LETTERS
+        rows = {"digits": DIGITS, "letters": letters, "pin": PIN}[mode]
         width = max(len(r) for r in rows)
+        # eight letters to a half-width row: a size smaller, so M and W keep clear of the edges
+        glyph = th.FONT_HEADING if rows is LETTERS_WIDE else th.FONT_TITLE
         for row in rows:
-            grid = GridLayout(cols=width, spacing=t.px(12), size_hint_y=None)
-            grid.bind(minimum_height=grid.setter("height"))
+            # the letter pad's last row: keys one column each, the control keys share the spare
+            # columns (their words must not wrap)
+            shared = mode == "letters" and len(row) < width
+            if shared:
+                grid = BoxLayout(spacing=t.px(12), size_hint_y=None, height=t.px(self.key_size))
+                spare = (width - len(row)) / sum(1 for k in row if k in SPECIAL)
+            else:
+                grid = GridLayout(cols=width, spacing=t.px(12), size_hint_y=None)
+                grid.bind(minimum_height=grid.setter("height"))
             for key in row:
-                special = key in ("ABC", "123", BACKSPACE, CLEAR)
+                special = key in SPECIAL
                 button = BigButton(
                     self.label_for(key), action=lambda k=key: self._press(k),
-                    kind="secondary" if special else "quiet", size=th.FONT_TITLE if not special else th.FONT_BODY,
+                    kind="secondary" if special else "quiet", size=glyph if not special else th.FONT_BODY,
                 )
                 button.min_height = self.key_size
                 button.key = key
+                if shared:
+                    button.size_hint_x = 1 + spare if special else 1
                 self.keys[key] = button
                 grid.add_widget(button)
-            if len(row) < width and row is rows[-1]:
+            if len(row) < width and row is rows[-1] and not shared:
                 # the last row of the digit pad: backspace takes the spare column
                 for _ in range(width - len(row)):
                     grid.add_widget(vbox(size_hint_y=None, height=t.px(self.key_size)))
