@@ -310,10 +310,14 @@ class IdentifyResultScreen(KioskScreen):
         for key, value in (("identify.dob", birth), ("identify.sex", ident.sex),
                            ("identify.id_number", mask_id(ident.id_number))):
             self.details.add_widget(Text(self.app.t(key, value=value), size=th.FONT_BODY))
-        if ident.authentic:
+        if ident.authentic and ident.chip_authenticated:
             self.mark.role = "ok"
             self.mark_title.text = self.app.t("identify.authentic")
             self.mark_detail.text = self.app.t("identify.authentic_detail")
+        elif ident.authentic:  # signed by the issuer, but a copied chip would read the same
+            self.mark.role = "ok"
+            self.mark_title.text = self.app.t("identify.signed_no_chip_auth")
+            self.mark_detail.text = self.app.t("identify.signed_no_chip_auth_detail")
         else:
             self.mark.role = "warn"
             self.mark_title.text = self.app.t("identify.integrity_only")

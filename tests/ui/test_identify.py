@@ -25,6 +25,7 @@ def test_typed_number_then_card_shows_who_and_authenticity(app):
     assert drv.has_text("0011******45")  # the number is masked even on screen
     assert drv.has_text("Thẻ thật")  # the simulated reader trusts its own test CSCA
     ident = drv.app.core.session.identity
+    assert ident.chip_authenticated  # and the chip proved it holds its key: not a copy
     assert ident.access_method == "pace" and ident.face.png
     drv.tap(drv.screen.go)
     assert drv.app.current == "consent"
@@ -98,3 +99,21 @@ def test_consent_refused_wipes_the_identity(app):
     assert drv.app.current == "menu"
     assert ident.wiped and not drv.app.core.session.holds_data()
     drv.app.core.devices.card_reader.remove_card()
+
+
+def test_a_chip_without_chip_authentication_is_not_called_genuine(app):
+    """Signed by the issuer but unable to prove it is not a copy: the mark says so and asks
+    staff to compare the card, instead of "Thẻ thật"."""
+    drv = app
+    reader = drv.app.core.devices.card_reader
+    reader.remove_card()
+    to_identify(drv)
+    type_digits(drv, SAMPLE_PERSON_ID)
+    drv.tap(drv.screen.go)
+    reader.place_card(faults={"no-chip-auth"})
+    drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
+    ident = drv.app.core.session.identity
+    assert ident.pa_status == "authentic" and ident.chip_auth == "not-supported"
+    assert not drv.has_text("Thẻ thật")
+    assert drv.has_text("Dữ liệu có chữ ký hợp lệ của cơ quan cấp thẻ") and drv.has_text("nhân viên sẽ đối chiếu")
+    reader.remove_card()

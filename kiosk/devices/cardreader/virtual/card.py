@@ -35,7 +35,7 @@ from ..sm import SecureMessaging
 from .person import AID, CA_KEY_SEED, FID_CARD_ACCESS, Person, build_files
 
 FAULTS = ("corrupt-dg", "corrupt-dg1", "no-extended", "drop", "vanish", "no-pace", "no-card-access", "bank-card",
-          "clone")
+          "clone", "no-chip-auth")
 
 OPEN_FILES = {FID_CARD_ACCESS}
 TA_PROTECTED = {0x0103}
@@ -73,7 +73,8 @@ class VirtualCard:
             raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
         self.person = person
         self.faults = set(faults)
-        self.files = build_files(person, pki)
+        # no-chip-auth: an issuer-signed chip with no DG14 (no chip authentication possible)
+        self.files = build_files(person, pki, without=(14,) if "no-chip-auth" in self.faults else ())
         if "corrupt-dg" in self.faults:
             self._corrupt(0x010D)
         if "corrupt-dg1" in self.faults:

@@ -141,8 +141,10 @@ def card_access() -> bytes:
     return ber.set_of(pace_info, ca_info)
 
 
-def build_files(person: Person, pki: TestPki | None = None) -> dict[int, bytes]:
-    """Every EF of the card by file id. DG3 exists but is protected by terminal authentication."""
+def build_files(person: Person, pki: TestPki | None = None, without: tuple[int, ...] = ()) -> dict[int, bytes]:
+    """Every EF of the card by file id. DG3 exists but is protected by terminal authentication.
+    ``without``: data groups this chip does not have (e.g. 14: no chip authentication), left out
+    of EF.COM and of the signed SOD as an issuer would."""
     pki = pki or default_pki()
     face, w, h, jp2 = person.face_bytes()
     groups = {
@@ -156,6 +158,8 @@ def build_files(person: Person, pki: TestPki | None = None) -> dict[int, bytes]:
         )),
         15: ber.tlv(0x6F, _spki_ec(0x7654321)),
     }
+    for n in without:
+        groups.pop(n, None)
     com = ber.tlv(0x60, ber.tlv(0x5F01, b"0107") + ber.tlv(0x5F36, b"040000")
                   + ber.tlv(0x5C, bytes(DG_TAGS[n] for n in sorted(groups))))
     files = {FID_CARD_ACCESS: card_access(), FID_COM: com, FID_SOD: build_sod(groups, pki)}
