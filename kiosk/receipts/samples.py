@@ -15,6 +15,7 @@ DOSSIER = b.DossierInfo(
     code="000.00.15.H26-261129-0042",
     procedure_name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
     procedure_code="2.000488",
+    claim_code="K7QF-9X2M",  # the gateway's; whoever holds the receipt may pay and book delivery
     citizen_name="Nguyễn Thị Hồng Nhung",
     id_number="001234567889",
     documents=(

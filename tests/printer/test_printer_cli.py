@@ -7,7 +7,11 @@ import json
 import pytest
 
 from kiosk.__main__ import main
+from kiosk.payloads import receipt_qr
 from kiosk.receipts.samples import DOSSIER
+
+# the sample receipt's QR: its dossier code and claim code (the look-up reads both)
+DOSSIER_QR = receipt_qr(DOSSIER.code, DOSSIER.claim_code)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +31,7 @@ def test_sample_then_decode(tmp_path, capsys):
     capsys.readouterr()
     assert main(["printer", "decode", str(out), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["qr_payloads"] == [DOSSIER.code] and info["qr_scanned"] == [DOSSIER.code]
+    assert info["qr_payloads"] == [DOSSIER_QR] and info["qr_scanned"] == [DOSSIER_QR]
     assert info["problems"] == [] and info["cuts"] == 1
 
 

@@ -10,7 +10,11 @@ from kiosk import config
 from kiosk.devices.base import DeviceKind, DeviceState, MediaState, StatusBoard
 from kiosk.devices.printer import NEXT_COLLECT, PrinterError, build
 from kiosk.devices.printer.decoder import decode
+from kiosk.payloads import receipt_qr
 from kiosk.receipts.samples import DOSSIER, sample
+
+# the sample receipt's QR: its dossier code and claim code (the look-up reads both)
+DOSSIER_QR = receipt_qr(DOSSIER.code, DOSSIER.claim_code)
 
 
 def sim(**devices):
@@ -26,7 +30,7 @@ def test_prints_and_last_paper_is_what_the_citizen_gets():
     result = dev.print_receipt(sample("dossier-receipt"))
     assert result.ok and result.confirmed and result.message_key == "printer.printed"
     paper = dev.last_paper()
-    assert paper.qr_payloads == [DOSSIER.code] and paper.scan_qr() == [DOSSIER.code]
+    assert paper.qr_payloads == [DOSSIER_QR] and paper.scan_qr() == [DOSSIER_QR]
     assert paper.cuts == 1 and paper.problems == []
     assert board.get(DeviceKind.PRINTER).state == DeviceState.ONLINE
     assert dev.reprint_store.list()[0]["state"] == "printed"
@@ -57,7 +61,7 @@ def test_refuses_before_printing_and_keeps_the_receipt(fault, key, media):
     again = dev.reprint_store.reprint(failed[0]["id"])
     assert again.ok and again.receipt_id == failed[0]["id"]
     assert dev.reprint_store.get(failed[0]["id"]).state == "reprinted"
-    assert dev.last_paper().qr_payloads == [DOSSIER.code]
+    assert dev.last_paper().qr_payloads == [DOSSIER_QR]
 
 
 def test_paper_runs_out_mid_receipt():

@@ -13,9 +13,14 @@ from printer_helpers import collapse, line_on_paper
 from kiosk.devices.printer.decoder import decode
 from kiosk.devices.printer.profile import load_profile
 from kiosk.devices.printer.render import render
+from kiosk.payloads import receipt_qr
 from kiosk.receipts import KINDS, Receipt, Text, dossier_receipt, render_preview, strings, vietnamese_letters
 from kiosk.receipts.samples import DOSSIER, KIOSK_ID, OFFICE, WHEN, sample
 from kiosk.text import fold
+
+# the sample receipt's QR: its dossier code and claim code (the look-up reads both)
+DOSSIER_QR = receipt_qr(DOSSIER.code, DOSSIER.claim_code)
+
 
 LANGS = ("vi", "en")
 
@@ -61,7 +66,7 @@ def test_dossier_receipt_shows_what_the_citizen_needs():
     for must in (DOSSIER.code, DOSSIER.citizen_name, "Giấy ủy quyền có chứng thực", "200.000 đồng",
                  "Đã thanh toán", "09/12/2026", OFFICE, KIOSK_ID, "14:05 29/11/2026", "dichvucong.gov.vn"):
         assert must in joined, must
-    assert receipt.qr_payloads() == [DOSSIER.code]
+    assert receipt.qr_payloads() == [DOSSIER_QR]  # the code and the claim code: the look-up reads both
     assert receipt.reference == DOSSIER.code
 
 
@@ -198,7 +203,7 @@ def test_58mm_image_qr_on_profile_without_native_qr():
     paper = decode(out.data, prof)
     assert paper.problems == []
     assert paper.qr_payloads == []
-    assert paper.scan_qr() == [DOSSIER.code]
+    assert paper.scan_qr() == [DOSSIER_QR]
     ink = paper.ink
     for line, style in out.drawn:
         assert line_on_paper(ink, line, style)
