@@ -14,7 +14,7 @@ import ssl
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from kiosk.gateway.demo.app import _KIOSK_RX, CLIENT_CERT_KIOSK
+from kiosk.gateway.demo.auth import CLIENT_CERT_KIOSK, KIOSK_RX
 
 
 def common_name(peercert: dict | None) -> str | None:
@@ -22,7 +22,7 @@ def common_name(peercert: dict | None) -> str | None:
     it is a well-formed kiosk id."""
     for rdn in (peercert or {}).get("subject", ()):
         for key, value in rdn:
-            if key == "commonName" and isinstance(value, str) and _KIOSK_RX.fullmatch(value):
+            if key == "commonName" and isinstance(value, str) and KIOSK_RX.fullmatch(value):
                 return value
     return None
 
