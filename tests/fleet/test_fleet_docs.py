@@ -29,6 +29,7 @@ def exported(tmp_path_factory):
     m.errors.labels(kind="x").inc()
     m.receipts.labels(kind="x", outcome="ok").inc()
     m.audit_entries.labels(action="x", outcome="ok").inc()
+    m.pin_lockouts.labels(role="staff").inc()
     text = m.exposition().decode()
     m.detach()
     core.shutdown()
