@@ -60,7 +60,7 @@ class KioskCore:
                                   settings.staff.lockout_seconds)
         self.technician_gate = PinGate(settings.technician.pin_hash, settings.technician.max_attempts,
                                        settings.technician.lockout_seconds)
-        self.scanning = Scanning(self.qr_source, self.worker, settings.devices.qr_lookup_hosts)
+        self.scanning = Scanning(lambda: self.qr_source, self.worker, settings.devices.qr_lookup_hosts)
         self._listeners: list[Listener] = []
         self._on_wipe: list[Callable[[str], None]] = []
         self._on_tick: list[Callable[[], None]] = []

@@ -27,16 +27,21 @@ def _wipe(payload: Any) -> None:
 
 
 class Scanning:
-    def __init__(self, source: QrSource | None, worker: Worker, lookup_hosts: tuple[str, ...] = ()):
-        self.source = source
+    def __init__(self, source: Callable[[], QrSource | None], worker: Worker, lookup_hosts: tuple[str, ...] = ()):
+        self._source = source  # looked up each time: a technician may switch it to its simulated twin
         self.worker = worker
         self.hosts = lookup_hosts
         self._listener: Callable[[Any], None] | None = None
 
     @property
+    def source(self) -> QrSource | None:
+        return self._source()
+
+    @property
     def has_camera(self) -> bool:
         """A camera (real or simulated) that can photograph documents; not a HID or serial scanner."""
-        return self.source is not None and self.source.source_name in ("camera", "simulated")
+        source = self.source
+        return source is not None and source.source_name in ("camera", "simulated")
 
     def start(self, listener: Callable[[Any], None]) -> None:
         """Scans from now on reach ``listener(payload)`` on the UI thread."""
@@ -73,23 +78,27 @@ class Scanning:
     def pause(self) -> None:
         """Scans are ignored until the next ``start``; a camera stays open but stops decoding."""
         self._listener = None
-        if self.source is not None:
-            self.source.pause()
+        source = self.source
+        if source is not None:
+            source.pause()
 
     def forget(self) -> None:
         """The scanner's memory of recent codes goes with the session."""
-        if self.source is not None:
-            self.source.deduper.reset()
+        source = self.source
+        if source is not None:
+            source.deduper.reset()
 
     def stop(self) -> None:
         """Nobody is at the kiosk: the camera rests."""
         self._listener = None
-        if self.source is not None and self.source.running:
+        source = self.source
+        if source is not None and source.running:
             try:
-                self.source.stop()
+                source.stop()
             except Exception:  # noqa: BLE001
                 log.exception("QR source did not stop cleanly")
 
     def preview(self):
         """The latest camera frame and its decoded codes, or None."""
-        return self.source.preview() if self.source is not None else None
+        source = self.source
+        return source.preview() if source is not None else None

@@ -261,3 +261,20 @@ def test_logs_are_json_and_mask_id_numbers(tmp_path):
     entry = json.loads(path.read_text(encoding="utf-8").strip().splitlines()[-1])
     assert entry["event"] == "card read for 0010******45"
     assert entry["old_id"] == "12******9" and entry["n"] == 3
+
+
+def test_scanning_follows_a_qr_source_the_technician_switched(settings):
+    """A technician may switch the QR source to its simulated twin: the journeys' scanning uses
+    the one in place now, not the one the kiosk started with."""
+    from kiosk.devices.base import DeviceKind
+    from kiosk.devices.registry import build_devices
+
+    devices = build_devices(settings, simulated=True)
+    core = KioskCore(settings, devices=devices)
+    before = core.scanning.source
+    assert before is devices.qr_source
+    switched = devices.switch(DeviceKind.QR_SOURCE, simulated=True)
+    try:
+        assert switched is not before and core.scanning.source is switched
+    finally:
+        core.shutdown()
