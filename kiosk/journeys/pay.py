@@ -30,7 +30,7 @@ from kiosk.core import CitizenError, KioskError, Task
 from kiosk.core.flow import Flow
 from kiosk.gateway.client import new_idempotency_key
 from kiosk.gateway.errors import ApplicantProofRefused, Conflict
-from kiosk.gateway.models import ApplicantProof
+from kiosk.gateway.models import ApplicantProof, Dossier
 from kiosk.journeys import identify
 from kiosk.journeys.base import JourneyService, code_task
 
@@ -113,23 +113,16 @@ class PayService(JourneyService[PayDraft]):
         ``claim_code``: the one the scanned dossier receipt carried with the code.  Without
         it, and without the chip read in this session, the identify steps come first."""
 
-        def work(gateway):
+        def work(gateway, code: str):
             dossier = gateway.lookup_dossier(code)
-            fee = getattr(dossier, "fee", None)
-            if fee is None or getattr(dossier, "provisional", False):
+            if not isinstance(dossier, Dossier):  # a provisional reference: not filed yet
                 raise CitizenError("pay.provisional", "next.ask_staff")
-            if fee.paid and fee.amount_vnd > 0:
+            if dossier.fee.paid and dossier.fee.amount_vnd > 0:
                 raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay")
             return dossier
 
-        code = ""
-
-        def ask(valid: str) -> Task:
-            nonlocal code
-            code = valid
-            return self.gateway_call(work, "find").then(lambda dossier: self._found(dossier, claim_code))
-
-        return code_task(raw_code, ask)
+        return code_task(raw_code, lambda code: self.gateway_call(lambda gw: work(gw, code), "find")
+                         .then(lambda dossier: self._found(dossier, claim_code)))
 
     def _found(self, dossier: Any, claim_code: str | None = None) -> None:
         self.take(dossier)
