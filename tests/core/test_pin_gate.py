@@ -114,3 +114,33 @@ def test_the_lock_file_is_private_and_survives_a_restart(stored, tmp_path):
     assert path.exists() and os.stat(path).st_mode & 0o077 == 0
     again = gate(stored, clock, tmp_path)  # a restart: a new gate over the same file
     assert again.check(PIN) is PinResult.LOCKED and again.locked_for() == 300
+
+
+def stored_with(n: int, r: int = 8, p: int = 1) -> str:
+    import base64
+
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${n}${r}${p}${b64(bytes(16))}${b64(bytes(32))}"
+
+
+@pytest.mark.parametrize("n, r, p", [
+    (2**13, 8, 1),  # a power of two, but weaker than the floor
+    (2**14 + 2, 8, 1),  # not a power of two
+    (2**14, 1, 1),  # r below its floor
+    (2**14, 8, 0), (2**14, 8, 17),  # p out of range
+    (2**20, 8, 1),  # 1 GiB: more than a check may use
+])
+def test_weak_or_impossible_parameters_are_refused(n, r, p):
+    with pytest.raises(ValueError):
+        roles.parse_pin_hash(stored_with(n, r, p))
+    assert not verify_pin(PIN, stored_with(n, r, p))
+
+
+@pytest.mark.parametrize("n, r, p", [
+    (2**14, 8, 1),  # the floor itself
+    (2**14, 8, roles.SCRYPT_MAX_P),  # the most parallelism allowed
+    (roles.SCRYPT_MAX_MEMORY // (128 * 8), 8, 1),  # exactly the memory a check may use
+])
+def test_the_edges_of_what_is_allowed_are_allowed(n, r, p):
+    parsed = roles.parse_pin_hash(stored_with(n, r, p))
+    assert (parsed.n, parsed.r, parsed.p) == (n, r, p)
