@@ -43,11 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.text import mask_numbers
+
 log = logging.getLogger("kiosk.audit")
 
 GENESIS = "0" * 64
 FILE_RX = re.compile(r"^audit-(\d{8})\.jsonl$")
-_ID_RX = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
 _KEY_RX = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _ACTION_RX = re.compile(r"^[a-z][a-z0-9_.\-]{0,63}$")
 _HASH_RX = re.compile(r"^[0-9a-f]{64}$")
@@ -128,12 +129,6 @@ def load_key(path: str | os.PathLike, *, create: bool = False, data_dir: Path | 
         raise AuditKeyError(f"audit key: {path} cannot be read ({exc.strerror})") from None
 
 
-def _mask(text: str) -> str:
-    from kiosk.text import mask_id
-
-    return _ID_RX.sub(lambda m: mask_id(m.group(1)), text)
-
-
 def _clean_detail(detail: dict[str, Any]) -> dict[str, Any]:
     """Short scalar values only, ID-shaped numbers masked."""
     out: dict[str, Any] = {}
@@ -143,10 +138,10 @@ def _clean_detail(detail: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or isinstance(value, float):
             out[key] = value
         elif isinstance(value, int):
-            text = _mask(str(value))
+            text = mask_numbers(str(value))
             out[key] = value if text == str(value) else text
         elif isinstance(value, str) or isinstance(getattr(value, "value", None), str):
-            out[key] = _mask(str(getattr(value, "value", value)))[:120]
+            out[key] = mask_numbers(str(getattr(value, "value", value)))[:120]
         # anything else (bytes, images, nested records) never enters the audit log
     return out
 
@@ -291,7 +286,7 @@ class AuditLog:
             "kiosk": self.kiosk_id,
             "role": str(getattr(role, "value", role)),
             "action": action,
-            "outcome": _mask(str(getattr(outcome, "value", outcome)))[:60],
+            "outcome": mask_numbers(str(getattr(outcome, "value", outcome)))[:60],
             "detail": _clean_detail(detail),
         }
         try:
