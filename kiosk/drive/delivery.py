@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kiosk.drive.common import to_menu, type_code
 from kiosk.drive.fixtures import finished_dossier, gateway_down
-from kiosk.drive.pay import identified
+from kiosk.drive.identify import identified
 from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, SAMPLE_PERSON_ID
 
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready

@@ -2,39 +2,15 @@
 → the paid receipt; a dossier already paid; a QR that expired.
 
 Only the dossier's applicant pays: the fixtures' dossiers are the demo card's person's, and the
-scripts either go through the identify steps with the demo card (``identify_with_demo_card``)
+scripts either go through the identify steps with the demo card (``drive.identify.identify_with_demo_card``)
 or, to render a later state quickly, start as that person identified (``identified``)."""
 
 from __future__ import annotations
 
-from kiosk.drive.common import to_menu, type_code, type_digits
-from kiosk.drive.fixtures import sample_identity, unpaid_dossier
-from kiosk.samples import SAMPLE_DOSSIER, SAMPLE_PERSON_ID
-
-
-def identified(drv) -> None:
-    """The session as after reading the demo card and consenting (the card read itself is shown
-    by the identify states)."""
-    session = drv.app.core.session
-    session.identity = sample_identity()
-    session.consent_given = True
-
-
-def identify_with_demo_card(drv, then: str) -> None:
-    """From the identify step a journey sent the citizen to: the demo card's number, the card on
-    the reader, who the chip says, consent; on to the journey's step ``then``."""
-    reader = drv.app.core.devices.card_reader
-    drv.wait_until(lambda: drv.app.current == "identify_key", 20, "the identify step")
-    reader.remove_card()
-    type_digits(drv, SAMPLE_PERSON_ID)
-    drv.tap(drv.screen.go)
-    drv.wait_until(lambda: drv.app.current == "identify_read", what="place-card screen")
-    reader.place_card()
-    drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
-    drv.tap(drv.screen.go)
-    drv.wait_until(lambda: drv.app.current == "consent", what="consent")
-    drv.tap(drv.screen.agree)
-    drv.wait_until(lambda: drv.app.current == then, 20, then)
+from kiosk.drive.common import to_menu, type_code
+from kiosk.drive.fixtures import unpaid_dossier
+from kiosk.drive.identify import identified
+from kiosk.samples import SAMPLE_DOSSIER
 
 
 def to_pay_code(drv, code: str, typed: bool = False) -> None:

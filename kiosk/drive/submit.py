@@ -4,9 +4,10 @@ the dossier receipt."""
 
 from __future__ import annotations
 
-from kiosk.drive.common import to_menu, type_digits
-from kiosk.drive.fixtures import gateway_down, sample_identity
-from kiosk.samples import SAMPLE_PERSON_ID, SUBMIT_FORM, SUBMIT_PROCEDURE, SUBMIT_QUERY
+from kiosk.drive.common import to_menu
+from kiosk.drive.fixtures import gateway_down
+from kiosk.drive.identify import identified, identify_with_demo_card
+from kiosk.samples import SUBMIT_FORM, SUBMIT_PROCEDURE, SUBMIT_QUERY
 
 
 def to_submit_find(drv, query: str = "khai sinh") -> None:
@@ -44,18 +45,9 @@ def to_submit_details(drv) -> None:
 
 def submit_identify(drv) -> None:
     """From the details through the chip ID card (the identify steps) to the form."""
-    reader = drv.app.core.devices.card_reader
-    reader.remove_card()
     drv.tap(drv.screen.start)
-    drv.wait_until(lambda: drv.app.current == "identify_key", what="the identify step")
-    type_digits(drv, SAMPLE_PERSON_ID)
-    drv.tap(drv.screen.go)
-    drv.wait_until(lambda: drv.app.current == "identify_read", what="place-card screen")
-    reader.place_card()
-    drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
-    drv.tap(drv.screen.go)
-    drv.tap(drv.screen.agree)
-    drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form")
+    identify_with_demo_card(drv, "submit_form")
+    drv.wait_until(lambda: drv.screen.entries, 20, "the form")
 
 
 def jump(drv, step: str) -> None:
@@ -79,8 +71,7 @@ def submit_at(drv, step: str, *, form: bool = True, pages: bool = True, post: bo
 
     to_submit_find(drv, "")
     core, submit = drv.app.core, drv.app.journeys.submit
-    core.session.identity = sample_identity()
-    core.session.consent_given = True
+    identified(drv)
     jump(drv, "submit_list")
     failed: list = []
     submit.choose(code).then(None, failed.append)

@@ -9,7 +9,7 @@ paper out leaves the booking standing."""
 import json
 
 from kiosk.drive import finished_dossier, to_delivery_code, to_delivery_confirm, type_code
-from kiosk.drive.pay import identified, identify_with_demo_card
+from kiosk.drive.identify import identified, identify_with_demo_card
 from kiosk.gateway.errors import GatewayUnavailable
 from kiosk.payloads import receipt_qr
 from kiosk.samples import SAMPLE_ADDRESS, SAMPLE_DOSSIER, SAMPLE_PERSON_ID, UNKNOWN_DOSSIER

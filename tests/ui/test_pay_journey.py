@@ -9,7 +9,7 @@ import dataclasses
 from kiosk import vietqr
 from kiosk.devices.qr.decode import decode_image
 from kiosk.drive import type_code, unpaid_dossier
-from kiosk.drive.pay import identified, identify_with_demo_card
+from kiosk.drive.identify import identified, identify_with_demo_card
 from kiosk.gateway.errors import GatewayUnavailable
 from kiosk.payloads import receipt_qr
 from kiosk.samples import SAMPLE_DOSSIER
