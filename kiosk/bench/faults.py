@@ -51,7 +51,6 @@ _TARGETS = {
     "rating": [("POST", "/v1/ratings", "/v1/ratings")],
 }
 APPLICANT_ID = "001099012345"
-PROCEDURE = "1.004873"  # a procedure with a fee (the pay operation needs one)
 CLIENT_TIMEOUT = 0.6
 SLOW_SECONDS = 1.5
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -271,18 +270,9 @@ def matcher(operation: str, keys: set[str] | None = None):
 
 
 def _submission(marker: str) -> dict:
-    from datetime import UTC, date, datetime
+    from kiosk.gateway.demo.samples import sample_submission
 
-    from kiosk.gateway import models as M
-
-    now = datetime.now(UTC)
-    return M.DossierSubmission(
-        procedure_code=PROCEDURE,
-        applicant=M.Applicant(APPLICANT_ID, "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "purpose_detail": marker, "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-    ).to_json()
+    return sample_submission(marker, id_number=APPLICANT_ID).to_json()
 
 
 def _proof():

@@ -13,7 +13,6 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC
 from pathlib import Path
 
 DESCRIPTION = "gateway lookup latency (1 and 32 kiosks) and outbox throughput"
@@ -101,18 +100,9 @@ def _lookups(url: str, kiosks: int, per_kiosk: int) -> dict:
 
 
 def _submission_body(i: int) -> dict:
-    from datetime import date, datetime
+    from kiosk.gateway.demo.samples import sample_submission
 
-    from kiosk.gateway import models as M
-
-    now = datetime.now(UTC)
-    return M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "purpose_detail": f"bench {i}", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-    ).to_json()
+    return sample_submission(f"bench {i}").to_json()
 
 
 def _outbox_runs(tmp: Path, url: str, items: int) -> list[dict]:

@@ -6,28 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
 
 
 def unpaid_dossier(drv) -> str:
     """A fresh dossier with a fee to pay (the demo card's person's, sent to the demo gateway the
     way the submit journey does), so every run and language has something to pay, and
     identifying with the demo card proves the citizen is its applicant."""
-    from datetime import date, datetime
+    from datetime import date
 
     from kiosk.gateway import models as M
     from kiosk.gateway.client import new_idempotency_key
+    from kiosk.gateway.demo.samples import sample_submission
     from kiosk.samples import SAMPLE_PERSON_ID
 
-    now = datetime.now(UTC)
-    sub = M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant(SAMPLE_PERSON_ID, "Nguyễn Thị Minh Khai", date(1989, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-        documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")],
-    )
+    sub = sample_submission(id_number=SAMPLE_PERSON_ID, full_name="Nguyễn Thị Minh Khai", born=date(1989, 5, 17),
+                            purpose="kết hôn",
+                            documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")])
     return drv.app.core.gateway.wait().submit_dossier(sub, new_idempotency_key()).code
 
 

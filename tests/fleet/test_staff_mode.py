@@ -11,6 +11,7 @@ from kiosk.audit import AuditLog, verify
 from kiosk.core import KioskCore
 from kiosk.devices.base import DeviceKind
 from kiosk.devices.registry import build_devices
+from kiosk.gateway.demo.samples import sample_submission
 from kiosk.gateway.models import ApplicantProof
 from kiosk.gateway.outbox import Outbox
 from kiosk.gateway.service import GatewayService
@@ -147,21 +148,13 @@ def test_set_aside_items_are_listed_retried_and_exported(kit, tmp_path):
     import json
     import stat
     import uuid
-    from datetime import UTC, date, datetime
 
     from kiosk.bench.faults import FaultProxy, matcher
-    from kiosk.gateway import models as M
     from kiosk.gateway.client import GatewayClient, rating_body, submission_body
     from kiosk.gateway.outbox import load_or_create_key
 
     core, staff, audit, clock, client, _ = kit
-    now = datetime.now(UTC)
-    sub = M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now)
+    sub = sample_submission()
     key = str(uuid.uuid4())
     ref = staff.outbox.enqueue("submission", idempotency_key=key, body=submission_body(sub)).reference
     staff.outbox.enqueue("rating", body=rating_body(5, "submit"))

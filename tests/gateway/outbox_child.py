@@ -15,22 +15,14 @@ import os
 import signal
 import sys
 import uuid
-from datetime import UTC, date, datetime
 
-from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.demo.samples import sample_submission
 from kiosk.gateway.outbox import Outbox, load_or_create_key
 
 
 def submission(i: int) -> dict:
-    now = datetime.now(UTC)
-    return M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "purpose_detail": f"item {i}", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-    ).to_json()
+    return sample_submission(f"item {i}").to_json()
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from gw_faults import FaultServer, HangingPort, closed_port
 
 from kiosk.gateway import errors as E
 from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.demo.samples import sample_submission
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +132,8 @@ def test_json_nested_100000_deep_is_a_typed_bad_response(server):
 
 
 def test_a_500_nested_100000_deep_is_unavailable_and_a_submission_queues(server, tmp_path):
-    from datetime import UTC, date, datetime
 
     from kiosk import config
-    from kiosk.gateway import models as M
     from kiosk.gateway.outbox import Outbox, ProvisionalReceipt, load_or_create_key
     from kiosk.gateway.service import GatewayService
 
@@ -142,13 +141,7 @@ def test_a_500_nested_100000_deep_is_unavailable_and_a_submission_queues(server,
     with pytest.raises(E.GatewayUnavailable) as info:
         make(server.url).lookup_dossier("H26.99-241125-0001")
     assert info.value.status == 500
-    now = datetime.now(UTC)
-    sub = M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now)
+    sub = sample_submission()
     with Outbox(tmp_path / "o.sqlite3", load_or_create_key(tmp_path / "o.key")) as ob:
         svc = GatewayService(config.defaults(), outbox=ob, client=make(server.url), background=False)
         assert isinstance(svc.submit(sub, "0123456789abcdef"), ProvisionalReceipt)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from gw_faults import FaultServer, closed_port
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.demo.samples import sample_submission
 from kiosk.gateway.outbox import Outbox, OutboxError, OutboxKeyError, ProvisionalReceipt, load_or_create_key
 from kiosk.gateway.service import GatewayService
 
@@ -27,14 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def sub(i=0) -> M.DossierSubmission:
-    now = datetime.now(UTC)
-    return M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "mục đích khác", "purpose_detail": f"item {i}", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-    )
+    return sample_submission(f"item {i}")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import threading
 import time
 import uuid
-from datetime import UTC, date, datetime
 
 import pytest
 from gw_faults import closed_port
@@ -11,6 +10,7 @@ from gw_faults import closed_port
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
 from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.demo.samples import sample_submission
 from kiosk.gateway.outbox import Outbox, ProvisionalReceipt, load_or_create_key
 from kiosk.gateway.service import GatewayNotReady, GatewayService
 
@@ -20,14 +20,7 @@ def key() -> str:
 
 
 def sub() -> M.DossierSubmission:
-    now = datetime.now(UTC)
-    return M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-    )
+    return sample_submission(purpose="kết hôn")
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@ help queue, cash confirmation, reprint, outbox retry, ending the session; audit 
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import pytest
 
 from kiosk import drive as S
 from kiosk.audit import verify
+from kiosk.gateway.demo.samples import sample_submission
 from kiosk.roles import Role
 
 
@@ -125,21 +124,13 @@ def test_help_queue_serve_and_done(staff_app):
 def unpaid_payment(drv):
     """A fresh dossier with a fee (a fictional applicant), paid in cash, as the pay journey
     leaves it in the session."""
-    from datetime import date, datetime
 
     from kiosk.gateway import models as M
     from kiosk.gateway.client import new_idempotency_key
 
     client = drv.app.core.gateway.wait()
-    now = datetime.now(UTC)
-    sub = M.DossierSubmission(
-        procedure_code="1.004873",
-        applicant=M.Applicant("001099012345", "Nguyễn Văn An", date(1990, 5, 17), "chip",
-                              M.PassiveAuthentication("chain_not_verified", True, True, None)),
-        form={"purpose": "kết hôn", "marital_status": "chưa kết hôn"},
-        delivery=M.DeliveryChoice("pickup"), consent_at=now, submitted_at=now,
-        documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")],
-    )
+    sub = sample_submission(purpose="kết hôn",
+                            documents=[M.DocumentPhoto.from_bytes("Tờ khai", "image/jpeg", b"\xff\xd8\xff\xe0sample")])
     code = client.submit_dossier(sub, new_idempotency_key()).code
     return client.create_payment(code, "cash", proof=M.ApplicantProof(id_number="001099012345"))  # its applicant
 
