@@ -1,7 +1,7 @@
 """Identify with the chip ID card through the real app: the in-process virtual CCCD behind the
 simulated reader runs PACE/BAC, secure messaging and passive authentication for real."""
 
-from kiosk.drive import to_identify, type_digits
+from kiosk.drive import to_identify, to_identify_place, type_digits
 from kiosk.screens.identify import SAMPLE_PERSON_ID, sample_front_qr
 
 
@@ -106,10 +106,7 @@ def test_a_chip_without_chip_authentication_is_not_called_genuine(app):
     staff to compare the card, instead of "Thẻ thật"."""
     drv = app
     reader = drv.app.core.devices.card_reader
-    reader.remove_card()
-    to_identify(drv)
-    type_digits(drv, SAMPLE_PERSON_ID)
-    drv.tap(drv.screen.go)
+    to_identify_place(drv)
     reader.place_card(faults={"no-chip-auth"})
     drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
     ident = drv.app.core.session.identity
