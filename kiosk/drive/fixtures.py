@@ -91,3 +91,19 @@ def gateway_down(drv, *calls: str) -> Iterator[object]:
                 setattr(client, name, saved[name])
             else:
                 client.__dict__.pop(name, None)
+
+
+@contextmanager
+def outbox_worker_paused(drv) -> Iterator[object]:
+    """Within the block the gateway service's outbox worker does not deliver (a test looks at
+    what waits before it goes); it starts again when the block ends.  Yields the service."""
+    gateway = drv.app.core.gateway
+    gateway.wait()  # the worker exists once the service has started
+    worker = gateway.worker
+    if worker is not None:
+        worker.stop()
+    try:
+        yield gateway
+    finally:
+        if worker is not None:
+            worker.start()

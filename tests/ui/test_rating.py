@@ -7,7 +7,7 @@ gateway that is down queues the rating in the outbox and the citizen never waits
 import json
 
 from kiosk.drive import to_help_ticket, to_lookup
-from kiosk.gateway.errors import GatewayUnavailable
+from kiosk.drive.fixtures import gateway_down, outbox_worker_paused
 from kiosk.samples import SAMPLE_DOSSIER
 from kiosk.widgets import theme as th
 
@@ -15,6 +15,7 @@ ALLOWED = {"score", "journey", "dossier_code", "comment", "rated_at"}
 
 
 def stored_ratings(drv) -> list[dict]:
+    drv.app.core.gateway.wait()  # the embedded gateway starts in the background
     store = drv.app.core.gateway._server.app.state.store
     return [json.loads(r["body"]) for r in store.query("SELECT body FROM ratings ORDER BY id")]
 
@@ -99,33 +100,22 @@ def test_face_alone_is_sent_when_the_citizen_leaves(app):
     assert ratings[-1]["dossier_code"] is None
 
 
-def test_gateway_down_queues_the_rating(app, monkeypatch):
+def test_gateway_down_queues_the_rating(app):
     drv = app
-    gateway = drv.app.core.gateway
-    client, outbox = gateway.wait(), gateway.outbox
-    worker = gateway.worker
-    if worker is not None:
-        worker.stop()  # it would deliver at once
-    try:
-        def down(*a, **kw):
-            raise GatewayUnavailable("connection refused")
-
-        monkeypatch.setattr(client, "rate_body", down)  # what the gateway service sends a rating with
+    with outbox_worker_paused(drv) as gateway:  # it would deliver at once
+        client, outbox = gateway.wait(), gateway.outbox
         queued_before = len([i for i in outbox.items("queued") if i["kind"] == "rating"])
         before = len(stored_ratings(drv))
-        to_done_after_lookup(drv)
-        drv.tap(drv.screen.rating.faces[1])
-        drv.tap(drv.screen.rating.skip)
-        assert drv.screen.rating.state == "thanks"  # at once: the citizen never waits for it
-        sent(drv)
-        queued = [i for i in outbox.items("queued") if i["kind"] == "rating"]
-        assert len(queued) == queued_before + 1
-        monkeypatch.undo()
+        with gateway_down(drv, "rate_body"):  # what the gateway service sends a rating with
+            to_done_after_lookup(drv)
+            drv.tap(drv.screen.rating.faces[1])
+            drv.tap(drv.screen.rating.skip)
+            assert drv.screen.rating.state == "thanks"  # at once: the citizen never waits for it
+            sent(drv)
+            queued = [i for i in outbox.items("queued") if i["kind"] == "rating"]
+            assert len(queued) == queued_before + 1
         outbox.deliver(client)
         assert outbox.depth() == 0
         ratings = stored_ratings(drv)
         assert len(ratings) == before + 1
         assert (ratings[-1]["score"], ratings[-1]["journey"], ratings[-1]["comment"]) == (1, "lookup", None)
-    finally:
-        if worker is not None:
-            worker.start()

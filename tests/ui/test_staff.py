@@ -7,6 +7,7 @@ import pytest
 
 from kiosk import drive as S
 from kiosk.audit import verify
+from kiosk.drive.fixtures import outbox_worker_paused
 from kiosk.gateway.demo.samples import sample_submission
 from kiosk.roles import Role
 
@@ -180,17 +181,8 @@ def test_reprint_a_failed_receipt(staff_app):
 
 def test_outbox_depth_and_retry(staff_app):
     drv = staff_app
-    # the gateway service's background worker would deliver the item at once: pause it (once
-    # the service has started it)
-    drv.app.core.gateway.wait()
-    worker = drv.app.core.gateway.worker
-    if worker is not None:
-        worker.stop()
-    try:
+    with outbox_worker_paused(drv):  # the worker would deliver the item at once
         check_outbox_panel(drv)
-    finally:
-        if worker is not None:
-            worker.start()
 
 
 def check_outbox_panel(drv):
@@ -211,11 +203,7 @@ def test_a_set_aside_item_is_shown_exported_and_sent_again(staff_app):
     from kiosk.gateway.client import rating_body
 
     drv = staff_app
-    drv.app.core.gateway.wait()
-    worker = drv.app.core.gateway.worker
-    if worker is not None:
-        worker.stop()
-    try:
+    with outbox_worker_paused(drv):
         outbox = drv.app.staff.outbox
         ref = outbox.enqueue("rating", body=rating_body(4, "lookup")).reference
         outbox._db.execute("UPDATE items SET state='set_aside', last_error='gateway.bad_response: malformed JSON'"
@@ -233,9 +221,6 @@ def test_a_set_aside_item_is_shown_exported_and_sent_again(staff_app):
         assert ("outbox.export", "ok") in audit_actions(drv, start)
         assert ("outbox.requeue", "ok") in audit_actions(drv, start)
         assert not drv.layout_problems()
-    finally:
-        if worker is not None:
-            worker.start()
 
 
 def test_a_short_tab_after_a_long_queue_starts_in_view(staff_app):
