@@ -83,7 +83,7 @@ class SecureMessaging:
             if sw == 0x9000:
                 raise SecureMessagingError("unprotected success")
             # a plain error: the chip has left secure messaging
-            raise SecureMessagingError(f"unprotected status {sw:04X}", message_key="card.secure-messaging")
+            raise SecureMessagingError(f"unprotected status {sw:04X}")
         try:
             objs = ber.parse_all(body)
         except ber.BerError:
@@ -156,11 +156,3 @@ class SecureMessaging:
         do99 = ber.tlv(0x99, sw.to_bytes(2, "big"))
         cc = self._mac(do87 + do99)
         return do87 + do99 + ber.tlv(0x8E, cc) + sw.to_bytes(2, "big")
-
-
-def overhead(data_len: int, cipher: str = crypto.DES3) -> int:
-    """Bytes a protected response adds around ``data_len`` plain bytes."""
-    block = crypto.block_size(cipher)
-    enc = data_len + 1 + (-(data_len + 1) % block)
-    do87 = 1 + len(ber.enc_len(enc + 1)) + enc + 1 if data_len else 0
-    return do87 + 4 + 10 - data_len
