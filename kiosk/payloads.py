@@ -163,10 +163,9 @@ def parse_payload(text: str, allowed_hosts: tuple[str, ...] = ()) -> Payload:
         return _parse_id_card(body, length)
     if body[:len(RECEIPT_PREFIX)].upper() == RECEIPT_PREFIX:
         return _parse_receipt(body[len(RECEIPT_PREFIX):], length)
-    low = body[:8].lower()
-    if low.startswith("http://") or low.startswith("https://"):
+    if body.lower().startswith(("http://", "https://")):
         return _parse_lookup_url(body, allowed_hosts, length)
-    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}:", body) and not re.fullmatch(r"[A-Za-z0-9.\-/]+", body):
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}:", body):  # no dossier code holds a ":"
         return UnknownPayload("other-uri-scheme", length)  # javascript:, WIFI:, MECARD:, tel:…
     try:
         return DossierCodePayload(normalize_dossier_code(body))
@@ -219,7 +218,7 @@ def _parse_lookup_url(url: str, allowed_hosts: tuple[str, ...], length: int) -> 
     if port not in (None, 80, 443):
         return UnknownPayload("host-not-allowed", length)
     try:
-        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False, max_num_fields=20)
+        query = parse_qsl(parts.query, max_num_fields=20)  # lenient; blank values dropped (never a code)
     except ValueError:
         return UnknownPayload("url-malformed", length)
     found = {v for k, v in query if k.lower() in DOSSIER_QUERY_KEYS and v}
@@ -291,7 +290,7 @@ def _parse_id_card(body: str, length: int) -> Payload:
     sex = _SEXES.get(sex_raw.lower())
     if sex is None:
         return UnknownPayload("id-sex", length)
-    if len(address) > _ADDRESS_MAX or not _letters_only(address.replace(" ", ""), "0123456789,.-/()'&;:#"):
+    if len(address) > _ADDRESS_MAX or not _letters_only(address, " 0123456789,.-/()'&;:#"):
         return UnknownPayload("id-address", length)
     return IdCardQr(
         id_number=id12,
