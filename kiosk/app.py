@@ -73,7 +73,6 @@ def build_app(settings: Settings, **kw):
     from kivy.core.window import Window
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.floatlayout import FloatLayout
-    from kivy.uix.screenmanager import NoTransition
 
     from kiosk.i18n import Translator
     from kiosk.idle import IdlePhase
@@ -89,7 +88,7 @@ def build_app(settings: Settings, **kw):
         use_kivy_settings = False  # no Kivy panel (fullscreen, rotation, logging, keyboard mode)
 
         def __init__(self, settings: Settings, *, devices=None, gateway=None, idle_clock=None,
-                     runtime: Runtime | None = None, locked: bool | None = None, animate: bool = True,
+                     runtime: Runtime | None = None, locked: bool | None = None, fade_seconds: float = 0.2,
                      on_first_frame: Callable | None = None):
             super().__init__()
             self.settings = settings
@@ -98,7 +97,7 @@ def build_app(settings: Settings, **kw):
             self._idle_clock = idle_clock
             self.runtime = runtime
             self.locked = settings.kiosk.fullscreen if locked is None else locked
-            self.animate = animate
+            self.fade_seconds = fade_seconds  # the screen-change fade (the driver shortens it)
             self.on_first_frame = on_first_frame
             self._allow_exit = False
             self._stopping_on_signal = False
@@ -151,7 +150,7 @@ def build_app(settings: Settings, **kw):
             self.window_background = WindowBackground()
             frame = BoxLayout(orientation="vertical")
             self.status_bar = StatusBar(self)
-            self.manager = Screens(transition=DipTransition(duration=0.2) if self.animate else NoTransition())
+            self.manager = Screens(transition=DipTransition(duration=self.fade_seconds))
             self.nav = NavBar(self)
             frame.add_widget(self.status_bar)
             frame.add_widget(self.manager)

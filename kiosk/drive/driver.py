@@ -27,7 +27,10 @@ class AppDriver:
         from kivy.base import EventLoop
 
         self.EventLoop = EventLoop
-        app_kw.setdefault("animate", False)
+        # the same fade between screens as `kiosk run` (a fade that is running is what moved the
+        # live app's screens 160 px down while the gallery, drawn without one, looked right);
+        # only shorter, and every step waits for it to end, as a person does
+        app_kw.setdefault("fade_seconds", 0.04)
         app_kw.setdefault("locked", True)
         self.app = build_app(settings, **app_kw)
         self.app._run_prepare()
@@ -38,6 +41,14 @@ class AppDriver:
 
     def frames(self, n: int = 1) -> None:
         for _ in range(n):
+            self.EventLoop.idle()
+        self.settle()
+
+    def settle(self, timeout: float = 3.0) -> None:
+        """Run frames until a screen change's fade has ended."""
+        manager = getattr(self.app, "manager", None)
+        end = time.monotonic() + timeout
+        while manager is not None and manager.transition.is_active and time.monotonic() < end:
             self.EventLoop.idle()
 
     def advance(self, seconds: float) -> None:

@@ -21,6 +21,15 @@ class Screens(ScreenManager):
         super().__init__(**kw)
         strip_stencil_clip(self)
 
+    def _update_pos(self, instance, value):
+        # Kivy leaves the two screens of a running transition where they were, for transitions
+        # that slide them; the kiosk's never move a screen.  Skipping them (and a new screen
+        # left at (0, 0)) was the live app's 160 px offset: the navigation bar comes back
+        # (attract -> menu) while the fade runs, the manager moves up by the bar's height, the
+        # incoming screen stayed where it was and its lowest button lay under the bar.
+        for child in self.children:
+            child.pos = value
+
 
 class DipTransition(TransitionBase):
     """The old screen fades out to the background, then the new one fades in.
@@ -32,7 +41,13 @@ class DipTransition(TransitionBase):
         self.screen_out.opacity = max(0.0, 1.0 - 2.0 * progress)
         self.screen_in.opacity = max(0.0, 2.0 * progress - 1.0)
 
+    def add_screen(self, screen) -> None:
+        # a screen made a moment ago sits at (0, 0): it fades in where the manager is
+        screen.pos = self.manager.pos
+        super().add_screen(screen)
+
     def on_complete(self) -> None:
+        self.screen_in.pos = self.manager.pos
         self.screen_in.opacity = 1.0
         self.screen_out.opacity = 1.0
         super().on_complete()

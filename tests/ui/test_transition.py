@@ -32,3 +32,22 @@ def test_the_old_screen_fades_out_before_the_new_one_fades_in(app):
     transition.stop()  # a reset in the middle of a fade (the idle timeout) ends it at once
     assert (one.opacity, two.opacity) == (1.0, 1.0)
     assert manager.current_screen is two and one.parent is None
+
+
+def test_a_screen_lands_where_the_manager_is_when_the_bar_comes_back_during_the_fade(app):
+    """The live app's 160 px offset: leaving the attract screen brings the navigation bar back
+    while the fade runs; the manager moves up by the bar's height, and Kivy (which leaves the
+    screens of a running transition where they were) left the menu below it, its lowest tiles
+    under the bar, and every screen after it.  The driver fades as `kiosk run` does."""
+    drv = app
+    assert drv.app.manager.transition.duration > 0
+    drv.tap_text("Chạm để bắt đầu")
+    manager, screen, nav = drv.app.manager, drv.screen, drv.app.nav
+    assert drv.app.current == "menu" and nav.parent is not None
+    assert tuple(screen.pos) == tuple(manager.pos)
+    assert manager.y >= nav.top
+    drv.tap_text("Tra cứu hồ sơ")
+    assert tuple(drv.screen.pos) == tuple(manager.pos)
+    lowest = min((w for w in drv.walk(drv.screen) if getattr(w, "text", "") and drv.visible(w)),
+                 key=lambda w: w.to_window(*w.pos)[1])
+    assert lowest.to_window(*lowest.pos)[1] >= nav.top, f"{lowest.text!r} lies under the navigation bar"
