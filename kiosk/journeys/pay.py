@@ -7,7 +7,7 @@ Rules that live here:
   claim code when the code came from scanning the dossier receipt's QR, else the ID number
   read from the chip in this session; with neither, the citizen goes through the identify
   steps first and comes back to the amount; a proof the gateway refuses is explained;
-- a provisional dossier, or one already paid, is not paid again;
+- a provisional dossier, or one already paid, is not paid again; a rejected one is never paid;
 - one idempotency key per method for the session: the same request sent twice returns the
   first payment; a new code after expiry starts a new key;
 - while a VietQR code is on screen the gateway is asked every ``POLL_SECONDS``; a code the
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core import CitizenError, KioskError, Task
-from kiosk.core.flow import Flow
+from kiosk.core.flow import Flow, Stage
 from kiosk.gateway.client import new_idempotency_key
 from kiosk.gateway.errors import ApplicantProofRefused, Conflict
 from kiosk.gateway.models import ApplicantProof, Dossier
@@ -38,6 +38,10 @@ log = logging.getLogger("kiosk.journeys.pay")
 
 POLL_SECONDS = 2.0
 EXPIRY_LAG = 15.0  # the gateway's answer may lag the clock this long before the code is no good
+
+# a dossier the agency refused ("Không được giải quyết") is never charged: the kiosk takes no
+# fee for it, whatever the gateway would still accept
+NO_FEE_STATUSES = ("rejected",)
 
 STEPS = ("pay_amount", "pay_qr", "pay_done", "pay_cash")
 
@@ -50,7 +54,9 @@ def pay_transitions(after: str) -> dict[tuple[str, str], str]:
 
 
 FLOW = Flow("pay", ("pay_code", *identify.STEPS, *STEPS, "done"),  # after consent: on to the amount
-            {("pay_code", "found"): "pay_amount", ("pay_code", "identify"): "identify_key", **pay_transitions("done")})
+            {("pay_code", "found"): "pay_amount", ("pay_code", "identify"): "identify_key", **pay_transitions("done")},
+            stages=(Stage("stage.code", ("pay_code",)), identify.STAGE, Stage("stage.amount", ("pay_amount",)),
+                    Stage("stage.payment", ("pay_qr", "pay_cash")), Stage("stage.receipt", ("pay_done",))))
 
 
 def applicant_proof(session, claim_code: str | None = None) -> ApplicantProof | None:
@@ -117,6 +123,8 @@ class PayService(JourneyService[PayDraft]):
             dossier = gateway.lookup_dossier(code)
             if not isinstance(dossier, Dossier):  # a provisional reference: not filed yet
                 raise CitizenError("pay.provisional", "next.ask_staff")
+            if dossier.status in NO_FEE_STATUSES:  # nothing will be done for it: nothing is taken
+                raise CitizenError("pay.rejected", "next.ask_staff")
             if dossier.fee.paid and dossier.fee.amount_vnd > 0:
                 raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay")
             return dossier
@@ -151,6 +159,8 @@ class PayService(JourneyService[PayDraft]):
         d = self.draft
         if d.dossier is None:
             return Task.failed(CitizenError("pay.no_dossier", "next.check_code"))
+        if getattr(d.dossier, "status", "") in NO_FEE_STATUSES:
+            return Task.failed(CitizenError("pay.rejected", "next.ask_staff"))
         if fresh:
             d.keys.pop(method, None)
         key = d.keys.setdefault(method, new_idempotency_key())

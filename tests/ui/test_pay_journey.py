@@ -269,3 +269,39 @@ def test_someone_elses_dossier_is_refused(app):
     assert drv.has_text("Hồ sơ này đứng tên người khác: chỉ người đứng tên, hoặc người giữ giấy tiếp nhận hồ sơ, "
                         "được nộp phí.")
     assert drv.app.current == "pay_amount" and drv.app.journeys.pay.draft.payment is None
+
+
+def test_a_rejected_dossier_takes_no_payment(app):
+    """Issue 14: a fee was taken for the demo's rejected dossier (0006, "Không được giải quyết").
+    Its code is refused with a message saying why, no payment is asked of the gateway, and the
+    guard holds even if the dossier reaches the amount step some other way."""
+    drv = app
+    made: list = []
+    gateway = client(drv)
+    real = gateway.create_payment
+
+    def create_payment(*a, **kw):
+        made.append(a)
+        return real(*a, **kw)
+
+    gateway.create_payment = create_payment
+    try:
+        to_code(drv, "H26.99-241125-0006")
+        identified(drv)  # the demo card's person, whose dossier it is
+        drv.tap(drv.screen.submit)
+        drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the refusal")
+        assert drv.app.current == "pay_code"
+        assert drv.has_text("Hồ sơ này không được giải quyết nên không phải nộp phí.")
+        assert drv.has_text("Mời bạn nhờ nhân viên bưu điện giúp đỡ.")
+
+        pay = drv.app.journeys.pay
+        rejected = gateway.lookup_dossier("H26.99-241125-0006")
+        assert rejected.status == "rejected" and rejected.fee.amount_vnd > 0 and not rejected.fee.paid
+        pay.take(rejected)
+        failed: list = []
+        pay.vietqr().then(None, failed.append)
+        drv.wait_until(lambda: failed, 10, "the refusal of the payment")
+        assert failed[0].message_key == "pay.rejected"
+        assert made == [] and pay.draft.payment is None
+    finally:
+        del gateway.create_payment
