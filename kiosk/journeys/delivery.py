@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core import CitizenError, Task
-from kiosk.core.flow import Flow
+from kiosk.core.flow import Flow, Stage
 from kiosk.gateway import errors as E
 from kiosk.gateway.client import new_idempotency_key
 from kiosk.gateway.models import Dossier
@@ -37,7 +37,10 @@ log = logging.getLogger("kiosk.journeys.delivery")
 FLOW = Flow("delivery", ("delivery_code", *identify.STEPS,  # after consent: on to the address
                          "delivery_address", "delivery_confirm", "delivery_done", "done"),
             {("delivery_code", "found"): "delivery_address", ("delivery_code", "identify"): "identify_key",
-             ("delivery_confirm", "booked"): "delivery_done"})
+             ("delivery_confirm", "booked"): "delivery_done"},
+            stages=(Stage("stage.code", ("delivery_code",)), identify.STAGE,
+                    Stage("stage.address", ("delivery_address",)), Stage("stage.confirm", ("delivery_confirm",)),
+                    Stage("stage.booked", ("delivery_done",))))
 
 # Shown before booking (the contract has no quote call): the demo gateway's flat tariff for
 # posting a result, which its booking answer confirms.  The confirmation's figures are the

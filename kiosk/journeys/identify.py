@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core import CitizenError, KioskCore, Task
-from kiosk.core.flow import Flow
+from kiosk.core.flow import Flow, Stage
 from kiosk.devices.cardreader.key import CardKey
 from kiosk.journeys.base import JourneyService
 from kiosk.payloads import IdCardQr
@@ -25,7 +25,12 @@ from kiosk.text import is_id_number
 log = logging.getLogger("kiosk.journeys.identify")
 
 STEPS = ("identify_key", "identify_read", "identify_result", "consent")
-FLOW = Flow("identify", (*STEPS, "done"))
+# inside another journey, reading the card is one stage; it is skipped when this session
+# already read it
+STAGE = Stage("stage.card", STEPS, optional=True)
+FLOW = Flow("identify", (*STEPS, "done"),
+            stages=(Stage("stage.card_key", STEPS[:1]), Stage("stage.card_read", STEPS[1:2]),
+                    Stage("stage.card_check", STEPS[2:])))
 
 
 @dataclass(repr=False, eq=False)

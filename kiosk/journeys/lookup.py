@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core import CitizenError, Task
-from kiosk.core.flow import Flow
+from kiosk.core.flow import Flow, Stage
 from kiosk.gateway.models import Dossier
 from kiosk.journeys.base import JourneyService, code_task
 
-FLOW = Flow("lookup", ("lookup_code", "lookup_status", "done"), {("lookup_code", "found"): "lookup_status"})
+FLOW = Flow("lookup", ("lookup_code", "lookup_status", "done"), {("lookup_code", "found"): "lookup_status"},
+            stages=(Stage("stage.code", ("lookup_code",)), Stage("stage.status", ("lookup_status",))))
 
 
 @dataclass(repr=False, eq=False)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core import CitizenError, KioskCore, Task
-from kiosk.core.flow import Flow
+from kiosk.core.flow import Flow, Stage
 from kiosk.gateway.client import new_idempotency_key
 from kiosk.gateway.errors import GatewayError
 from kiosk.journeys import identify, pay
@@ -48,7 +48,11 @@ FLOW = Flow(
      **{("submit_review", f"change_{part}"): step for part, step in EDITABLE.items()},
      ("submit_review", "sent"): "submit_sent",
      ("submit_sent", "pay"): "pay_amount", ("submit_sent", "no_fee"): "submit_receipt",
-     **pay.pay_transitions("submit_receipt")})
+     **pay.pay_transitions("submit_receipt")},
+    stages=(Stage("stage.choose", ("submit_find", "submit_events", "submit_list", "submit_details")), identify.STAGE,
+            Stage("stage.form", ("submit_form",)), Stage("stage.documents", ("submit_photos",)),
+            Stage("stage.result", ("submit_delivery",)), Stage("stage.review", ("submit_review",)),
+            Stage("stage.fee_receipt", ("submit_sent", *pay.STEPS, "submit_receipt"))))
 
 
 class SubmitService(JourneyService[SubmitDraft]):
