@@ -257,12 +257,13 @@ def _letters_only(text: str, extra: str) -> bool:
 
 
 def _ddmmyyyy(raw: str) -> date | None:
+    """The date written DDMMYYYY, or None for anything else (31022021 included)."""
     if not re.fullmatch(r"\d{8}", raw):
-        raise ValueError("bad-date")
+        return None
     try:
         return date(int(raw[4:]), int(raw[2:4]), int(raw[:2]))
     except ValueError:
-        raise ValueError("bad-date") from None
+        return None
 
 
 def _parse_id_card(body: str, length: int) -> Payload:
@@ -277,15 +278,12 @@ def _parse_id_card(body: str, length: int) -> Payload:
     name = re.sub(r" {2,}", " ", name)
     if not name or len(name) > _NAME_MAX or not _letters_only(name, " '-"):
         return UnknownPayload("id-name", length)
-    try:
-        dob = _ddmmyyyy(dob_raw)
-        issue = _ddmmyyyy(issue_raw) if issue_raw else None
-    except ValueError:
-        return UnknownPayload("id-date", length)
+    dob = _ddmmyyyy(dob_raw)
+    issue = _ddmmyyyy(issue_raw) if issue_raw else None  # the issue date may be left out, not garbled
     today = date.today()
     if dob is None or not (date(1900, 1, 1) <= dob <= today):
         return UnknownPayload("id-date", length)
-    if issue is not None and not (dob <= issue <= today):
+    if issue_raw and (issue is None or not (dob <= issue <= today)):
         return UnknownPayload("id-date", length)
     sex = _SEXES.get(sex_raw.lower())
     if sex is None:

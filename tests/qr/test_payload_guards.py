@@ -80,6 +80,10 @@ REFUSED = [
     (_id_qr(dob="31021990"), "id-date"),
     (_id_qr(dob="01013990"), "id-date"),
     (_id_qr(issue="15061980"), "id-date"),
+    (_id_qr(issue="31022021"), "id-date"),
+    (_id_qr(issue="1506202"), "id-date"),
+    (_id_qr(dob="1011990"), "id-date"),
+    (_id_qr(dob=""), "id-date"),
     (_id_qr(sex="X"), "id-sex"),
     (_id_qr(address="<script>"), "id-address"),
 ]
