@@ -63,8 +63,12 @@ class PinHash:
 
     @property
     def maxmem(self) -> int:
-        """Memory scrypt needs for these parameters (OpenSSL: 128·r·(N+p+2)) plus room."""
-        return 128 * self.r * (self.n + self.p + 2) + 1024 * 1024
+        return scrypt_maxmem(self.n, self.r, self.p)
+
+
+def scrypt_maxmem(n: int, r: int, p: int) -> int:
+    """Memory scrypt needs for these parameters (OpenSSL: 128·r·(N+p+2)) plus room."""
+    return 128 * r * (n + p + 2) + 1024 * 1024
 
 
 def _b64(text: str, what: str) -> bytes:
@@ -103,8 +107,7 @@ def hash_pin(pin: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_
     if not re.fullmatch(r"\d{4,12}", pin or ""):
         raise ValueError("a PIN is 4 to 12 digits")
     salt = secrets.token_bytes(16)
-    params = PinHash(n, r, p, salt, b"")
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=params.maxmem)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=scrypt_maxmem(n, r, p))
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     stored = f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
     parse_pin_hash(stored)  # parameters a check would refuse are never handed out
@@ -147,14 +150,15 @@ class PinLockStore:
     def load(self, role: str) -> dict:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get(role, {}), dict):
+                raise ValueError("not a PIN lock file")
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):
-            # an unreadable file must not open the gate: treat it as a fresh lock
+            # an unreadable file (or JSON that is not one) must not open the gate: a fresh lock
             log.error("PIN lock file unreadable: entry locked", extra={"path": str(self.path)})
             return {"failures": 0, "locked_until": time.time() + MAX_LOCKOUT_SECONDS, "streak": 1}
-        state = data.get(role) if isinstance(data, dict) else None
-        return state if isinstance(state, dict) else {}
+        return data.get(role, {})
 
     def save(self, role: str, state: dict) -> None:
         with self._lock:

@@ -1,0 +1,154 @@
+"""Tests written against surviving mutants of kiosk/roles.py's checks (scripts/mutation): the
+exact shape of a stored PIN hash (no sign, space or over-long field; the salt and digest
+lengths at their edges; what ``hash_pin`` hands out), a lock file that is JSON but not a lock
+file, a try counted before the power went, a technician clearing a broken lock file."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+from kiosk import roles
+from kiosk.roles import PinGate, PinLockStore, PinResult, hash_pin, parse_pin_hash, verify_pin
+from tests.core.test_pin_gate import PIN, WRONG, Clock, gate, stored  # noqa: F401 (stored: a fixture)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def stored_fields(n="16384", r="8", p="1", salt=bytes(16), digest=bytes(32)) -> str:
+    return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
+
+
+# -- the stored hash ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields", [
+    {"n": "+16384"}, {"n": " 16384"}, {"n": "16384 "}, {"n": "16_384"},
+    {"r": "+8"}, {"r": " 8"}, {"p": "+1"}, {"p": "1\n"},
+])
+def test_a_number_with_a_sign_space_or_underscore_is_refused(fields):
+    """int() would take each of these; the format is digits only, in all three fields."""
+    with pytest.raises(ValueError, match="not whole numbers"):
+        parse_pin_hash(stored_fields(**fields))
+
+
+def test_a_number_field_is_at_most_ten_characters():
+    assert parse_pin_hash(stored_fields(n="0000016384", r="0000000008", p="0000000001")).n == 16384
+    for fields in ({"n": "00000016384"}, {"r": "00000000008"}, {"p": "00000000001"}):
+        with pytest.raises(ValueError, match="not whole numbers"):
+            parse_pin_hash(stored_fields(**fields))
+
+
+@pytest.mark.parametrize("salt, digest, ok", [
+    (bytes(15), bytes(32), False), (bytes(16), bytes(32), True),
+    (bytes(16), bytes(31), False), (bytes(16), bytes(64), True), (bytes(16), bytes(65), False),
+])
+def test_salt_and_digest_lengths_at_their_edges(salt, digest, ok):
+    text = stored_fields(salt=salt, digest=digest)
+    if ok:
+        parsed = parse_pin_hash(text)
+        assert (parsed.salt, parsed.digest) == (salt, digest)
+    else:
+        with pytest.raises(ValueError, match="bytes"):
+            parse_pin_hash(text)
+
+
+def test_a_longest_digest_verifies_the_right_pin_only():
+    """A 64-byte digest (the most allowed) is compared whole."""
+    salt = bytes(range(16))
+    digest = roles.hashlib.scrypt(PIN.encode(), salt=salt, n=2**14, r=8, p=1, dklen=64, maxmem=64 * 2**20)
+    text = stored_fields(salt=salt, digest=digest)
+    assert verify_pin(PIN, text) and not verify_pin(WRONG, text)
+    assert not verify_pin(PIN, stored_fields(salt=salt, digest=digest[:63] + bytes([digest[63] ^ 1])))
+
+
+def test_hash_pin_hands_out_the_documented_format(stored):  # noqa: F811
+    parsed = parse_pin_hash(stored)
+    assert (parsed.n, parsed.r, parsed.p) == (roles.SCRYPT_N, roles.SCRYPT_R, roles.SCRYPT_P)
+    assert len(parsed.salt) == 16 and len(parsed.digest) == 32
+    assert verify_pin(PIN, stored) and not verify_pin(WRONG, stored)
+    assert parse_pin_hash(hash_pin(PIN)).salt != parsed.salt  # a fresh random salt each time
+
+
+# -- the lock file --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [b"[]", b'"staff"', b"42", b"null", b'{"staff": "unlocked"}',
+                                     b'{"staff": []}'])
+def test_a_lock_file_that_is_json_but_not_a_lock_file_keeps_the_gate_shut(stored, tmp_path, content):  # noqa: F811
+    g = gate(stored, Clock(time.time()), tmp_path)
+    (tmp_path / "pin-lock.json").write_bytes(content)
+    assert g.check(PIN) is PinResult.LOCKED
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"staff": {"failures": "many"}}', b"[]"])
+def test_an_unreadable_lock_reads_as_a_fresh_first_lock(stored, tmp_path, content):  # noqa: F811
+    """Locked for one lock's length (the first of a streak), no try spent."""
+    g = gate(stored, Clock(time.time()), tmp_path, attempts=3)
+    (tmp_path / "pin-lock.json").write_bytes(content)
+    assert g.locked_for() == 300 and g.attempts_left() == 3 and g.streak == 1
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[]", b'{"staff": "unlocked"}'])
+def test_a_technician_reset_clears_a_broken_lock_file(stored, tmp_path, content):  # noqa: F811
+    g = gate(stored, Clock(time.time()), tmp_path)
+    path = tmp_path / "pin-lock.json"
+    path.write_bytes(content)
+    assert g.check(PIN) is PinResult.LOCKED
+    g.reset()
+    assert json.loads(path.read_text())["staff"] == {"failures": 0, "locked_until": 0.0, "streak": 0}
+    assert g.check(PIN) is PinResult.OK
+
+
+def test_tries_counted_before_the_power_went_are_kept(stored, tmp_path, monkeypatch):  # noqa: F811
+    """The power goes during each of the last two checks: after the restart no try is left,
+    and the next wrong PIN locks."""
+    clock = Clock()
+    g = gate(stored, clock, tmp_path, attempts=2)
+
+    def power_cut(pin, stored):
+        raise KeyboardInterrupt("power cut")
+
+    with monkeypatch.context() as m:
+        m.setattr(roles, "verify_pin", power_cut)
+        for _ in range(2):
+            with pytest.raises(KeyboardInterrupt):
+                g.check(PIN)
+    again = gate(stored, clock, tmp_path, attempts=2)
+    assert again.attempts_left() == 0
+    assert again.check(WRONG) is PinResult.LOCKED and again.locked_for() == 300
+
+
+def test_the_lock_file_folder_is_made_when_missing(stored, tmp_path):  # noqa: F811
+    store = PinLockStore(tmp_path / "data" / "state" / "pin-lock.json")
+    g = PinGate(stored, max_attempts=2, clock=Clock())
+    g.remember(store, "technician")
+    assert g.check(WRONG) is PinResult.WRONG
+    assert store.load("technician")["failures"] == 1
+
+
+@pytest.mark.parametrize("n, r, p", [
+    (roles.SCRYPT_MAX_MEMORY // (128 * 8), 8, 1), (2**14, 8, roles.SCRYPT_MAX_P),
+    (2**14, roles.SCRYPT_MAX_MEMORY // (128 * 2**14), roles.SCRYPT_MAX_P),
+])
+def test_scrypt_is_given_the_memory_its_parameters_need(monkeypatch, n, r, p):
+    """hashlib refuses (ValueError) when maxmem is below OpenSSL's 128·r·(N+p+2): every hash
+    the check allows, up to the memory ceiling, gets enough (and not more than 2 MiB of room).
+    A stand-in for scrypt applies that rule without spending the memory."""
+    calls = []
+
+    def scrypt(password, *, salt, n, r, p, dklen, maxmem):
+        calls.append(maxmem)
+        if 128 * r * (n + p + 2) > maxmem:
+            raise ValueError("Invalid parameter combination for n, r, p, maxmem.")
+        return bytes(dklen)
+
+    text = f"scrypt${n}${r}${p}${b64(bytes(16))}${b64(bytes(32))}"
+    monkeypatch.setattr(roles.hashlib, "scrypt", scrypt)
+    assert verify_pin(PIN, text) is True
+    assert calls[0] <= 128 * r * (n + p + 2) + 2 * 2**20
+    stored_text = hash_pin(PIN, n=n, r=r, p=p)
+    assert parse_pin_hash(stored_text).n == n and calls[1] == calls[0]
