@@ -78,11 +78,11 @@ def key_path(settings) -> Path:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
+    """Whether ``path`` is in ``folder`` as written or once links are followed: a link in the
+    data folder counts as inside (whoever can write there can point it at a key of their own)."""
+    folders = (Path(os.path.abspath(folder)), folder.resolve())
+    paths = (Path(os.path.abspath(path)), path.resolve())
+    return any(p.is_relative_to(f) for p in paths for f in folders)
 
 
 def key_problem(path: Path, data_dir: Path | None = None) -> str | None:
