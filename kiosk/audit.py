@@ -133,7 +133,7 @@ def _clean_detail(detail: dict[str, Any]) -> dict[str, Any]:
     """Short scalar values only, ID-shaped numbers masked."""
     out: dict[str, Any] = {}
     for key, value in detail.items():
-        if value is None or not _KEY_RX.match(str(key)):
+        if value is None or not _KEY_RX.fullmatch(str(key)):
             continue
         if isinstance(value, bool) or isinstance(value, float):
             out[key] = value
@@ -278,7 +278,7 @@ class AuditLog:
     def record(self, action: str, outcome: str = "ok", role: Any = "system", **detail: Any) -> dict:
         """Append one entry and return it.  Never raises for a disk problem: it is logged
         (an audit failure must not stop a citizen), and the entry is returned unsaved."""
-        if not _ACTION_RX.match(action):
+        if not _ACTION_RX.fullmatch(action):
             raise ValueError(f"bad audit action {action!r}")
         now = self.clock()
         entry = {
@@ -321,10 +321,11 @@ class AuditLog:
         return entry
 
     def _prune_locked(self, now: float) -> int:
-        """Delete day files older than the retention; remember the chain's new start."""
+        """Delete day files older than the retention; remember the chain's new start.  The
+        newest day file stays whatever its age: it holds the entry the head names."""
         cutoff = time.strftime("%Y%m%d", time.gmtime(now - self.retention_days * 86400))
         removed = 0
-        for path in day_files(self.folder):
+        for path in day_files(self.folder)[:-1]:
             if FILE_RX.match(path.name).group(1) >= cutoff:
                 break
             last = _last_line(path)
