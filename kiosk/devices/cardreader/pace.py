@@ -80,8 +80,10 @@ def parse_security_infos(data: bytes) -> list[SecurityInfo]:
 
 def choose(infos: list[SecurityInfo]) -> SecurityInfo | None:
     usable = [i for i in infos if i.pace_supported]
-    # prefer AES-128 on brainpoolP256r1, then any AES, then 3DES
-    usable.sort(key=lambda i: (i.protocol != ID_PACE_ECDH_GM_AES_128, i.parameter_id != 13, i.protocol))
+    # prefer AES-128 on brainpoolP256r1, then any AES, then 3DES (the cipher first: the OID's
+    # last arc sorts 3DES, 1, before AES-192/256, 3 and 4)
+    usable.sort(key=lambda i: (CIPHERS[int(i.protocol.rsplit(".", 1)[1])][0] == crypto.DES3,
+                               i.protocol != ID_PACE_ECDH_GM_AES_128, i.parameter_id != 13, i.protocol))
     return usable[0] if usable else None
 
 
