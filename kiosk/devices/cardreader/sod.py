@@ -122,8 +122,7 @@ class Signer:
     """One SignerInfo, as read.  ``problem`` is (failed check, detail) when it cannot be used."""
 
     digest_algorithm: str
-    signature_algorithm: str
-    signature_params: bytes
+    signature_algorithm: str  # its parameters are not read: see _verify_signature
     signature: bytes
     signed_attrs: bytes | None  # DER of the [0] IMPLICIT set, re-tagged as SET for verifying
     content_type_attr: str | None = None
@@ -199,10 +198,8 @@ def _single_value(attr, name: str):
 
 def _signer(si: cms.SignerInfo) -> Signer:
     digest_oid = si["digest_algorithm"]["algorithm"].dotted
-    alg = si["signature_algorithm"]
-    params = alg["parameters"]
-    signer = Signer(HASHES.get(digest_oid, ""), alg["algorithm"].dotted,
-                    b"" if isinstance(params, core.Void) else params.dump(), si["signature"].native, None)
+    signer = Signer(HASHES.get(digest_oid, ""), si["signature_algorithm"]["algorithm"].dotted,
+                    si["signature"].native, None)
     sid = si["sid"]
     if sid.name == "issuer_and_serial_number":
         signer.sid_issuer = sid.chosen["issuer"].dump()
@@ -241,10 +238,10 @@ def _signers(sd: cms.SignedData) -> list[Signer]:
         try:
             signers.append(_signer(si))
         except CardDataError as exc:
-            signers.append(Signer("", "", b"", b"", None, problem=("signed-attributes", exc.detail)))
+            signers.append(Signer("", "", b"", None, problem=("signed-attributes", exc.detail)))
         except Exception as exc:  # one unreadable SignerInfo does not hide a good one
             problem = ("parse", f"SignerInfo unreadable ({type(exc).__name__})")
-            signers.append(Signer("", "", b"", b"", None, problem=problem))
+            signers.append(Signer("", "", b"", None, problem=problem))
     return signers
 
 
@@ -361,7 +358,12 @@ class PassiveAuthResult:
         }
 
 
-def _verify_signature(public_key, sig_oid: str, sig_params: bytes, signature: bytes, data: bytes, digest: str) -> None:
+def _verify_signature(public_key, sig_oid: str, signature: bytes, data: bytes, digest: str) -> None:
+    """Raises unless ``signature`` over ``data`` verifies with ``public_key`` by ``sig_oid``.
+
+    RSASSA-PSS parameters are not read: the hash and the MGF1 hash are taken to be the SignerInfo's
+    digest algorithm (RFC 4056 requires the first and recommends the second), the salt may have any
+    length.  A signature made otherwise fails; none passes that the key did not make."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
@@ -423,19 +425,19 @@ def _passive_authentication(sod_bytes: bytes, groups: dict[int, bytes], trust: T
         certs.append((der, cert))
     if len(sod.signers) > 1:
         log.warning("SOD holds %d SignerInfos; the first that verifies is used", len(sod.signers))
-    first_failure = None
+    failures = []
     verified = None
     for index, signer in enumerate(sod.signers):
         outcome = _check_signer(sod, signer, certs)
         if isinstance(outcome, tuple):
-            first_failure = first_failure or outcome
+            failures.append(outcome)
             continue
         verified = outcome
         if index:
             log.info("SOD: SignerInfo %d of %d verified", index + 1, len(sod.signers))
         break
     if verified is None:
-        result.failed_check, result.detail, result.signer = first_failure
+        result.failed_check, result.detail, result.signer = failures[0]
         return result
     ds = verified
     result.signer = ds.subject.rfc4514_string()
@@ -489,14 +491,14 @@ def _check_signer(sod: Sod, signer: Signer,
     if not certs:
         return ("certificate", "document signer certificate unreadable", "")
     ordered = sorted(certs, key=lambda c: not _names_signer(signer, c[0]))  # named one(s) first
-    error = None
+    errors = []  # the first one is reported
     for _, cert in ordered:
         try:
-            _verify_signature(cert.public_key(), signer.signature_algorithm, signer.signature_params,
-                              signer.signature, signer.signed_attrs, signer.digest_algorithm)
+            _verify_signature(cert.public_key(), signer.signature_algorithm, signer.signature,
+                              signer.signed_attrs, signer.digest_algorithm)
         except Exception as exc:
-            error = error or exc
+            errors.append(exc)
             continue
         return cert
-    return ("signature", f"document signer signature does not verify ({type(error).__name__})",
+    return ("signature", f"document signer signature does not verify ({type(errors[0]).__name__})",
             ordered[0][1].subject.rfc4514_string())
