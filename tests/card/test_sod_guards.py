@@ -677,3 +677,21 @@ def test_result_as_dict_and_ok(trust):
     assert r.as_dict() == {"status": "authentic", "failed_check": None, "detail": "", "checked_groups": [1, 2, 13, 14],
                            "hash_algorithm": "sha256", "signer": DS_NAME, "csca": CSCA_NAME}
     assert r.ok and result(sod.INTEGRITY_ONLY).ok and not failed("chain", "x").ok
+
+
+def test_the_parsed_signer_of_an_unreadable_or_refused_signer_info():
+    econtent = _econtent()
+    junk = ber.seq(ber.integer(1), ber.octet_string(b"x"))
+    many = attrs_signer(PKI.ds_key, PKI.ds_cert, [content_type_attr(), digest_attr(econtent, bytes(32))])
+    md5 = signer_info(PKI.ds_key, PKI.ds_cert, econtent)
+    md5["digest_algorithm"] = {"algorithm": "md5"}
+    signers = sod.parse_sod(ordered_sod(econtent, [junk, many, md5], [PKI.ds_cert])).signers
+    assert signers[:2] == [
+        sod.Signer("", "", b"", None, problem=("parse", "SignerInfo unreadable (ValueError)")),
+        sod.Signer("", "", b"", None,
+                   problem=("signed-attributes", "messageDigest attribute must have exactly one value")),
+    ]
+    issuer = asn1_x509.Certificate.load(_der(PKI.ds_cert)).issuer.dump()
+    assert signers[2] == sod.Signer("", "1.2.840.10045.4.3.2", md5["signature"].native, None, sid_issuer=issuer,
+                                    sid_serial=PKI.ds_cert.serial_number,
+                                    problem=("parse", "unknown digest algorithm in the SignerInfo"))
