@@ -6,6 +6,11 @@ from __future__ import annotations
 
 def type_code(drv, code: str) -> None:
     """Type a dossier code on the on-screen keyboard, switching pads as a person would."""
+    keys_for = getattr(drv.screen, "keys_for", None)
+    if keys_for is not None:  # the screen knows the code's format: the keys a person taps there
+        for key in keys_for(code):
+            drv.tap(key)
+        return
     if getattr(drv.screen, "mode", "type") == "scan":
         drv.tap(drv.screen.to_typing)
     kb = drv.screen.keyboard

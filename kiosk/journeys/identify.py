@@ -1,10 +1,18 @@
-"""Identify with the chip ID card: the key (typed ID number or the card's front QR) → place
-the card → reading progress → who the chip says you are, with its authenticity → consent.
+"""Identify with the chip ID card: consent (who receives the data, under which law) → the key
+(the last 6 digits of the ID number, or the card's front QR) → place the card → reading
+progress → who the chip says you are, with its authenticity.
 
 The same steps are the first part of every journey that needs the citizen's identity (the
-submit flow includes them).  Rules: only an identity whose passive authentication did not
-fail is ever kept (the reader raises instead); a read is cancelled when the citizen leaves
-the step or the session ends; declining consent forgets the read (back to the menu).
+submit flow includes them).  Consent is asked on the first step, before anything personal is
+typed, scanned or read; declining it ends the journey with nothing read.
+
+The key: PACE opens the chip with the CAN, the last 6 digits of the ID number, so that is all
+the citizen types.  Only a chip that refuses PACE needs what BAC needs (the full number and the
+birth date; the expiry is tried from the renewal ages, kiosk/devices/cardreader/key.py): the
+read then comes back to the key step, which asks for those (``draft.need_bac``).
+
+Rules: only an identity whose passive authentication did not fail is ever kept (the reader
+raises instead); a read is cancelled when the citizen leaves the step or the session ends.
 """
 
 from __future__ import annotations
@@ -22,9 +30,12 @@ from kiosk.journeys.base import JourneyService
 from kiosk.payloads import IdCardQr
 from kiosk.text import is_id_number
 
+CAN_DIGITS = 6
+BAC_NEEDED = ("card.need-dob", "card.need-bac")  # the reader's answers when the chip refused PACE
+
 log = logging.getLogger("kiosk.journeys.identify")
 
-STEPS = ("identify_key", "identify_read", "identify_result", "consent")
+STEPS = ("identify_key", "identify_read", "identify_result")  # consent: the key step's first part
 # inside another journey, reading the card is one stage; it is skipped when this session
 # already read it
 STAGE = Stage("stage.card", STEPS, optional=True)
@@ -35,10 +46,12 @@ FLOW = Flow("identify", (*STEPS, "done"),
 
 @dataclass(repr=False, eq=False)
 class IdentifyDraft:
-    key: CardKey | None = None  # what opens the chip: ID number (CAN), and the birth date from the QR
+    key: CardKey | None = None  # what opens the chip: the CAN, or the ID number and birth date
+    need_bac: bool = False  # the chip refused PACE: ask for the full number and the birth date
 
     def wipe(self) -> None:
         self.key = None
+        self.need_bac = False
 
 
 class IdentifyService(JourneyService[IdentifyDraft]):
@@ -60,15 +73,34 @@ class IdentifyService(JourneyService[IdentifyDraft]):
         """The chip was read and consent given in this session."""
         return self.core.session.identity is not None and self.core.session.consent_given
 
-    def use_number(self, digits: str) -> None:
-        """The citizen typed the 12-digit ID number: on to placing the card."""
+    @property
+    def consent_given(self) -> bool:
+        return self.core.session.consent_given
+
+    def use_can(self, digits: str) -> None:
+        """The citizen typed the last 6 digits of the ID number: on to placing the card."""
+        if not self.consent_given:
+            raise CitizenError("identify.consent_first", "next.read_consent")
+        if len(digits) != CAN_DIGITS or not digits.isdigit():
+            raise CitizenError("identify.bad_can", "next.check_can")
+        self.draft.key = CardKey("", can_digits=digits)
+        self.core.advance()
+
+    def use_number(self, digits: str, dob=None) -> None:
+        """The 12-digit ID number (and, for a chip that refused PACE, the birth date): on to
+        placing the card."""
+        if not self.consent_given:
+            raise CitizenError("identify.consent_first", "next.read_consent")
         if not is_id_number(digits):
             raise CitizenError("identify.bad_number", "next.check_id_number")
-        self.draft.key = CardKey(digits)
+        self.draft.key = CardKey(digits, dob=dob)
         self.core.advance()
 
     def use_front_qr(self, payload: IdCardQr) -> None:
         """The card's front QR: the ID number and the birth date (BAC works when PACE does not)."""
+        if not self.consent_given:
+            payload.wipe()  # nothing personal is kept before consent
+            raise CitizenError("identify.consent_first", "next.read_consent")
         if not is_id_number(payload.id_number):
             raise CitizenError("identify.scanned_other", "next.show_card_qr")
         self.core.session.id_card_qr = payload
@@ -105,7 +137,18 @@ class IdentifyService(JourneyService[IdentifyDraft]):
             log.info("identity read", extra={"access": identity.access_method, "pa": identity.pa_status})
             self.core.advance()
 
-        return self.run(lambda: reader.read_identity(key, progress=report, cancel=cancel), "read").then(done)
+        def refused(err: CitizenError) -> None:
+            # (runs before the screen's own callback: what the screen shows is set here)
+            if err.message_key == "card.access-denied" and key.can_digits and not key.id_number:
+                err.message_key, err.next_step = "identify.can_denied", "next.check_can"
+            if err.message_key in BAC_NEEDED and self.draft.key is key:
+                # the chip refused PACE: back to the key step, which asks what BAC needs
+                self.draft.need_bac = True
+                self.changed()
+                self.core.back()
+
+        return self.run(lambda: reader.read_identity(key, progress=report, cancel=cancel), "read").then(
+            done, refused)
 
     def cancel_read(self) -> None:
         if self._cancel is not None:
@@ -113,8 +156,9 @@ class IdentifyService(JourneyService[IdentifyDraft]):
         self._cancel = None
 
     def agree(self) -> None:
+        """Consent given: the key step asks for the card's number next."""
         self.core.session.consent_given = True
-        self.core.advance()
+        self.changed()
 
     def decline(self) -> None:
-        self.core.home()  # nothing is kept: the identity read goes with the journey
+        self.core.home()  # nothing was read; nothing is kept

@@ -11,10 +11,12 @@ from kivy.uix.progressbar import ProgressBar
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
+from kiosk.journeys.identify import CAN_DIGITS
 from kiosk.screens.base import KioskScreen
 from kiosk.text import is_id_number, mask_id
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Picture, Scroll, Text, hbox, vbox
+from kiosk.widgets.democard import DemoCardButton
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
 # isort: split
@@ -27,109 +29,266 @@ def group_digits(digits: str) -> str:
 
 
 class IdentifyKeyScreen(KioskScreen):
+    """The identify journey's first step, in the order the citizen meets it: consent (who
+    receives the data, under which law) → the last 6 digits of the ID number, with a picture of
+    where they are on each card generation, masked once typed (the card's front QR also does)
+    → and only when the chip refused PACE, the full number and the birth date BAC needs.
+    Which part shows comes from the session and the journey's draft."""
+
     title_key = "identify.title"
     subtitle_key = "identify.subtitle"
 
     def build(self) -> None:
         t = th.get_theme()
-        self.digits = ""
+        self.digits = ""  # the CAN, or the full ID number (BAC)
+        self.dob = ""  # ddmmyyyy (BAC)
+        self.phase = ""
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
         self.field_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
         self.field.add_widget(self.field_text)
         self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
                                                           max(self.field.minimum_height, t.px(130))))
+        self.dob_field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="muted")
+        self.dob_text = Text("", size=th.FONT_TITLE, bold=True, halign="center")
+        self.dob_field.add_widget(self.dob_text)
+        self.dob_field.bind(minimum_height=lambda *_: setattr(self.dob_field, "height",
+                                                              max(self.dob_field.minimum_height, t.px(130))))
         self.keyboard = CodeKeyboard(self.key, digits_only=True, label_for=self._key_label,
                                      key_size=100 if t.landscape else th.KEY_SIZE)
         self.go = BigButton("", action=self.confirm, size=th.FONT_TITLE)
         self.go.min_height = 170
         self.tr(self.go, "identify.continue")
+        from kiosk.widgets.pictures import CardNumberPicture
         from kiosk.widgets.scan import ScanPanel
 
-        self.scan = ScanPanel(self.app, height=360, demo_key="identify.demo_qr", demo_text=sample_front_qr())
+        self.scan = ScanPanel(self.app, height=300, demo_key="identify.demo_qr", demo_text=sample_front_qr())
+        # where the last 6 digits are: the 2021 CCCD and the 2024 căn cước card
+        self.cards = hbox(spacing=24, size_hint_y=None)
+        for gen in ("2021", "2024"):
+            pic = CardNumberPicture(gen, size_hint=(1, None), height=t.px(190))
+            label = self.tr(Text("", size=th.FONT_SMALL, role="muted", halign="center"), f"identify.card_{gen}")
+            col = vbox(pic, label, spacing=6)
+            self.cards.add_widget(col)
+        self.cards.height = t.px(190 + 6) + 2 * t.font(th.FONT_SMALL) * 1.3
+        self.consent = ConsentPanel(self, landscape=t.landscape)
+        self.agree, self.decline = self.consent.agree, self.consent.decline
+        self.form = self.body
+        self._subscribed = False
+        # large text needs the room: the camera picture goes, scanning still works
+        t.bind(text_scale=lambda *_: self._render(relayout=True))
         if t.landscape:
             self.body.remove_widget(self.title)
             self.body.remove_widget(self.subtitle)
-            self.scan.size_hint_y = 1
-            self.form = vbox(self.title, self.subtitle, self.field, self.scan, spacing=20)
-            self.body.add_widget(hbox(self.form, vbox(Widget(), self.keyboard, self.go, spacing=20), spacing=48))
+        self._render()
+
+    # -- which part shows ------------------------------------------------------------------
+
+    def _phase(self) -> str:
+        if not self.core.session.consent_given:
+            return "consent"
+        draft = self.app.journeys.identify.existing
+        return "bac" if draft is not None and draft.need_bac else "can"
+
+    def _render(self, relayout: bool = False) -> None:
+        phase = self._phase()
+        if phase == self.phase and not relayout:
+            self._show()
+            return
+        if phase != self.phase:
+            self.digits = self.dob = ""
+            self.hide_error()
+        self.phase = phase
+        t = th.get_theme()
+        keep = () if t.landscape else (self.title, self.subtitle)
+        for child in list(self.body.children):
+            if child not in keep:
+                self.body.remove_widget(child)
+        self.title_key_now = "consent.title" if phase == "consent" else "identify.title"
+        self.tr(self.title, self.title_key_now)
+        self.tr(self.subtitle, {"consent": "consent.subtitle", "can": "identify.can_subtitle",
+                                "bac": "identify.bac_subtitle"}[phase])
+        if phase == "consent":
+            parts = self.consent.layout()
+        elif phase == "can":
+            parts = [self.cards, self.field, self.keyboard] + ([] if t.text_scale > 1 else [self.scan])
+        else:
+            parts = [self.field, self.dob_field, self.keyboard, self.go]
+        if t.landscape:
+            self.form = vbox(self.title, self.subtitle, *parts[:-2], spacing=20)
+            self.body.add_widget(hbox(self.form, vbox(Widget(), *parts[-2:], spacing=20), spacing=48))
         else:
             self.form = self.body
-            for w in (self.scan, self.field, self.keyboard, self.go):
+            for w in parts:
                 self.body.add_widget(w)
-            # large text needs the room: the camera picture goes, scanning still works
-            t.bind(text_scale=self._fit_scan)
-            self._fit_scan()
         self._show()
-
-    def _fit_scan(self, *_):
-        large = th.get_theme().text_scale > 1
-        if large and self.scan.parent:
-            self.body.remove_widget(self.scan)
-        elif not large and not self.scan.parent:
-            self.body.add_widget(self.scan, index=len(self.body.children) - 2)
 
     def _key_label(self, key: str) -> str:
         return {BACKSPACE: self.app.t("keyboard.backspace"), CLEAR: self.app.t("keyboard.clear")}.get(key, key)
 
     def _error_index(self, target) -> int:
-        return target.children.index(self.field)
+        anchor = self.field if self.field in target.children else None
+        return target.children.index(anchor) if anchor is not None else 0
 
     def on_relabel(self) -> None:
         self.keyboard.relabel()
         self.scan.relabel()
+        self.consent.relabel()
         self._show()
 
     def enter(self, **kw) -> None:
+        self._render()
         self.scan.relabel()
         self.scan.start()
         self.core.scanning.start(self.scanned)
+        if not self._subscribed:
+            self._subscribed = True
+            self.core.subscribe(lambda event, _v: event == "identify" and self.app.current == self.name
+                                and self._render())
 
     def on_leave(self, *args) -> None:
         self.scan.stop()
         self.core.scanning.pause()
 
+    # -- typing ----------------------------------------------------------------------------
+
     def key(self, ch: str) -> None:
         self.hide_error()
+        bac = self.phase == "bac"
+        want = 12 if bac else CAN_DIGITS
+        typing_dob = bac and len(self.digits) == want
         if ch == BACKSPACE:
-            self.digits = self.digits[:-1]
+            if typing_dob and self.dob:
+                self.dob = self.dob[:-1]
+            else:
+                self.digits = self.digits[:-1]
         elif ch == CLEAR:
-            self.digits = ""
-        elif ch.isdigit() and len(self.digits) < 12:
-            self.digits += ch
+            self.digits = self.dob = ""
+        elif ch.isdigit():
+            if typing_dob:
+                self.dob = (self.dob + ch)[:8]
+            elif len(self.digits) < want:
+                self.digits += ch
+                if not bac and len(self.digits) == CAN_DIGITS:
+                    self._show()
+                    self.confirm()  # the sixth digit: on to placing the card, nothing more to tap
+                    return
         self._show()
 
     def _show(self) -> None:
+        if self.phase == "consent":
+            return
+        bac = self.phase == "bac"
+        want = 12 if bac else CAN_DIGITS
         if self.digits:
             self._tr.pop(id(self.field_text), None)
-            self.field_text.text = group_digits(self.digits)
+            # shown while typing (large, so a wrong digit is seen), masked once complete
+            done = len(self.digits) == want
+            self.field_text.text = (mask_id(self.digits) if bac else "• " * (CAN_DIGITS - 1) + "•") if done \
+                else group_digits(self.digits)
             self.field_text.role = "text"
         else:
-            self.tr(self.field_text, "identify.placeholder")
+            self.tr(self.field_text, "identify.placeholder" if bac else "identify.can_placeholder")
             self.field_text.role = "muted"
-        self.go.disabled = len(self.digits) != 12
+        if bac:
+            if self.dob:
+                self._tr.pop(id(self.dob_text), None)
+                d = self.dob
+                self.dob_text.text = "/".join(x for x in (d[:2], d[2:4], d[4:]) if x)
+                self.dob_text.role = "text"
+            else:
+                self.tr(self.dob_text, "identify.dob_placeholder")
+                self.dob_text.role = "muted"
+            self.field.border_role = "primary" if len(self.digits) < 12 else "muted"
+            self.dob_field.border_role = "primary" if len(self.digits) == 12 else "muted"
+            self.go.disabled = len(self.digits) != 12 or len(self.dob) != 8
 
     def confirm(self) -> None:
-        if not is_id_number(self.digits):
-            self.show_error(CitizenError("identify.bad_number", "next.check_id_number"), container=self.form)
-            return
-        self.app.journeys.identify.use_number(self.digits)
+        identify = self.app.journeys.identify
+        try:
+            if self.phase == "bac":
+                identify.use_number(self.digits, dob=parse_dob(self.dob))
+            else:
+                identify.use_can(self.digits)
+        except CitizenError as err:
+            self.show_error(err, container=self.form)
 
     def scanned(self, payload) -> None:
         from kiosk.payloads import DossierCodePayload, IdCardQr
 
+        if self.phase == "consent":
+            if isinstance(payload, IdCardQr):
+                payload.wipe()  # nothing personal before consent
+            return
         if isinstance(payload, IdCardQr) and is_id_number(payload.id_number):
             # the front QR also gives the date of birth: BAC works when PACE does not
-            self.digits = payload.id_number
+            self.digits = payload.id_number[-CAN_DIGITS:] if self.phase == "can" else payload.id_number
             self._show()
-            self.app.journeys.identify.use_front_qr(payload)
+            try:
+                self.app.journeys.identify.use_front_qr(payload)
+            except CitizenError as err:
+                self.show_error(err, container=self.form)
             return
         key = "identify.scanned_dossier" if isinstance(payload, DossierCodePayload) else "identify.scanned_other"
         self.show_error(CitizenError(key, "next.show_card_qr"), container=self.form)
 
     def wipe(self) -> None:
         super().wipe()
-        self.digits = ""
-        self._show()
+        self.digits = self.dob = ""
+        self.phase = ""
+        self._render()
+
+
+def parse_dob(ddmmyyyy: str):
+    """The birth date typed as ddmmyyyy, or a CitizenError."""
+    from datetime import date
+
+    try:
+        return date(int(ddmmyyyy[4:]), int(ddmmyyyy[2:4]), int(ddmmyyyy[:2]))
+    except ValueError:
+        raise CitizenError("identify.bad_dob", "next.check_dob") from None
+
+
+class ConsentPanel:
+    """What the citizen agrees to, before the card is read: what is used, who receives it, why,
+    for how long, under which law; agree or decline."""
+
+    POINTS = (("consent.what", "consent.what_text"), ("consent.who", "consent.who_text"),
+              ("consent.why", "consent.why_text"), ("consent.how_long", "consent.how_long_text"))
+
+    def __init__(self, screen: KioskScreen, landscape: bool):
+        t = th.get_theme()
+        self.screen = screen
+        self.points = vbox(spacing=16, size_hint_y=None)
+        self.points.bind(minimum_height=self.points.setter("height"))
+        for head, body in self.POINTS:
+            box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(20), spacing=t.px(4))
+            box.bind(minimum_height=box.setter("height"))
+            box.add_widget(screen.tr(Text("", size=th.FONT_BODY, bold=True), head))
+            box.add_widget(screen.tr(Text("", size=th.FONT_SMALL), body))
+            self.points.add_widget(box)
+        self.law = screen.tr(Text("", size=th.FONT_SMALL, role="muted"), "consent.law")
+        self.agree = BigButton("", action=self.agreed, size=th.FONT_TITLE)
+        self.agree.min_height = 170
+        screen.tr(self.agree, "consent.agree")
+        self.decline = BigButton("", action=self.declined, kind="secondary")
+        screen.tr(self.decline, "consent.decline")
+        self.scroll = Scroll(do_scroll_x=False, bar_width=t.px(14))
+        from kiosk.widgets.common import fit_height
+
+        self.scroll.add_widget(fit_height(vbox(self.points, self.law, spacing=16)))
+
+    def layout(self) -> list:
+        """The consent's widgets top to bottom; the last two are the buttons."""
+        return [self.scroll, self.agree, self.decline]
+
+    def relabel(self) -> None:
+        pass  # every text is translated through the screen
+
+    def agreed(self) -> None:
+        self.screen.app.journeys.identify.agree()
+
+    def declined(self) -> None:
+        self.screen.app.journeys.identify.decline()
 
 
 def sample_front_qr() -> str:
@@ -166,10 +325,8 @@ class IdentifyReadScreen(KioskScreen):
         self.tr(self.change, "identify.change_number")
         self.demo = None
         reader = self.core.devices.card_reader
-        if hasattr(reader, "place_card"):
-            self.demo = BigButton("", action=lambda: reader.place_card(), kind="quiet", size=th.FONT_SMALL)
-            self.demo.min_height = 100
-            self.tr(self.demo, "identify.demo_card")
+        if DemoCardButton.simulated(reader):  # the demo: put the sample card on, or take it off
+            self.demo = DemoCardButton(self.app, reader)
         controls = [self.where, self.retry, self.change] + ([self.demo] if self.demo is not None else [])
         if t.landscape:
             # progress and messages on the left, where the card goes and what to do on the right
@@ -205,6 +362,8 @@ class IdentifyReadScreen(KioskScreen):
             return
         self._unsubscribe = reader.add_card_listener(
             lambda event: self.app.run_on_ui(lambda: self.on_card(event.present)))
+        if self.demo is not None:
+            self.demo.start()
         if reader.card_present():
             self.start_read()
 
@@ -212,6 +371,8 @@ class IdentifyReadScreen(KioskScreen):
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
+        if self.demo is not None:
+            self.demo.stop()
         self.app.journeys.identify.cancel_read()
         self.reading = False
 
@@ -282,18 +443,30 @@ class IdentifyResultScreen(KioskScreen):
         self.go = BigButton("", action=self.core.advance, size=th.FONT_TITLE)
         self.go.min_height = 170
         self.tr(self.go, "identify.this_is_me")
+        reader = self.core.devices.card_reader
+        # the demo: the sample card can be taken off the simulated reader (a real one is taken by hand)
+        self.demo = DemoCardButton(self.app, reader) if DemoCardButton.simulated(reader) else None
+        extra = [self.demo] if self.demo is not None else []
         if t.landscape:
-            self.body.add_widget(hbox(vbox(self.card, Widget()), vbox(self.mark, Widget(), self.go, spacing=20),
-                                      spacing=40))
+            self.body.add_widget(hbox(vbox(self.card, Widget()),
+                                      vbox(self.mark, Widget(), self.go, *extra, spacing=20), spacing=40))
         else:
-            for w in (self.card, self.mark, Widget(), self.go):
+            for w in (self.card, self.mark, Widget(), self.go, *extra):
                 self.body.add_widget(w)
 
     def enter(self, **kw) -> None:
         self.render()
+        if self.demo is not None:
+            self.demo.start()
+
+    def on_leave(self, *args) -> None:
+        if self.demo is not None:
+            self.demo.stop()
 
     def on_relabel(self) -> None:
         self.render()
+        if self.demo is not None:
+            self.demo.relabel()
 
     def render(self) -> None:
         ident = self.core.session.identity
@@ -347,37 +520,8 @@ class IdentifyResultScreen(KioskScreen):
 
 
 class ConsentScreen(KioskScreen):
+    """No longer a step of its own: consent is the first part of the identify key step
+    (``IdentifyKeyScreen``, ``ConsentPanel``), before anything is typed, scanned or read.  The
+    class stays while kiosk/screens/__init__.py registers it; no journey reaches it."""
+
     title_key = "consent.title"
-
-    def build(self) -> None:
-        t = th.get_theme()
-        self.points = vbox(spacing=20, size_hint_y=None)
-        self.points.bind(minimum_height=self.points.setter("height"))
-        for head, body in (("consent.what", "consent.what_text"), ("consent.why", "consent.why_text"),
-                           ("consent.how_long", "consent.how_long_text")):
-            box = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), spacing=t.px(6))
-            box.bind(minimum_height=box.setter("height"))
-            box.add_widget(self.tr(Text("", size=th.FONT_BODY, bold=True), head))
-            box.add_widget(self.tr(Text("", size=th.FONT_SMALL), body))
-            self.points.add_widget(box)
-        self.law = self.tr(Text("", size=th.FONT_SMALL, role="muted"), "consent.law")
-        self.agree = BigButton("", action=self.agreed, size=th.FONT_TITLE)
-        self.agree.min_height = 170
-        self.tr(self.agree, "consent.agree")
-        self.decline = BigButton("", action=self.declined, kind="secondary")
-        self.tr(self.decline, "consent.decline")
-        if t.landscape:
-            from kiosk.widgets.common import fit_height
-
-            left = Scroll(do_scroll_x=False, bar_width=t.px(14))
-            left.add_widget(fit_height(vbox(self.points, self.law, spacing=16)))
-            self.body.add_widget(hbox(left, vbox(Widget(), self.agree, self.decline, spacing=20), spacing=40))
-        else:
-            for w in (self.points, self.law, Widget(), self.agree, self.decline):
-                self.body.add_widget(w)
-
-    def agreed(self) -> None:
-        self.app.journeys.identify.agree()
-
-    def declined(self) -> None:
-        self.app.journeys.identify.decline()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from kivy.uix.widget import Widget
+from kivy.utils import escape_markup, get_hex_from_color
 
 from kiosk.core import CitizenError, Task
+from kiosk.journeys.lookup import CODE_PREFIX, DATE_DIGITS, TAIL_LETTERS, TAIL_MIN, CodeEntry
 from kiosk.samples import SAMPLE_DOSSIER
 from kiosk.screens.base import KioskScreen
 from kiosk.text import DOSSIER_CODE_MAX, DOSSIER_CODE_MIN, localized
@@ -24,7 +26,10 @@ STATUS_ROLE = {
 
 
 class LookupCodeScreen(KioskScreen):
-    """Scan the receipt's QR (the default where there is a camera) or type the code."""
+    """Scan the receipt's QR (the default where there is a camera) or type the code.  Typing
+    takes only what the citizen must: the fixed part of the code is shown and skipped, the
+    hyphens are put in, letters are offered only in the last part (``CodeEntry``); a code of
+    another shape is typed on the full pad ("other code")."""
 
     title_key = "lookup.title"
     subtitle_key = "lookup.subtitle"
@@ -32,27 +37,45 @@ class LookupCodeScreen(KioskScreen):
 
     def build(self) -> None:
         t = th.get_theme()
-        self.code = ""
+        self.entry = CodeEntry()
+        self.free = ""  # a code of another shape, typed on the full pad
+        self.typing = "parts"  # parts: the code's format guides the typing; free: the full pad
         self.busy = False
         self.mode = ""
-        self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), border_role="primary")
+        self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), spacing=t.px(8),
+                           border_role="primary")
         # a typical dossier code (about 20 characters) stays on one line even in large-text mode
-        self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center")
+        self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center", markup=True)
+        self.part_hint = Text("", size=th.FONT_SMALL, role="muted", halign="center")
         self.field.add_widget(self.field_text)
+        self.field.add_widget(self.part_hint)
         self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
                                                           max(self.field.minimum_height, t.px(130))))
-        self.keyboard = CodeKeyboard(self.key, label_for=self._key_label, key_size=100 if t.landscape else th.KEY_SIZE)
+        self.keyboard = CodeKeyboard(self.key, mode="part-digits-only", label_for=self._key_label,
+                                     key_size=100 if t.landscape else th.KEY_SIZE, part_letters=TAIL_LETTERS)
         self.submit = BigButton("", action=self.lookup, size=th.FONT_TITLE)
         self.submit.min_height = 170
         self.tr(self.submit, "lookup.submit")
+        from kiosk.widgets.pictures import ReceiptQrPicture
         from kiosk.widgets.scan import ScanPanel
 
-        self.scan = ScanPanel(self.app, demo_key="lookup.demo_receipt", demo_text=SAMPLE_DOSSIER)
+        self.scan = ScanPanel(self.app, demo_key="lookup.demo_receipt", demo_text=SAMPLE_DOSSIER,
+                              guide=ReceiptQrPicture(), guide_key="lookup.qr_where")
         self.scan.size_hint_y = 1
         self.to_typing = BigButton("", action=lambda: self.set_mode("type"), kind="secondary")
         self.tr(self.to_typing, "lookup.type_instead")
-        self.to_scanning = BigButton("", action=lambda: self.set_mode("scan"), kind="secondary")
+        self.to_scanning = BigButton("", action=lambda: self.set_mode("scan"), kind="secondary", size=th.FONT_SMALL)
         self.tr(self.to_scanning, "lookup.scan_instead")
+        self.to_free = BigButton("", action=lambda: self.set_typing("free"), kind="secondary", size=th.FONT_SMALL)
+        self.tr(self.to_free, "lookup.other_code")
+        self.to_parts = BigButton("", action=lambda: self.set_typing("parts"), kind="secondary", size=th.FONT_SMALL)
+        self.tr(self.to_parts, "lookup.usual_code", prefix=CODE_PREFIX)
+        self.switches = hbox(self.to_scanning, self.to_free, spacing=20)
+        self.switches.size_hint_y = None
+        self.switches.bind(minimum_height=self.switches.setter("height"))
+        for b in (self.to_scanning, self.to_free, self.to_parts):
+            b.bind(height=lambda *_: setattr(self.switches, "height",
+                                             max(c.height for c in self.switches.children)))
         self.body.remove_widget(self.title)
         self.body.remove_widget(self.subtitle)
         if t.landscape:
@@ -66,6 +89,15 @@ class LookupCodeScreen(KioskScreen):
             self.form.add_widget(self.subtitle)
         self.set_mode("scan" if self.scan.has_camera else "type")
 
+    # -- the code as typed ------------------------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        """What is in the field: the code as far as typed (fixed parts included), or ""."""
+        if self.typing == "free":
+            return self.free
+        return "" if self.entry.empty else self.entry.code
+
     def set_mode(self, mode: str) -> None:
         """scan: the camera picture large; type: the code field and keyboard.  A code shown to
         the camera is taken in either mode."""
@@ -73,7 +105,7 @@ class LookupCodeScreen(KioskScreen):
             return
         self.mode = mode
         self.hide_error()
-        keep = {self.title, self.subtitle}
+        keep = {self.title, self.subtitle, self.stage_bar}  # the step indicator stays
         for box in {id(self.form): self.form, id(self.side): self.side}.values():
             for child in list(box.children):
                 if child not in keep:
@@ -90,15 +122,60 @@ class LookupCodeScreen(KioskScreen):
             self.tr(self.subtitle, "lookup.subtitle_scan")
         else:
             if landscape:
-                for w in (self.field, Widget(), self.to_scanning):
+                for w in (self.field, Widget(), self.switches):
                     self.form.add_widget(w)
                 for w in (Widget(), self.keyboard, self.submit):
                     self.side.add_widget(w)
             else:
-                for w in (Widget(), self.field, self.keyboard, self.submit, self.to_scanning):
+                for w in (Widget(), self.field, self.keyboard, self.submit, self.switches):
                     self.form.add_widget(w)
             self.tr(self.subtitle, "lookup.subtitle")
         self._show_code()
+
+    def set_typing(self, typing: str) -> None:
+        """parts: the usual code's format guides the typing; free: any code on the full pad.
+        What was typed comes along as far as it fits."""
+        if typing == self.typing:
+            return
+        code = self.code
+        self.typing = typing
+        self.switches.remove_widget(self.to_free if typing == "free" else self.to_parts)
+        self.switches.add_widget(self.to_parts if typing == "free" else self.to_free)
+        self.entry.clear()
+        self.free = ""
+        if typing == "free":
+            self.free = code
+            self.keyboard.set_mode("digits")
+        else:
+            parts = CodeEntry.split(code)
+            if parts is not None:
+                self.entry.date, self.entry.tail = parts
+        self.hide_error()
+        self._show_code()
+
+    def keys_for(self, code: str):
+        """The keys a person taps to type ``code`` here, one at a time (the journey scripts'
+        ``type_code``): to the keyboard, to the full pad for a code of another shape, the
+        letter and digit pads as the code needs them; fixed parts and hyphens are skipped."""
+        if self.mode == "scan":
+            yield self.to_typing
+        parts = CodeEntry.split(code)
+        if parts is None and self.typing != "free":
+            yield self.to_free
+        elif parts is not None and self.typing == "free":
+            yield self.to_parts
+        kb = self.keyboard
+        for ch in (parts[0] + parts[1] if parts is not None else code.upper()):
+            if parts is None:
+                if ch.isalpha() and kb.mode != "letters":
+                    yield kb.keys["ABC"]
+                elif ch.isdigit() and kb.mode != "digits" or (ch == "/" and ch not in kb.keys):
+                    yield kb.keys["123"]
+            elif ch.isalpha() and kb.mode != "part-letters":
+                yield kb.keys["ABC"]
+            elif ch.isdigit() and kb.mode == "part-letters":
+                yield kb.keys["123"]
+            yield kb.keys[ch]
 
     def _error_index(self, target) -> int:
         # errors appear just under the code field (or the camera picture), where the eye is
@@ -154,31 +231,68 @@ class LookupCodeScreen(KioskScreen):
         if self.busy:
             return
         self.hide_error()
-        if ch == BACKSPACE:
-            self.code = self.code[:-1]
+        if self.typing == "free":
+            if ch == BACKSPACE:
+                self.free = self.free[:-1]
+            elif ch == CLEAR:
+                self.free = ""
+            elif len(self.free) < DOSSIER_CODE_MAX:
+                self.free += ch
+        elif ch == BACKSPACE:
+            self.entry.backspace()
         elif ch == CLEAR:
-            self.code = ""
-        elif len(self.code) < DOSSIER_CODE_MAX:
-            self.code += ch
+            self.entry.clear()
+        else:
+            self.entry.type(ch)
         self.claim_code = None  # a typed code comes with no receipt
         self._show_code()
 
     def set_code(self, code: str) -> None:
         """A scanned receipt QR fills the field (the QR module validated it first)."""
-        self.code = code[:DOSSIER_CODE_MAX]
+        code = code[:DOSSIER_CODE_MAX]
+        parts = CodeEntry.split(code)
+        self.set_typing("free" if parts is None else "parts")
+        if parts is None:
+            self.free = code
+        else:
+            self.entry.date, self.entry.tail = parts
         self.claim_code = None
         self.hide_error()
         self._show_code()
 
     def _show_code(self) -> None:
-        if self.code:
-            self._tr.pop(id(self.field_text), None)
-            self.field_text.text = self.code
-            self.field_text.role = "text"
+        t = th.get_theme()
+        self._tr.pop(id(self.field_text), None)
+        self.field_text.role = "text"
+        if self.typing == "free":
+            if self.free:
+                self.field_text.text = escape_markup(self.free)
+            else:
+                self.tr(self.field_text, "lookup.placeholder")
+                self.field_text.role = "muted"
+            self.tr(self.part_hint, "lookup.part.free")
+            ready = len(self.free) >= DOSSIER_CODE_MIN
         else:
-            self.tr(self.field_text, "lookup.placeholder")
-            self.field_text.role = "muted"
-        self.submit.disabled = self.busy or len(self.code) < DOSSIER_CODE_MIN
+            # the fixed part and the places still to fill in the muted colour, what was typed in
+            # the text colour: the citizen sees the whole code take shape
+            muted = get_hex_from_color(t.palette.muted)
+            e = self.entry
+            date_left = "_" * (DATE_DIGITS - len(e.date))
+            tail_left = "_" * max(0, TAIL_MIN - len(e.tail))
+            self.field_text.text = (f"[color={muted}]{CODE_PREFIX}-[/color]{e.date}[color={muted}]{date_left}-[/color]"
+                                    f"{e.tail}[color={muted}]{tail_left}[/color]")
+            self.tr(self.part_hint, f"lookup.part.{e.part}", prefix=CODE_PREFIX)
+            ready = e.complete
+            # the letter key only where the format has letters
+            if not e.letters_allowed:
+                want = "part-digits-only"
+            elif self.keyboard.mode in ("part-digits", "part-letters"):
+                want = self.keyboard.mode
+            else:
+                want = "part-digits"
+            if want != self.keyboard.mode:
+                self.keyboard.set_mode(want)
+        self.submit.disabled = self.busy or not ready
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -205,15 +319,18 @@ class LookupCodeScreen(KioskScreen):
 
     def wipe(self) -> None:
         super().wipe()
-        self.code = ""
         self.claim_code = None
-        self.keyboard.set_mode("digits")
+        self.set_typing("parts")
+        self.entry.clear()
+        self.free = ""
+        self.keyboard.set_mode("part-digits-only")
         self.set_busy(False)
         self.set_mode("scan" if self.scan.has_camera else "type")
 
 
 class LookupStatusScreen(KioskScreen):
     title_key = "status.title"
+    key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
 
     def build(self) -> None:
         t = th.get_theme()
@@ -309,6 +426,7 @@ class LookupStatusScreen(KioskScreen):
         # landscape gives the left column little height under its buttons: where the dossier
         # stands comes first there, the dossier's name and code below it
         self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)
+        self.status_panel = now
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
         for event in reversed(list(d.timeline)):
@@ -335,6 +453,7 @@ class LookupStatusScreen(KioskScreen):
         box.add_widget(Text(self.app.t("status.provisional.queued_at", date=self.app.format_datetime(p.queued_at)),
                             size=th.FONT_SMALL, role="on_primary"))
         self.summary.add_widget(box)
+        self.status_panel = box
         self.print_button.disabled = True  # a status slip needs the gateway's dossier
 
     def _clear(self) -> None:

@@ -2,7 +2,10 @@
 
 ``CodeKeyboard`` types dossier codes: a phone-style digit pad with the separators codes use,
 and an alphabetical letter pad (easier than QWERTY for people who do not type).  ``digits_only``
-gives the plain numeric pad for ID numbers and PINs.  Keys are at least 120 design pixels.
+gives the plain numeric pad for ID numbers and PINs.  The ``part-…`` modes type one part of a
+code whose format is known (kiosk/journeys/lookup.py ``CodeEntry``): no separators (they are put
+in), and letters only where the part has them, only the letters it can hold.  Keys are at least
+120 design pixels.
 """
 
 from __future__ import annotations
@@ -24,14 +27,25 @@ LETTERS = [list("ABCDEFG"), list("HIJKLMN"), list("OPQRSTU"), list("VWXYZ.-"), [
 # (the separators are on the digit pad, where they fall in a code)
 LETTERS_WIDE = [list("ABCDEFGH"), list("IJKLMNOP"), list("QRSTUVWX"), ["Y", "Z", "123", BACKSPACE]]
 SPECIAL = ("ABC", "123", BACKSPACE, CLEAR)
+# one part of a code of a known format: digits, with the letter key only where letters may go
+PART_DIGITS = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["ABC", "0", BACKSPACE]]
+PART_DIGITS_ONLY = PIN
+
+
+def part_letters(letters: str, width: int) -> list[list[str]]:
+    """The letters a part can hold, ``width`` to a row, then back to digits and backspace."""
+    keys = [*letters, "123", BACKSPACE]
+    return [keys[i:i + width] for i in range(0, len(keys), width)]
 
 
 class CodeKeyboard(GridLayout):
     """Calls ``on_key(ch)`` with a character, ``BACKSPACE`` or ``CLEAR``."""
 
     def __init__(self, on_key: Callable[[str], None], mode: str = "digits", digits_only: bool = False,
-                 label_for: Callable[[str], str] | None = None, key_size: float = th.KEY_SIZE, **kw):
+                 label_for: Callable[[str], str] | None = None, key_size: float = th.KEY_SIZE,
+                 part_letters: str = "", **kw):
         self.on_key = on_key
+        self.part_letters = part_letters  # the letters the part-letters pad offers
         self.digits_only = digits_only
         self.label_for = label_for or (lambda k: k)
         self.key_size = max(100, key_size)  # never below 100 design pixels
@@ -48,10 +62,14 @@ class CodeKeyboard(GridLayout):
         self.keys.clear()
         t = th.get_theme()
         letters = LETTERS_WIDE if t.landscape else LETTERS
-        rows = {"digits": DIGITS, "letters": letters, "pin": PIN}[mode]
+        if mode == "part-letters":
+            rows = part_letters(self.part_letters, 8 if t.landscape else 6)
+        else:
+            rows = {"digits": DIGITS, "letters": letters, "pin": PIN, "part-digits": PART_DIGITS,
+                    "part-digits-only": PART_DIGITS_ONLY}[mode]
         width = max(len(r) for r in rows)
         # eight letters to a half-width row: a size smaller, so M and W keep clear of the edges
-        glyph = th.FONT_HEADING if rows is LETTERS_WIDE else th.FONT_TITLE
+        glyph = th.FONT_HEADING if len(rows[0]) >= 8 else th.FONT_TITLE
         for row in rows:
             # the letter pad's last row: keys one column each, the control keys share the spare
             # columns (their words must not wrap)
@@ -85,9 +103,10 @@ class CodeKeyboard(GridLayout):
             button.text = self.label_for(key)
 
     def _press(self, key: str) -> None:
+        part = self.mode.startswith("part-")
         if key == "ABC":
-            self.set_mode("letters")
+            self.set_mode("part-letters" if part else "letters")
         elif key == "123":
-            self.set_mode("digits")
+            self.set_mode("part-digits" if part else "digits")
         else:
             self.on_key(key)

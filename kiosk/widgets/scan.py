@@ -1,7 +1,9 @@
 """The camera preview a citizen aims with: the live picture, the found code outlined, and one
 short prompt ("hold it closer", "hold still").  For scanners without a camera (HID, serial) it
 says where to hold the code instead.  In the demo (simulated camera) a clearly labelled button
-puts a sample code in front of the simulated camera, so a visitor can try the real decoding."""
+puts a sample code in front of the simulated camera, so a visitor can try the real decoding.
+A ``guide`` (a small drawing, kiosk/widgets/pictures.py) beside the prompt shows where the code
+is on the paper or card, with ``guide_key`` saying it in words."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ PREVIEW_WIDTH = 640  # the preview is scaled down: the decoder sees full frames,
 
 
 class ScanPanel(Panel):
-    def __init__(self, app, *, height: float = 420, demo_key: str = "", demo_text: str = "", **kw):
+    def __init__(self, app, *, height: float = 420, demo_key: str = "", demo_text: str = "", guide=None,
+                 guide_key: str = "", **kw):
         t = th.get_theme()
         super().__init__(orientation="vertical", size_hint_y=None, padding=t.px(16), spacing=t.px(10),
                          role="surface", border_role="primary", **kw)
@@ -26,6 +29,15 @@ class ScanPanel(Panel):
         self.hint = Text("", size=th.FONT_BODY, halign="center", bold=True)
         self.add_widget(self.image)
         self.add_widget(self.hint)
+        self.guide, self.guide_key = guide, guide_key
+        if guide is not None:
+            from kiosk.widgets.common import hbox
+
+            self.guide_text = Text("", size=th.FONT_SMALL, role="text")
+            row = hbox(guide, self.guide_text, spacing=24)
+            row.size_hint_y = None
+            row.height = guide.height
+            self.add_widget(row)
         self.demo = None
         if demo_key and getattr(self.source, "simulated", False) and hasattr(self.source, "show_image"):
             self.demo = BigButton("", action=lambda: self.show_demo(demo_text), kind="quiet", size=th.FONT_SMALL)
@@ -49,6 +61,8 @@ class ScanPanel(Panel):
 
     def relabel(self) -> None:
         self.hint.text = self.app.t(self._hint_key)
+        if self.guide is not None:
+            self.guide_text.text = self.app.t(self.guide_key)
         if self.demo is not None:
             self.demo.text = self.app.t(self.demo_key)
 

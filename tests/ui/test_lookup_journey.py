@@ -14,7 +14,7 @@ def test_lookup_then_timeout_back_to_attract_with_nothing_left(app):
     drv.tap_text("Tra cứu hồ sơ", exact=True)
     assert drv.app.current == "lookup_code"
     type_code(drv, SAMPLE_DOSSIER)
-    assert drv.has_text(SAMPLE_DOSSIER)
+    assert drv.screen.code == SAMPLE_DOSSIER
     drv.tap_text("Tra cứu", exact=True)
     drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the status screen")
     texts = " | ".join(drv.texts())
@@ -42,12 +42,12 @@ def test_more_time_keeps_the_session(app):
     drv = app
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["lookup"])
-    type_code(drv, "H26.99")
+    type_code(drv, "H26.99-2411")
     drv.clock.advance(drv.app.core.idle.warn_after + 5)
     drv.wait_until(lambda: drv.app.timeout_dialog.parent is not None, 3, "the timeout warning")
     drv.tap(drv.app.timeout_dialog.more)
     assert drv.app.timeout_dialog.parent is None
-    assert drv.app.current == "lookup_code" and drv.screen.code == "H26.99"
+    assert drv.app.current == "lookup_code" and drv.screen.code == "H26.99-2411"
     drv.clock.advance(drv.app.core.idle.warn_after - 5)
     drv.advance(0.6)  # a few idle ticks
     assert drv.app.current == "lookup_code" and drv.app.timeout_dialog.parent is None
@@ -72,7 +72,7 @@ def test_short_code_cannot_be_sent(app):
     drv = app
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["lookup"])
-    type_code(drv, "H2")
+    type_code(drv, "H26.99-24112")
     assert drv.screen.submit.disabled
 
 
@@ -120,7 +120,7 @@ def test_back_and_home(app):
     drv = app
     drv.tap(drv.screen.prompt)
     drv.tap(drv.screen.tiles["lookup"])
-    type_code(drv, "H26")
+    type_code(drv, "H26.99-24")
     drv.tap(drv.app.nav.back)
     assert drv.app.current == "menu"
     drv.tap(drv.screen.tiles["lookup"])
@@ -164,3 +164,63 @@ def test_high_contrast_from_every_screen_and_back_to_normal_for_the_next_person(
     drv.app.core.reset("timeout")  # the panel closes; the next person starts with normal colours
     drv.frames(3)
     assert panel.parent is None and not th.get_theme().high_contrast
+
+
+def test_typing_a_code_skips_its_fixed_parts_and_offers_letters_only_at_the_end(app):
+    """The code's fixed part (H26.99-) is shown and skipped, the hyphens are put in, the
+    letter key appears only in the last part and offers only the letters it can hold."""
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    screen = drv.screen
+    if screen.mode == "scan":
+        assert drv.has_text("ngay dưới mã hồ sơ")  # where the QR is on the receipt
+        drv.tap(screen.to_typing)
+    kb = screen.keyboard
+    assert "ABC" not in kb.keys and "." not in kb.keys and "-" not in kb.keys  # the date part: digits only
+    assert drv.has_text("H26.99-", ) and drv.has_text("Gõ 6 chữ số sau H26.99-")
+    for ch in "241125":
+        drv.tap(kb.keys[ch])
+    assert screen.code == "H26.99-241125-"  # the hyphen is put in
+    assert "ABC" in kb.keys  # the last part may hold letters
+    drv.tap(kb.keys["ABC"])
+    assert "I" not in kb.keys and "O" not in kb.keys and "L" not in kb.keys and "U" not in kb.keys and "K" in kb.keys
+    for ch in "7KQ2":
+        if ch.isdigit() and kb.mode == "part-letters":
+            drv.tap(kb.keys["123"])
+        elif ch.isalpha() and kb.mode != "part-letters":
+            drv.tap(kb.keys["ABC"])
+        drv.tap(kb.keys[ch])
+    assert screen.code == "H26.99-241125-7KQ2" and not screen.submit.disabled
+
+
+def test_typed_look_up_takes_at_most_fourteen_taps(app):
+    """From the attract screen to the dossier's status: 24 taps before (every letter, dot and
+    dash typed), at most 14 now."""
+    drv = app
+    count = [0]
+    inner = drv.tap
+
+    def tap(widget, *a, **kw):
+        count[0] += 1
+        return inner(widget, *a, **kw)
+
+    drv.tap = tap
+    try:
+        drv.tap(drv.screen.prompt)
+        drv.tap(drv.screen.tiles["lookup"])
+        type_code(drv, SAMPLE_DOSSIER)
+        drv.tap(drv.screen.submit)
+        drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the status screen")
+    finally:
+        drv.tap = inner
+    assert count[0] <= 14, count[0]
+
+
+def test_a_code_of_another_shape_is_typed_on_the_full_pad(app):
+    drv = app
+    drv.tap(drv.screen.prompt)
+    drv.tap(drv.screen.tiles["lookup"])
+    type_code(drv, "TAM-ABCD2345")
+    assert drv.screen.typing == "free" and drv.screen.code == "TAM-ABCD2345"
+    assert not drv.screen.submit.disabled

@@ -27,13 +27,12 @@ def test_no_personal_data_in_logs_or_data_folder(app):
         reader = drv.app.core.devices.card_reader
         reader.remove_card()
         to_identify(drv)
-        type_digits(drv, SAMPLE_PERSON_ID)
-        drv.tap(drv.screen.go)
+        drv.tap(drv.screen.agree)  # consent comes first
+        type_digits(drv, SAMPLE_PERSON_ID[-6:])  # the last 6 digits open the chip (PACE)
         reader.place_card()
         drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
         assert drv.has_text(person["full_name"])
         drv.tap(drv.screen.go)
-        drv.tap(drv.screen.agree)
         drv.tap(drv.screen.more)  # another service: look a dossier up in the same visit
         drv.tap(drv.screen.tiles["lookup"])
         type_code(drv, SAMPLE_DOSSIER)

@@ -90,12 +90,12 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
 
     drv.tap(drv.screen.start)
     assert drv.app.current == "identify_key"
+    drv.tap(drv.screen.agree)  # consent before anything is read
     core.devices.qr_source.show_image(make_code_image(sample_front_qr()))
     drv.wait_until(lambda: drv.app.current == "identify_read", 20, "the place-card step")
     core.devices.card_reader.place_card()
     drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
     drv.tap(drv.screen.go)
-    drv.tap(drv.screen.agree)
     drv.wait_until(lambda: drv.app.current == "submit_form" and drv.screen.entries, 20, "the form")
     assert drv.has_text("Nguyễn Thị Minh Khai") and drv.has_text("0011******45")
     assert not drv.has_text(SAMPLE_PERSON_ID)

@@ -1,4 +1,9 @@
-"""The key that opens a chip ID card: what the citizen typed or what the front QR gave."""
+"""The key that opens a chip ID card: what the citizen typed or what the front QR gave.
+
+PACE needs only the CAN, which on Vietnamese chip ID cards is the last 6 digits of the ID
+number: a key may hold just those (``CardKey("", can_digits="012345")``).  BAC needs the
+document number (the last 9 digits of the ID number) and the birth date, so a CAN-only key
+opens a chip that refuses PACE with neither (the reader says ``card.need-dob``)."""
 
 from __future__ import annotations
 
@@ -35,13 +40,21 @@ class CardKey:
     dob: date | None = None
     expiry: date | None = None
     doc_number: str | None = None
+    can_digits: str | None = None  # the CAN alone (the last 6 digits of the ID number)
 
     def __post_init__(self):
         idn = (self.id_number or "").strip()
         if idn and not (len(idn) == 12 and idn.isdigit()):
             raise CardKeyError("ID number must be 12 digits")
-        if not idn and not self.doc_number:
-            raise CardKeyError("no ID number and no document number")
+        if self.can_digits is not None:
+            can = self.can_digits.strip()
+            if not (len(can) == 6 and can.isdigit()):
+                raise CardKeyError("the CAN must be 6 digits")
+            if idn and idn[-6:] != can:
+                raise CardKeyError("the CAN is not the ID number's last 6 digits")
+            object.__setattr__(self, "can_digits", can)
+        if not idn and not self.doc_number and not self.can_digits:
+            raise CardKeyError("no ID number, CAN or document number")
         object.__setattr__(self, "id_number", idn)
         if self.doc_number is not None:
             d = self.doc_number.strip().upper()
@@ -51,6 +64,8 @@ class CardKey:
 
     @property
     def can(self) -> str | None:
+        if self.can_digits:
+            return self.can_digits
         return self.id_number[-6:] if self.id_number else None
 
     @property
@@ -61,7 +76,7 @@ class CardKey:
 
     @property
     def bac_possible(self) -> bool:
-        return self.dob is not None
+        return self.dob is not None and bool(self.id_number or self.doc_number)
 
     def __repr__(self) -> str:  # never show the key itself
         return "CardKey(<hidden>)"

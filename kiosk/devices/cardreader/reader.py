@@ -198,8 +198,8 @@ class CardSession:
                 raise AccessDeniedError("no usable PACE parameters", message_key="card.pace-unsupported",
                                         next_step="next.ask_staff")
         self._select_applet()
-        if self.key.dob is None:
-            raise AccessDeniedError("BAC needs the date of birth", message_key="card.need-dob",
+        if not self.key.bac_possible:  # a CAN alone, or no birth date: ask for what BAC needs
+            raise AccessDeniedError("BAC needs the ID number and the date of birth", message_key="card.need-dob",
                                     next_step="next.enter_date_of_birth")
         expiries: list = [self.key.expiry] if self.key.expiry else expiry_candidates(self.key.dob)
         tried = 0
