@@ -130,7 +130,11 @@ def test_the_live_window_shows_what_the_gallery_shows(app, live, tmp_path):
     drv = app
     top = round(drv.app.status_bar.top - drv.app.status_bar.y)  # the status bar's height
     report = []
-    live.showing(_grab_driver(drv, tmp_path / "attract-gallery.png"), top=drv.window.height // 2)
+    # the attract screen's lower half (its upper half has a clock): the live kiosk is up
+    share, seen = live.showing(_grab_driver(drv, tmp_path / "attract-gallery.png"), top=drv.window.height // 2,
+                               timeout=90)
+    seen.save(tmp_path / "attract-live.png")
+    assert share <= MAX_DIFFERING, f"the live kiosk did not come up on its attract screen ({share:.1%} differ)"
     for text in TOUR:
         widget = drv.find_text(text)
         assert widget is not None, f"no {text!r} on {drv.app.current}"
@@ -140,7 +144,8 @@ def test_the_live_window_shows_what_the_gallery_shows(app, live, tmp_path):
         state = drv.app.current
         assert state != before, f"{text!r} did not change the screen"
         live.click(x, y)
-        share, seen = live.showing(_grab_driver(drv, tmp_path / f"{state}-gallery.png"), top, _camera_boxes(drv))
+        share, seen = live.showing(_grab_driver(drv, tmp_path / f"{state}-gallery.png"), top, _camera_boxes(drv),
+                                   timeout=90)  # a loaded CI machine is slow to start a screen
         seen.save(tmp_path / f"{state}-live.png")
         report.append(f"{state}: {share:.2%} of pixels differ")
         assert share <= MAX_DIFFERING, (f"the live {state} screen is not the gallery's: {share:.1%} of its "
