@@ -501,3 +501,72 @@ def test_the_result_as_json(tmp_path):
         "file": path.name, "line": 1, "seq": 2, "reason": result.problem.reason}}
     assert str(result.problem).startswith(f"{path.name}:1: entry seq 2: sequence 2 where 1")
     assert verify(audit.folder, gateway_head={"seq": 9, "hash": "x"}).as_dict()["ok"] is False
+
+
+# -- every failure is a whole result: ok is False, the counts so far, the entry named --------------
+
+def shape(result):
+    p = result.problem
+    return (result.ok, result.entries, result.first_seq, result.last_seq, p and (p.file, p.line, p.seq))
+
+
+def test_each_failure_names_where_and_how_far_the_log_was_good(tmp_path):
+    audit = make_log(tmp_path, n=4)
+    folder, path = audit.folder, day_file(audit)
+    name, good = path.name, path.read_text()
+    head_text = (folder / "head.json").read_text()
+
+    def with_lines(change):
+        lines = good.splitlines(keepends=True)
+        change(lines)
+        write_lines(path, lines)
+        return verify(folder)
+
+    assert shape(verify(tmp_path / "none", KEY)) == (False, 0, None, None, (str(tmp_path / "none"), 0, None))
+    copy = shutil.copytree(folder, tmp_path / "copy")
+    assert shape(verify(copy)) == (False, 0, None, None, (str(copy), 0, None))
+    assert shape(with_lines(lambda ls: ls.__setitem__(2, "{"))) == (False, 2, 1, 2, (name, 3, None))
+    assert shape(with_lines(lambda ls: ls.__setitem__(2, ls[2].replace("wrong_pin", "ok")))) == \
+        (False, 2, 1, 2, (name, 3, 3))
+    assert shape(with_lines(lambda ls: ls.__delitem__(1))) == (False, 1, 1, 1, (name, 2, 3))
+    entry = json.loads(good.splitlines()[2])
+    assert shape(with_lines(lambda ls: ls.__setitem__(2, signed({**entry, "prev": GENESIS})))) == \
+        (False, 2, 1, 2, (name, 3, 3))
+    write_lines(path, [good])
+    (folder / "head.json").write_text(json.dumps({**json.loads(head_text), "mac": "0" * 64}))
+    assert shape(verify(folder)) == (False, 4, 1, 4, ("head.json", 0, 4))
+    (folder / "head.json").unlink()
+    assert shape(verify(folder)) == (False, 4, 1, 4, (name, 4, 4))
+    (folder / "head.json").write_text(head_text)
+    assert shape(with_lines(lambda ls: ls.__delitem__(3))) == (False, 3, 1, 3, (name, 3, 4))
+    assert shape(with_lines(lambda ls: ls.__setitem__(3, signed({**json.loads(ls[3]), "outcome": "x"})))) == \
+        (False, 4, 1, 4, (name, 4, 4))
+    write_lines(path, [good])
+    assert shape(verify(folder, gateway_head={"seq": 9, "hash": "x"})) == (False, 4, 1, 4, (name, 4, 9))
+    assert shape(verify(folder, gateway_head={"seq": 2, "hash": "x"})) == (False, 4, 1, 4, (name, 4, 2))
+    old_head = head_text
+    audit.record("session.start")
+    (folder / "head.json").write_text(old_head)
+    assert shape(verify(folder)) == (False, 5, 1, 5, (name, 5, 5))
+    for f in folder.iterdir():
+        f.unlink()
+    assert shape(verify(folder)) == (False, 0, None, None, (str(folder), 0, None))
+    assert shape(verify(folder, gateway_head={"seq": 2, "hash": "x"}, allow_empty=True)) == \
+        (False, 0, None, None, ("head.json", 0, 2))
+
+
+def test_an_edited_anchor_fails_before_any_entry_is_read(tmp_path):
+    audit = pruned_log(tmp_path)
+    anchor = json.loads((audit.folder / "anchor.json").read_text())
+    (audit.folder / "anchor.json").write_text(json.dumps({**anchor, "mac": "0" * 64}))
+    assert shape(verify(audit.folder)) == (False, 0, None, None, ("anchor.json", 0, 3))
+    (audit.folder / "anchor.json").write_text(json.dumps([anchor]))  # not even an object: no anchor at all
+    assert shape(verify(audit.folder)) == (False, 0, None, None, (sorted(audit.folder.glob("audit-*"))[0].name, 1, 4))
+
+
+def test_a_day_file_without_its_last_newline_still_verifies(tmp_path):
+    audit = make_log(tmp_path, n=3)
+    path = day_file(audit)
+    path.write_text(path.read_text().rstrip("\n"))
+    assert shape(verify(audit.folder)) == (True, 3, 1, 3, None)
+    assert shape(verify(path)) == (True, 3, 1, 3, None)
