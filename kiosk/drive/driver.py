@@ -222,6 +222,56 @@ class AppDriver:
                 needed = getattr(content, "minimum_height", 0) if content is not None else 0
                 if needed > widget.height + 2:
                     problems.append(f"does not fit: the screen needs {needed:.0f} px, has {widget.height:.0f}")
+        from kiosk.widgets import theme as th
+
+        # large text scrolls the page on purpose: there the check is asked for on its own
+        # (hidden_key_content), not yet part of every layout check
+        return problems + (self.hidden_key_content() if th.get_theme().text_scale <= 1 else [])
+
+    def key_widgets(self, screen=None) -> list[tuple[str, object]]:
+        """What the screen declares it must show whole without scrolling (``key_content``: names
+        of its attributes; a callable one is called; a list gives several), shown now."""
+        screen = screen or self.screen
+        found = []
+        for name in getattr(screen, "key_content", ()):
+            value = getattr(screen, name, None)
+            if callable(value):
+                value = value()
+            for widget in (value if isinstance(value, list | tuple) else [value]):
+                if widget is not None and widget.parent is not None and widget.get_root_window() is not None:
+                    found.append((name, widget))
+        return found
+
+    def hidden_key_content(self) -> list[str]:
+        """Key content of the current screen (the status, the documents list, the first field,
+        the primary button: ``KioskScreen.key_content``) that is not wholly in view: outside
+        the window, under the bars, or scrolled, even in part, out of a scroll area that
+        holds it.  A dialog over the screen is not counted (it is the screen's business)."""
+        from kivy.uix.scrollview import ScrollView
+
+        screen = self.screen
+        problems = []
+        sx0, sy0 = screen.to_window(screen.x, screen.y)
+        sx1, sy1 = screen.to_window(screen.right, screen.top)
+        for name, widget in self.key_widgets(screen):
+            if not self.visible(widget):
+                problems.append(f"key content hidden: {name} of {screen.name}")
+                continue
+            x0, y0 = widget.to_window(widget.x, widget.y)
+            x1, y1 = widget.to_window(widget.right, widget.top)
+            areas = [(sx0, sy0, sx1, sy1)]
+            for a in self._ancestors(widget):
+                if isinstance(a, ScrollView):
+                    ax0, ay0 = a.to_window(a.x, a.y)
+                    ax1, ay1 = a.to_window(a.right, a.top)
+                    areas.append((ax0, ay0, ax1, ay1))
+            for ax0, ay0, ax1, ay1 in areas:
+                if x0 < ax0 - 2 or y0 < ay0 - 2 or x1 > ax1 + 2 or y1 > ay1 + 2:
+                    what = getattr(widget, "text", "") or type(widget).__name__
+                    problems.append(f"key content not in view: {name} ({what[:30]!r}) of {screen.name} at "
+                                    f"({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f}), visible area "
+                                    f"({ax0:.0f},{ay0:.0f})-({ax1:.0f},{ay1:.0f})")
+                    break
         return problems
 
     def costly_drawing(self) -> list[str]:

@@ -1,5 +1,7 @@
 """What every screen shares: translated labels that follow the language, a title area at the
-top and the controls in the lower part, error and busy states, and wiping what it showed."""
+top and the controls in the lower part, error, notice and busy states, the step indicator of a
+journey ("Bước 3/7 · Tờ khai" and what comes next, numbered from the journey's flow), and
+wiping what it showed."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from kivy.uix.screenmanager import Screen
 from kiosk.core import CitizenError
 from kiosk.text import format_vnd
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Panel, Scroll, Text, vbox
+from kiosk.widgets.common import Panel, Scroll, Text, hbox, vbox
 
 
 class KioskScreen(Screen):
     title_key = ""
     subtitle_key = ""
+    # what must be fully visible without scrolling, at every size and in large text (the layout
+    # check reads it): names of attributes holding widgets (the status, the documents list, the
+    # first field, the primary button); a callable attribute is called for the widget
+    key_content: tuple[str, ...] = ()
 
     def __init__(self, app, **kw):
         super().__init__(**kw)
@@ -53,6 +59,17 @@ class KioskScreen(Screen):
         self.message.add_widget(self.message_text)
         self.message.add_widget(self.message_next)
         self.message.bind(minimum_height=self.message.setter("height"))
+        self.message_kind = ""  # "error" or "notice" while a message shows
+        # the step indicator: where the citizen is in the journey and what comes next
+        self.stage_text = Text("", size=th.FONT_SMALL, role="primary", bold=True)
+        self.stage_next = Text("", size=th.FONT_SMALL, role="muted")
+        # one row (each half wraps on its own), in the body's top padding: the screen's own
+        # content loses as little height as possible
+        self.stage_bar = hbox(self.stage_text, self.stage_next, spacing=24, size_hint_y=None)
+        for w in (self.stage_text, self.stage_next):
+            w.bind(height=lambda *_: setattr(self.stage_bar, "height",
+                                             max(self.stage_text.height, self.stage_next.height)))
+        self._padding = list(self.body.padding)
         self.build()
 
     def _speech_bar_open(self) -> bool:
@@ -63,6 +80,9 @@ class KioskScreen(Screen):
 
     def build(self) -> None:
         pass
+
+    def on_pre_enter(self, *_args) -> None:
+        self.show_stage()
 
     def enter(self, **kw) -> None:
         """The step became current."""
@@ -81,6 +101,7 @@ class KioskScreen(Screen):
     def relabel(self) -> None:
         for widget, key, fmt in list(self._tr.values()):
             widget.text = self.app.t(key, **fmt)
+        self.show_stage()
         self.on_relabel()
 
     def on_relabel(self) -> None:
@@ -90,11 +111,53 @@ class KioskScreen(Screen):
         """An amount in đồng, written the citizen's way ("50.000 đ" / "50,000 VND")."""
         return self.app.t("pay.money", amount=format_vnd(amount, self.app.translator.lang))
 
-    # -- errors -------------------------------------------------------------------------------
+    # -- where the citizen is -------------------------------------------------------------------
+
+    def stage(self):
+        """The step indicator's numbers for this screen (``kiosk.core.flow.Progress``), or None
+        when the screen is no step of the journey under way (or the journey has one stage)."""
+        journey = getattr(self.core, "journey", None)
+        if journey is None or journey.current != self.name:
+            return None
+        return journey.stage
+
+    def show_stage(self) -> None:
+        """"Bước 3/7 · Tờ khai" and the next stage, at the top of the screen, on every step of
+        a journey of several stages; nothing elsewhere."""
+        progress = self.stage()
+        bar = self.stage_bar
+        if progress is None:
+            if bar.parent is not None:
+                bar.parent.remove_widget(bar)
+            self.stage_text.text = self.stage_next.text = ""
+            self.body.padding = self._padding
+            return
+        t = self.app.t
+        self.stage_text.text = t("stage.indicator", number=progress.number, total=progress.total,
+                                 label=t(progress.stage.label))
+        self.stage_next.text = t("stage.next", label=t(progress.next.label)) if progress.next else t("stage.last")
+        if bar.parent is None:
+            self.body.add_widget(bar, index=len(self.body.children))
+        left, top, right, bottom = self._padding
+        self.body.padding = (left, min(top, th.get_theme().px(16)), right, bottom)
+
+    # -- errors and notices ---------------------------------------------------------------------
 
     def show_error(self, err: CitizenError, container=None) -> None:
-        self.tr(self.message_text, err.message_key)
-        self.tr(self.message_next, err.next_step)
+        self._show_message(err.message_key, err.next_step, "error", container)
+
+    def show_notice(self, message_key: str, next_key: str, container=None, **fmt) -> None:
+        """Good news or a plain fact, with what to do next: in the calm colour of a notice,
+        never in an error's red (a dossier already paid, a delivery already booked)."""
+        self._show_message(message_key, next_key, "notice", container, **fmt)
+
+    def _show_message(self, message_key: str, next_key: str, kind: str, container=None, **fmt) -> None:
+        self.message_kind = kind
+        self.message.role = "notice" if kind == "notice" else "surface"
+        self.message.border_role = "ok" if kind == "notice" else "error"
+        self.message_text.role = "ok" if kind == "notice" else "error"
+        self.tr(self.message_text, message_key, **fmt)
+        self.tr(self.message_next, next_key, **fmt)
         target = container or self.body
         if self.message.parent is not target:
             if self.message.parent:
@@ -110,3 +173,4 @@ class KioskScreen(Screen):
         self._tr.pop(id(self.message_text), None)
         self._tr.pop(id(self.message_next), None)
         self.message_text.text = self.message_next.text = ""
+        self.message_kind = ""

@@ -54,6 +54,8 @@ class DeliveryCodeScreen(LookupCodeScreen):
 
     def _failed(self, err: CitizenError) -> None:
         super()._failed(err)
+        if err.message_key == "delivery.already_booked":  # good news, not a fault: no red box
+            self.show_notice(err.message_key, err.next_step, container=self.form)
         if err.next_step == "next.delivery_tracking" and err.detail:
             self.tr(self.message_next, err.next_step, tracking=err.detail)
 

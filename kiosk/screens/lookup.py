@@ -331,6 +331,7 @@ class LookupCodeScreen(KioskScreen):
 class LookupStatusScreen(KioskScreen):
     title_key = "status.title"
     key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
+    key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
 
     def build(self) -> None:
         t = th.get_theme()
@@ -345,7 +346,10 @@ class LookupStatusScreen(KioskScreen):
             left.add_widget(self.summary)
             self.summary_scroll = left
             self.left_column = vbox(left, spacing=20)
-            self.body.add_widget(hbox(self.left_column, scroll, spacing=40))
+            # the buttons (and what printing says) under the history: the left column's whole
+            # height shows where the dossier stands
+            self.right_column = vbox(scroll, spacing=20)
+            self.body.add_widget(hbox(self.left_column, self.right_column, spacing=40))
         else:
             self.content.add_widget(self.summary)
             self.body.add_widget(scroll)
@@ -359,7 +363,7 @@ class LookupStatusScreen(KioskScreen):
         self.printed.bind(minimum_height=self.printed.setter("height"))
         self.actions = vbox(self.print_button, self.done_button, spacing=20, size_hint_y=None)
         self.actions.bind(minimum_height=self.actions.setter("height"))
-        (self.left_column if t.landscape else self.body).add_widget(self.actions)
+        (self.right_column if t.landscape else self.body).add_widget(self.actions)
 
     def _error_index(self, target) -> int:
         return len(target.children)  # above the buttons
@@ -427,6 +431,7 @@ class LookupStatusScreen(KioskScreen):
         # stands comes first there, the dossier's name and code below it
         self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)
         self.status_panel = now
+        self.status_panel = now
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
         for event in reversed(list(d.timeline)):
@@ -453,6 +458,7 @@ class LookupStatusScreen(KioskScreen):
         box.add_widget(Text(self.app.t("status.provisional.queued_at", date=self.app.format_datetime(p.queued_at)),
                             size=th.FONT_SMALL, role="on_primary"))
         self.summary.add_widget(box)
+        self.status_panel = box
         self.status_panel = box
         self.print_button.disabled = True  # a status slip needs the gateway's dossier
 

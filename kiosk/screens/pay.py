@@ -68,6 +68,11 @@ class PayCodeScreen(LookupCodeScreen):
     def find(self, code: str):
         return self.app.journeys.pay.find(code, self.claim_code)
 
+    def _failed(self, err: CitizenError) -> None:
+        super()._failed(err)
+        if err.message_key == "pay.already_paid":  # good news, not a fault: no red box
+            self.show_notice(err.message_key, err.next_step, container=self.form)
+
 
 # -- 2. the fee and how to pay ------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 
-from kivy.graphics import BindTexture, Color, Line, RoundedRectangle, ScissorPop, ScissorPush
+from kivy.graphics import BindTexture, Color, Ellipse, Line, Rectangle, RoundedRectangle, ScissorPop, ScissorPush
 from kivy.graphics.stencil_instructions import StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -84,7 +84,7 @@ class Panel(BoxLayout):
             self._border = Line(width=2, **OUTLINE)
         t = th.get_theme()
         t.follow(high_contrast=self._redraw, unit=self._redraw)
-        self.bind(pos=self._redraw, size=self._redraw, role=self._redraw)
+        self.bind(pos=self._redraw, size=self._redraw, role=self._redraw, border_role=self._redraw)
         self._redraw()
 
     def _redraw(self, *_):
@@ -104,6 +104,38 @@ class Panel(BoxLayout):
             self._bcolor.rgba = (0, 0, 0, 0)
             self._border.width = 1
             self._border.points = []
+
+
+class InfoPanel(Panel):
+    """Information, never an action: a pale surface with a coloured stripe on its left, no
+    rounded outline and no button fill, so nobody mistakes it for a button (text on it uses
+    the ``text`` or ``primary`` roles, not ``on_primary``)."""
+
+    def __init__(self, **kw):
+        kw.setdefault("role", "info")
+        kw.setdefault("radius", 6)
+        super().__init__(**kw)
+        with self.canvas.before:
+            self._stripe_color = Color()
+            self._stripe = Rectangle()
+
+    def _redraw(self, *_):
+        super()._redraw()
+        if not hasattr(self, "_stripe"):
+            return
+        t = th.get_theme()
+        self._stripe_color.rgba = t.palette.primary
+        self._stripe.pos, self._stripe.size = self.pos, (t.px(12), self.height)
+
+
+def info_panel(pad: float = 28, spacing: float = 10, **kw) -> InfoPanel:
+    """An information panel exactly as tall as its content (padding in design px; the left
+    padding leaves room for the stripe)."""
+    t = th.get_theme()
+    box = InfoPanel(orientation="vertical", size_hint_y=None, padding=(t.px(pad + 12), t.px(pad), t.px(pad), t.px(pad)),
+                    spacing=t.px(spacing), **kw)
+    box.bind(minimum_height=box.setter("height"))
+    return box
 
 
 class WindowBackground:
@@ -130,6 +162,9 @@ class BigButton(ButtonBehavior, Label):
     design_size = NumericProperty(th.FONT_HEADING)
     min_height = NumericProperty(th.BUTTON_HEIGHT)
     action = ObjectProperty(None, allownone=True)
+    # one of several choices: None for a plain button; False an empty ring on the left, True a
+    # ring filled with a tick (the choice taken is marked by the tick, not only by a colour)
+    selected = ObjectProperty(None, allownone=True)
 
     def __init__(self, text: str = "", action=None, kind: str = "primary", size: float = th.FONT_HEADING, **kw):
         kw.setdefault("halign", "center")
@@ -144,11 +179,18 @@ class BigButton(ButtonBehavior, Label):
             self._rect = RoundedRectangle()
             self._edge = Color()
             self._line = Line(width=2, **OUTLINE)
+        with self.canvas.after:
+            self._mark_color = Color(0, 0, 0, 0)
+            self._ring = Line(width=2)
+            self._disc = Ellipse(size=(0, 0))
+            self._tick_color = Color(0, 0, 0, 0)
+            self._tick = Line(width=2, joint="miter", cap="none")
         t = th.get_theme()
         t.follow(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
         self.bind(
             pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
             kind=self._restyle, design_size=self._restyle, width=self._wrap, texture_size=self._fit,
+            selected=self._restyle,
         )
         self._restyle()
 
@@ -176,12 +218,20 @@ class BigButton(ButtonBehavior, Label):
         self._bg.rgba = bg
         self._edge.rgba = edge
         self.bold = True
+        self._mark_color.rgba = fg if self.selected is not None else (0, 0, 0, 0)
+        self._tick_color.rgba = bg if self.selected else (0, 0, 0, 0)
+        self._wrap()
         self._fit()
         self._redraw()
 
+    def _mark_room(self) -> float:
+        """Width kept on the left for the choice ring (none for a plain button)."""
+        return th.get_theme().px(84) if self.selected is not None else 0
+
     def _wrap(self, *_):
         pad = th.get_theme().px(28)
-        self.text_size = (max(1, self.width - 2 * pad), None)
+        # centred text keeps clear of the ring on the left (and as far from the right edge)
+        self.text_size = (max(1, self.width - 2 * (pad + self._mark_room())), None)
 
     def _fit(self, *_):
         t = th.get_theme()
@@ -197,6 +247,20 @@ class BigButton(ButtonBehavior, Label):
         self._rect.radius = [r] * 4
         self._line.rounded_rectangle = rounded_outline(self.x, self.y, self.width, self.height, r)
         self._line.width = max(1.5, t.px(3))
+        if not self.selected:
+            # hidden strokes: no points and a hairline (see Panel._redraw on wide see-through lines)
+            self._tick.points, self._tick.width, self._disc.size = [], 1, (0, 0)
+        if self.selected is None:
+            self._ring.points, self._ring.width = [], 1
+            return
+        d = t.px(48)
+        cx, cy = self.x + t.px(28) + d / 2, self.center_y
+        self._ring.width = max(1.5, t.px(3))
+        self._ring.circle = (cx, cy, d / 2)
+        self._disc.pos, self._disc.size = (cx - d / 2, cy - d / 2), ((d, d) if self.selected else (0, 0))
+        if self.selected:
+            self._tick.width = max(1.5, t.px(4))
+            self._tick.points = [cx - d * 0.24, cy, cx - d * 0.06, cy - d * 0.2, cx + d * 0.26, cy + d * 0.2]
 
 
 def strip_stencil_clip(widget) -> list[tuple]:

@@ -31,6 +31,9 @@ class Palette:
     on_disabled: tuple
     bar: tuple
     on_bar: tuple
+    # pale surfaces: information (never a button's fill) and good news (never an error's red)
+    info: tuple = (0.89, 0.93, 0.98, 1.0)
+    notice: tuple = (0.90, 0.96, 0.92, 1.0)
 
 
 def _rgb(hex_: str, a: float = 1.0) -> tuple:
@@ -54,6 +57,8 @@ STANDARD = Palette(
     on_disabled=_rgb("46546B"),
     bar=_rgb("14213D"),
     on_bar=_rgb("FFFFFF"),
+    info=_rgb("E3EDF8"),
+    notice=_rgb("E5F3E8"),
 )
 
 HIGH_CONTRAST = Palette(
@@ -71,6 +76,8 @@ HIGH_CONTRAST = Palette(
     on_disabled=_rgb("FFFFFF"),
     bar=_rgb("000000"),
     on_bar=_rgb("FFFFFF"),
+    info=_rgb("000000"),
+    notice=_rgb("000000"),
 )
 
 

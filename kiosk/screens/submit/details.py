@@ -5,10 +5,12 @@ from __future__ import annotations
 from kiosk.screens.submit.common import SubmitScreen, column, doc_state_key, scroll_page, to_top
 from kiosk.text import localized
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Text, content_panel
+from kiosk.widgets.common import BigButton, Text, content_panel, hbox
 
 
 class SubmitDetailsScreen(SubmitScreen):
+    key_content = ("documents", "start")  # in view without scrolling (the layout check)
+
     def build(self) -> None:
         self.heading = Text("", size=th.FONT_TITLE, bold=True)
         self.agency = Text("", size=th.FONT_SMALL, role="muted")
@@ -17,8 +19,9 @@ class SubmitDetailsScreen(SubmitScreen):
         self.start = BigButton("", action=lambda: self.service.start(), size=th.FONT_HEADING)
         self.start.min_height = 160
         self.tr(self.start, "submit.details.start")
-        for w in (self.heading, self.agency, self.scroll, self.start):
+        for w in (self.heading, self.agency):
             self.body.add_widget(w)
+        self.place(self.scroll, self.start)  # landscape: the button beside the page, which keeps the height
 
     def enter(self, **kw) -> None:
         self.render()
@@ -54,10 +57,24 @@ class SubmitDetailsScreen(SubmitScreen):
         if result:
             box.add_widget(Text(self.app.t("submit.details.result", result=result), size=th.FONT_SMALL))
         docs = self._section("submit.details.documents")
+        self.documents = docs
+        # what to bring comes first (whole, without scrolling), fee and time after it
+        self.content.remove_widget(docs)
+        self.content.add_widget(docs, index=len(self.content.children))
+        t = th.get_theme()
         for i, slot in enumerate(draft.documents, 1):
-            docs.add_widget(Text(f"{i}. {slot.name(lang)}", size=th.FONT_SMALL))
-            docs.add_widget(Text(self.app.t(doc_state_key(slot)), size=th.FONT_SMALL, bold=True,
-                                 role="muted" if slot.mode != "photo" or not slot.required else "warn"))
+            name = Text(f"{i}. {slot.name(lang)}", size=th.FONT_SMALL)
+            state = Text(self.app.t(doc_state_key(slot)), size=th.FONT_SMALL, bold=True,
+                         role="muted" if slot.mode != "photo" or not slot.required else "warn")
+            if t.landscape:  # each document on one row, how it is given beside it: the list fits
+                state.size_hint_x, state.width = None, t.px(400)
+                row = hbox(name, state, spacing=24, size_hint_y=None)
+                for w in (name, state):
+                    w.bind(height=lambda *_, r=row, a=name, b=state: setattr(r, "height", max(a.height, b.height)))
+                docs.add_widget(row)
+            else:
+                docs.add_widget(name)
+                docs.add_widget(state)
         how = self._section("submit.details.how")
         how.add_widget(Text(self.app.t("submit.details.how_text"), size=th.FONT_SMALL))
         ways = "submit.details.delivery_post" if self.service.offers_post else "submit.details.delivery_pickup"

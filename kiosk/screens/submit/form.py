@@ -12,6 +12,12 @@ from kiosk.widgets.common import BigButton, Text, content_panel
 
 class SubmitFormScreen(SubmitScreen):
     title_key = "submit.form.title"
+    key_content = ("first_field", "go")  # in view without scrolling (the layout check)
+
+    def first_field(self):
+        """The first field with a problem, else the first field (None before the form is ready)."""
+        entries = list(self.entries.values())
+        return next((e for e in entries if getattr(e, "_error_key", "")), entries[0] if entries else None)
 
     def build(self) -> None:
         self.fields = []  # kiosk.journeys.submit.form.FormField
@@ -82,7 +88,9 @@ class SubmitFormScreen(SubmitScreen):
                                required=f.required, max_length=f.max_length, name=f.name)
             self.entries[f.name] = entry
             box.add_widget(entry)
-        self.content.add_widget(box)
+        # landscape has little height: the fields to fill come first, the applicant (from the
+        # chip, read only) under them
+        self.content.add_widget(box, index=len(self.content.children) if th.get_theme().landscape else 0)
         self.go.disabled = False
         to_top(self.scroll)
 

@@ -13,6 +13,7 @@ from kiosk.widgets.common import BigButton, Text, content_panel, hbox
 
 class SubmitReviewScreen(SubmitScreen):
     title_key = "submit.review.title"
+    key_content = ("form_head", "send")  # in view without scrolling (the layout check)
 
     def build(self) -> None:
         self.busy = False
@@ -50,6 +51,8 @@ class SubmitReviewScreen(SubmitScreen):
             row = hbox(head, button, spacing=16, size_hint_y=None)
             row.bind(minimum_height=row.setter("height"))
             box.add_widget(row)
+            if part == "form":
+                self.form_head = row
         else:
             box.add_widget(head)
         self.content.add_widget(box)
@@ -78,6 +81,7 @@ class SubmitReviewScreen(SubmitScreen):
             self._line(box, self.app.t("submit.form.name"), ident.full_name)
             self._line(box, self.app.t("submit.form.id_number"), mask_id(ident.id_number))
             self._line(box, self.app.t("submit.form.dob"), birth)
+        known = len(self.content.children)  # the procedure and the applicant: known already
         box = self._section("submit.form.details", "form")
         for f in form_fields(p):
             value = draft.values.get(f.name, "")
@@ -106,6 +110,10 @@ class SubmitReviewScreen(SubmitScreen):
         else:
             box.add_widget(Text(self.app.t("submit.delivery.pickup", office=self.core.settings.kiosk.location_name),
                                 size=th.FONT_BODY))
+        if th.get_theme().landscape:  # little height: what the citizen gave comes first
+            for done in reversed(self.content.children[-known:]) if known else []:
+                self.content.remove_widget(done)
+                self.content.add_widget(done)
 
     def change(self, part: str) -> None:
         if self.busy:

@@ -1,0 +1,58 @@
+"""Key content (the status, the documents list, the first field, the primary button) is in view
+without scrolling: screens declare it (``key_content``) and the layout check fails when any of
+it is cut off, scrolled away or under a bar, in portrait and in landscape."""
+
+import subprocess
+
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk import drive as S
+from tests.conftest import ROOT, kiosk_cmd
+
+
+def test_the_check_fails_on_key_content_scrolled_out_of_view(app):
+    drv = app
+    S.to_submit_details(drv)
+    screen = drv.screen
+    assert drv.key_widgets(), "the details screen declares its documents list and its button"
+    assert not drv.hidden_key_content(), drv.hidden_key_content()
+    # a key widget under the page's last item: scrolled out of view
+    tall = Widget(size_hint_y=None, height=3000)
+    late = Label(text="late", size_hint_y=None, height=100)
+    screen.content.add_widget(tall, index=0)
+    screen.content.add_widget(late, index=0)
+    screen.late = late
+    screen.key_content = (*type(screen).key_content, "late")
+    try:
+        drv.frames(3)
+        problems = drv.layout_problems()
+        assert any(p.startswith("key content not in view: late") for p in problems), problems
+    finally:
+        screen.content.remove_widget(tall)
+        screen.content.remove_widget(late)
+        del screen.key_content, screen.late
+    drv.frames(2)
+    assert not drv.hidden_key_content()
+
+
+def test_key_content_in_view_in_portrait(app):
+    drv = app
+    for reach in (S.to_status, S.to_status_printed, S.to_submit_details, S.to_submit_form, S.to_submit_form_error,
+                  S.to_submit_review):
+        reach(drv)
+        assert drv.key_widgets(), reach.__name__
+        assert drv.hidden_key_content() == [], reach.__name__
+
+
+def test_key_content_in_view_in_landscape(tmp_path):
+    """The status beside the printing note, the documents list, the first field (before the
+    applicant's read-only details) and the form's part of the review: all were below the fold
+    in landscape."""
+    states = ["lookup_status-printed", "lookup_status-paper-out", "submit_details", "submit_form",
+              "submit_form-error", "submit_review"]
+    run = subprocess.run(kiosk_cmd("screenshots", "--out", str(tmp_path), "--size", "1920x1080", "--lang", "vi",
+                                   *[a for s in states for a in ("--only", s)]),
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert "key content" not in run.stdout, run.stdout[-3000:]
+    assert f"{len(states)} screenshots, 0 with problems" in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
