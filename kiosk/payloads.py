@@ -279,7 +279,7 @@ def _parse_id_card(body: str, length: int) -> Payload:
     if not name or len(name) > _NAME_MAX or not _letters_only(name, " '-"):
         return UnknownPayload("id-name", length)
     dob = _ddmmyyyy(dob_raw)
-    issue = _ddmmyyyy(issue_raw) if issue_raw else None  # the issue date may be left out, not garbled
+    issue = _ddmmyyyy(issue_raw)  # None when left out (allowed) or garbled (refused below)
     today = date.today()
     if dob is None or not (date(1900, 1, 1) <= dob <= today):
         return UnknownPayload("id-date", length)
