@@ -17,7 +17,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.lookup import LookupCodeScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.address import AddressForm
-from kiosk.widgets.common import BigButton, Text, content_panel, hbox, vbox
+from kiosk.widgets.common import BigButton, Text, content_panel, hbox, info_panel, vbox
 from kiosk.widgets.printstatus import PrintStatus
 
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
@@ -147,10 +147,10 @@ class DeliveryConfirmScreen(DeliveryScreen):
         self.address = Text("", size=th.FONT_BODY)
         for w in (self.dossier_text, self.to_label, self.recipient, self.phone, self.address):
             self.summary.add_widget(w)
-        self.fee = content_panel(role="primary", spacing=8)
-        self.fee_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.confirm.fee")
-        self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
-        self.fee_note = Text("", size=th.FONT_BODY, role="on_primary")
+        self.fee = info_panel(spacing=8)  # information, not a button
+        self.fee_label = self.tr(Text("", size=th.FONT_BODY), "delivery.confirm.fee")
+        self.amount = Text("", size=th.FONT_DISPLAY, role="primary", bold=True)
+        self.fee_note = Text("", size=th.FONT_BODY)
         for w in (self.fee_label, self.amount, self.fee_note):
             self.fee.add_widget(w)
         self.confirm = BigButton("", action=self.book, size=th.FONT_TITLE)

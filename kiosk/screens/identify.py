@@ -15,7 +15,7 @@ from kiosk.journeys.identify import CAN_DIGITS
 from kiosk.screens.base import KioskScreen
 from kiosk.text import is_id_number, mask_id
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Picture, Scroll, Text, hbox, vbox
+from kiosk.widgets.common import BigButton, InfoPanel, Panel, Picture, Scroll, Text, hbox, vbox
 from kiosk.widgets.democard import DemoCardButton
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
@@ -312,8 +312,9 @@ class IdentifyReadScreen(KioskScreen):
         t = th.get_theme()
         self.reading = False
         self._unsubscribe = None
-        self.where = Panel(orientation="vertical", size_hint_y=None, padding=t.px(36), role="primary")
-        self.where_text = Text("", size=th.FONT_HEADING, role="on_primary", halign="center", bold=True)
+        # information, not a button: no button fill (it looked exactly like the primary button)
+        self.where = InfoPanel(orientation="vertical", size_hint_y=None, padding=t.px(36))
+        self.where_text = Text("", size=th.FONT_HEADING, role="primary", halign="center", bold=True)
         self.tr(self.where_text, "identify.reader_below")
         self.where.add_widget(self.where_text)
         self.where.bind(minimum_height=self.where.setter("height"))

@@ -17,7 +17,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.lookup import LookupCodeScreen
 from kiosk.text import localized
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Panel, Text, content_panel, hbox, vbox
+from kiosk.widgets.common import BigButton, Panel, Text, content_panel, hbox, info_panel, vbox
 from kiosk.widgets.printstatus import PrintStatus
 from kiosk.widgets.qrcode import QrCode
 
@@ -88,9 +88,9 @@ class PayAmountScreen(PayScreen):
         self.procedure = Text("", size=th.FONT_HEADING, bold=True)
         self.summary.add_widget(self.code_text)
         self.summary.add_widget(self.procedure)
-        self.fee = content_panel(role="primary", spacing=8)
-        self.fee_label = Text("", size=th.FONT_BODY, role="on_primary")
-        self.amount = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        self.fee = info_panel(spacing=8)  # information, not a button
+        self.fee_label = Text("", size=th.FONT_BODY)
+        self.amount = Text("", size=th.FONT_DISPLAY, role="primary", bold=True)
         self.fee.add_widget(self.fee_label)
         self.fee.add_widget(self.amount)
         self.vietqr = BigButton("", action=self.pay_vietqr, size=th.FONT_HEADING)
@@ -434,10 +434,10 @@ class PayCashScreen(PayScreen):
     title_key = "pay.cash.title"
 
     def build(self) -> None:
-        self.ticket = content_panel(role="primary", spacing=6)
-        self.ticket_label = Text("", size=th.FONT_BODY, role="on_primary", halign="center")
+        self.ticket = info_panel(spacing=6)  # information, not a button
+        self.ticket_label = Text("", size=th.FONT_BODY, halign="center")
         self.tr(self.ticket_label, "pay.cash.ticket")
-        self.number = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True, halign="center")
+        self.number = Text("", size=th.FONT_DISPLAY, role="primary", bold=True, halign="center")
         self.ticket.add_widget(self.ticket_label)
         self.ticket.add_widget(self.number)
         self.go = Text("", size=th.FONT_HEADING, bold=True)

@@ -16,6 +16,8 @@ from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
 from kiosk.widgets.keyboard import BACKSPACE, CLEAR, CodeKeyboard
 
 MAX_PIN = 12
+# one dot per digit typed: a bullet Roboto has (its "●" drew as a missing-glyph box)
+MASK = "•"
 
 
 def hide_nav(app) -> None:
@@ -64,6 +66,7 @@ class PinScreen(KioskScreen):
         self.pin = ""
         self.hide_error()
         self.tr(self.heading, "pin.title_staff" if role is Role.STAFF else "pin.title_technician")
+        self.tr(self.hint, "pin.hint" if role is Role.STAFF else "pin.hint_technician")
         self._show()
 
     def enter(self, **kw) -> None:
@@ -96,7 +99,7 @@ class PinScreen(KioskScreen):
     def _show(self) -> None:
         if self.pin:
             self._tr.pop(id(self.dots), None)
-            self.dots.text = "●  " * (len(self.pin) - 1) + "●"
+            self.dots.text = "  ".join(MASK * len(self.pin))
             self.dots.role = "text"
         else:
             self.tr(self.dots, "pin.placeholder")

@@ -77,9 +77,10 @@ def bundle_targets(settings) -> list[Path]:
 def status_lines(app, status: DeviceStatus | None) -> list:
     if status is None:
         return [line(app.t("tech.no_status"), "muted")]
-    media = "" if status.media.value == "n/a" else f" / {status.media.value}"
+    # in words ("Đã kết nối · Có thẻ"), not the raw states ("online / present")
+    media = "" if status.media.value == "n/a" else " · " + app.t(f"tech.media.{status.media.value}")
     sim = app.t("tech.simulated") if status.simulated else app.t("tech.real")
-    rows = [line(app.t("tech.state", state=status.state.value + media, mode=sim),
+    rows = [line(app.t("tech.state", state=app.t(f"tech.state.{status.state.value}") + media, mode=sim),
                  "error" if status.needs_technician else "ok"),
             line(app.t("tech.name", name=status.name), "muted", size=th.FONT_SMALL)]
     if status.detail:

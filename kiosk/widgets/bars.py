@@ -55,8 +55,13 @@ class Dot(Widget):
         self._e.pos, self._e.size = self.pos, self.size
 
 
+# screens where the device dots show: staff and technicians read them, a citizen is told only
+# to call staff, and only when something is broken
+STAFF_SCREENS = ("pin", "staff", "technician")
+
+
 class StatusBar(Panel):
-    """Location, device health and the clock; visible on every screen."""
+    """Location, device health (staff and technicians only) and the clock; on every screen."""
 
     def __init__(self, app, **kw):
         t = th.get_theme()
@@ -68,6 +73,7 @@ class StatusBar(Panel):
         self.location.fixed_height = True
         self.add_widget(self.location)
         self.devices: dict[DeviceKind, tuple[Dot, Text]] = {}
+        self.device_boxes: list[BoxLayout] = []
         for kind in DEVICE_KEYS:
             dot = Dot()
             label = Label(text="", font_size=t.font(th.FONT_SMALL * 0.8), color=th.get_theme().palette.on_bar,
@@ -82,22 +88,63 @@ class StatusBar(Panel):
             box.add_widget(label)
             label.bind(width=lambda w, v, b=box, d=dot: setattr(b, "width", v + d.width + th.get_theme().px(8)))
             self.devices[kind] = (dot, label)
-            self.add_widget(box)
+            self.device_boxes.append(box)
+        # what a citizen sees when a device is broken: no dot, no device name, just who helps
+        self.trouble = Label(text="", font_size=t.font(th.FONT_SMALL * 0.9), color=t.palette.on_bar, bold=True,
+                             size_hint=(None, 1))
+        self.trouble.bind(texture_size=lambda w, s: setattr(w, "width", s[0]))
         self.clock = Label(text="", font_size=t.font(th.FONT_SMALL), color=t.palette.on_bar, size_hint=(None, 1))
         self.clock.bind(texture_size=lambda w, s: setattr(w, "width", s[0]))
         self.add_widget(self.clock)
+        self.staff_view = None
         self.tick()
+        from kivy.clock import Clock
+
+        Clock.schedule_once(self._watch, 0)  # the screen manager is made after the bar
+
+    def _watch(self, *_):
+        manager = getattr(self.app, "manager", None)
+        if manager is not None:
+            manager.bind(current=self.update_view)
+        self.update_view()
+
+    def for_staff(self) -> bool:
+        """Staff or a technician at the screen: the PIN, staff and technician screens, or staff
+        assisting a citizen."""
+        manager = getattr(self.app, "manager", None)
+        staff = getattr(self.app, "staff", None)
+        return (manager is not None and manager.current in STAFF_SCREENS) or bool(staff and staff.assisting)
+
+    def update_view(self, *_):
+        staff = self.for_staff()
+        if staff != self.staff_view:
+            self.staff_view = staff
+            for box in self.device_boxes:
+                if box.parent is not None:
+                    self.remove_widget(box)
+                if staff:
+                    self.add_widget(box, index=1)  # before the clock, in order
+        broken = not staff and any(dot.level == "error" for dot, _ in self.devices.values())
+        if broken and self.trouble.parent is None:
+            self.add_widget(self.trouble, index=1)
+        elif not broken and self.trouble.parent is not None:
+            self.remove_widget(self.trouble)
 
     def tick(self, *_):
         self.clock.text = time.strftime("%H:%M")
+        if self.staff_view is not None:
+            self.update_view()  # staff may have started or stopped assisting
 
     def relabel(self) -> None:
         for kind, (_, label) in self.devices.items():
             label.text = self.app.t(DEVICE_KEYS[kind])
+        self.trouble.text = self.app.t("status_bar.call_staff")
 
     def show(self, status: DeviceStatus) -> None:
         if status.kind in self.devices:
             self.devices[status.kind][0].set_level(health(status))
+            if self.staff_view is not None:
+                self.update_view()
 
 
 class TimeoutDialog(ModalView):

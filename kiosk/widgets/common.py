@@ -165,6 +165,10 @@ class BigButton(ButtonBehavior, Label):
     # one of several choices: None for a plain button; False an empty ring on the left, True a
     # ring filled with a tick (the choice taken is marked by the tick, not only by a colour)
     selected = ObjectProperty(None, allownone=True)
+    # a field's box: ``placeholder`` while it holds no value (muted, italic, lighter: never
+    # mistaken for a value); ``problem`` when its value needs fixing (a thick red border)
+    placeholder = BooleanProperty(False)
+    problem = BooleanProperty(False)
 
     def __init__(self, text: str = "", action=None, kind: str = "primary", size: float = th.FONT_HEADING, **kw):
         kw.setdefault("halign", "center")
@@ -190,7 +194,7 @@ class BigButton(ButtonBehavior, Label):
         self.bind(
             pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
             kind=self._restyle, design_size=self._restyle, width=self._wrap, texture_size=self._fit,
-            selected=self._restyle,
+            selected=self._restyle, placeholder=self._restyle, problem=self._restyle,
         )
         self._restyle()
 
@@ -213,11 +217,17 @@ class BigButton(ButtonBehavior, Label):
         t = th.get_theme()
         self.font_size = t.font(self.design_size)
         bg, fg, edge = self._colors()
+        p = t.palette
+        if self.placeholder and not self.disabled:
+            fg = p.muted
+        if self.problem and not self.disabled:
+            edge = p.error
         self.color = fg
         self.disabled_color = fg
         self._bg.rgba = bg
         self._edge.rgba = edge
-        self.bold = True
+        self.bold = not self.placeholder
+        self.italic = self.placeholder
         self._mark_color.rgba = fg if self.selected is not None else (0, 0, 0, 0)
         self._tick_color.rgba = bg if self.selected else (0, 0, 0, 0)
         self._wrap()
@@ -246,7 +256,7 @@ class BigButton(ButtonBehavior, Label):
         self._rect.size = (self.width - 2 * inset, self.height - 2 * inset)
         self._rect.radius = [r] * 4
         self._line.rounded_rectangle = rounded_outline(self.x, self.y, self.width, self.height, r)
-        self._line.width = max(1.5, t.px(3))
+        self._line.width = max(1.5, t.px(6 if self.problem else 3))
         if not self.selected:
             # hidden strokes: no points and a hairline (see Panel._redraw on wide see-through lines)
             self._tick.points, self._tick.width, self._disc.size = [], 1, (0, 0)

@@ -125,6 +125,7 @@ class EntryEditor(ModalView):
             for value, label in field.choices:
                 b = BigButton(label, action=lambda v=value: self._choose(v),
                               kind="primary" if value == field.value else "secondary", size=th.FONT_BODY)
+                b.selected = value == field.value  # the choice made has a tick, not only a colour
                 b.min_height = 120
                 self.choice_buttons[value] = b
                 grid.add_widget(b)
@@ -367,6 +368,7 @@ class EntryField(BoxLayout):
             key = "entry.tap_to_choose" if self.kind == "choice" else "entry.tap_to_type"
             self.box.text = self.app.t(key)
             self.box.kind = "quiet"
+        self.box.placeholder = not shown
 
     def relabel(self) -> None:
         """After a language switch: placeholders, notes and error follow it."""
@@ -387,6 +389,7 @@ class EntryField(BoxLayout):
 
     def set_error(self, key: str | None) -> None:
         self._error_key = key or ""
+        self.box.problem = bool(key)  # a red border on the field itself, not only the message
         if key:
             self.error.text = self.app.t(key)
             if self.error.parent is None:

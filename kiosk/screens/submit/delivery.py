@@ -68,8 +68,10 @@ class SubmitDeliveryScreen(SubmitScreen):
         self.content.clear_widgets()
         self.content.add_widget(self.pickup)
         self.pickup.kind = "primary" if self.method == "pickup" else "secondary"
+        self.pickup.selected = self.method == "pickup"  # the option taken has a tick, not only a fill
         if self.offers_post:
             self.post.kind = "primary" if self.method == "post" else "secondary"
+            self.post.selected = self.method == "post"
             self.content.add_widget(self.post)
             if self.method == "post":
                 self.content.add_widget(self.address_title)
