@@ -16,11 +16,14 @@ from kiosk import config
 from kiosk.gateway import client as C
 from kiosk.gateway import errors as E
 from kiosk.gateway import models as M
+from kiosk.gateway.demo.samples import sample_submission
 
 KEY = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 CODE = "H26.99-241125-0001"
 RECEIPT = {"code": CODE, "status": "received", "procedure": DOSSIER["procedure"],
            "received_at": "2026-11-29T08:00:00Z", "fee": DOSSIER["fee"]}
+PAYMENT = {"id": "PAY_1-a", "dossier_code": CODE, "amount_vnd": 5, "method": "cash", "status": "paid",
+           "qr_payload": None, "created_at": "2026-11-29T08:00:00Z", "expires_at": "2026-11-29T09:00:00Z"}
 RECORD = {"key": KEY, "status": 201, "response": {"code": CODE, "status": "received"},
           "created_at": "2026-11-29T08:00:00Z"}
 
@@ -197,8 +200,22 @@ def test_from_settings_tls_options(tmp_path):
     assert C.GatewayClient.from_settings(on).session.cert is None
 
 
+def test_url_embedded_starts_the_embedded_gateway_for_these_settings(monkeypatch):
+    from kiosk.gateway import embedded
+
+    started = []
+    s = config.defaults(gateway={"url": "embedded"})
+    monkeypatch.setattr(embedded, "shared", lambda settings: SimpleNamespace(
+        start=lambda: started.append(settings) or "http://127.0.0.1:8765"))
+    client = C.GatewayClient.from_settings(s)
+    assert client.base_url == "http://127.0.0.1:8765" and started == [s]
+    assert C.GatewayClient.from_settings(s, base_url="http://127.0.0.1:1").base_url == "http://127.0.0.1:1"
+    assert len(started) == 1
+
+
 @pytest.mark.parametrize("text,why", [("", "empty"), ("\n \n", "empty"), ("tok en", "spaces"),
-                                      ("tok\x01en", "control"), ("tok\x7fen", None)])
+                                      ("tok\x01en", "control"), ("tok\x7fen", None), ("!tok!", None),
+                                      ("Đồng-ý", None)])
 def test_read_token_refuses_blank_or_spaced_tokens(tmp_path, text, why):
     path = tmp_path / "token"
     path.write_text(text, encoding="utf-8")
@@ -381,7 +398,7 @@ def test_a_list_answer_is_checked_against_the_contract(gw):
 
 def test_parse_turns_any_reading_failure_into_a_bad_response():
     deep: list = []
-    for _ in range(100_000):
+    for _ in range(5_000):  # deeper than the recursion limit
         deep = [deep]
     for kind, data in ((M.Dossier, None), (M.Dossier, {"code": 1}), (list[M.Province], deep),
                        (M.RatingAck, {"id": "x"})):
@@ -431,15 +448,15 @@ def test_payment_ids_are_checked_before_any_call(gw, pid):
 
 
 def test_a_replayed_cash_body_goes_as_it_is_under_its_key(gw):
-    payment = {"id": "PAY_1-a", "dossier_code": CODE, "amount_vnd": 5, "method": "cash", "status": "paid",
-               "qr_payload": None, "created_at": "2026-11-29T08:00:00Z", "expires_at": "2026-11-29T09:00:00Z"}
-    server = gw((200, {}, payment), (200, {}, {"id": 7}), (201, {}, RECEIPT))
+    server = gw((200, {}, PAYMENT), (200, {}, PAYMENT), (200, {}, {"id": 7}), (201, {}, RECEIPT))
     client = make(server.url)
     assert client.confirm_cash_body("a" * 64, b'{"x": 1}', KEY).status == "paid"
+    assert client.confirm_cash_body("PAY_1-Z", b'{"x": 1}', KEY).status == "paid"
     assert client.rate_body(b'{"score":5}', KEY) == 7
     client.submit_dossier(bytearray(b'{"s":1}'), KEY)
     assert [(s.method, s.path, s.body, s.headers["Idempotency-Key"]) for s in server.seen] == [
         ("POST", f"/v1/payments/{'a' * 64}/cash-confirmation", b'{"x": 1}', KEY),
+        ("POST", "/v1/payments/PAY_1-Z/cash-confirmation", b'{"x": 1}', KEY),
         ("POST", "/v1/ratings", b'{"score":5}', KEY), ("POST", "/v1/dossiers", b'{"s":1}', KEY)]
 
 
@@ -484,6 +501,9 @@ def test_a_body_is_compact_utf8_json_or_refused():
     assert C.encode_body({"tên": "Nguyễn", "n": [1, 2]}) == '{"tên":"Nguyễn","n":[1,2]}'.encode()
     assert C.submission_body(b"raw") == b"raw" and C.submission_body(bytearray(b"ra")) == b"ra"
     assert C.submission_body({"a": None}) == b'{"a":null}'
+    submission = sample_submission("guard")  # a contract object: its JSON form, not the object
+    sent = C.submission_body(submission)
+    assert sent == C.encode_body(submission.to_json()) and b'"guard"' in sent
     for bad in ({"x": float("nan")}, {"x": float("inf")}, {"x": object()}, {1j: 2}):
         with pytest.raises(E.InvalidRequest) as info:
             C.encode_body(bad)

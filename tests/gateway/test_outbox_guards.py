@@ -1,14 +1,21 @@
-"""Tests written against surviving mutants of the module's security checks (scripts/mutation)."""
+"""Tests written against surviving mutants of the module's security checks (scripts/mutation): the outbox
+key (keys.py) and delivery (delivery.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from test_client_guards import PAYMENT, RECEIPT, problem
+from test_client_guards import gw as gw  # noqa: F401  (the scripted gateway fixture)
+from test_client_guards import make as client_for
 
+from kiosk.gateway.client import rating_body, submission_body
+from kiosk.gateway.outbox import Outbox, load_or_create_key
 from kiosk.gateway.outbox import keys as K
 
 # -- the outbox key (kiosk/gateway/outbox/keys.py) ---------------------------------------------
@@ -171,3 +178,158 @@ def test_an_existing_file_others_cannot_read_keeps_its_mode(tmp_path):
     path.chmod(0o640)
     K.private_file(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- delivery (kiosk/gateway/outbox/delivery.py), against a scripted gateway on 127.0.0.1 --------
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    ob = Outbox(tmp_path / "outbox.sqlite3", load_or_create_key(tmp_path / "outbox.key"))
+    yield ob
+    ob.close()
+
+
+def record(key, status, response):
+    return (200, {}, {"key": key, "status": status, "response": response, "created_at": "2026-11-29T08:00:00Z"})
+
+
+def conflict():
+    return problem(409, "idempotency_conflict")
+
+
+def test_max_items_is_a_limit_not_one_more(outbox, gw):
+    for _ in range(3):
+        outbox.enqueue("rating", body=rating_body(4, "lookup"))
+    server = gw(*[(200, {}, {"id": i}) for i in range(3)])
+    assert outbox.deliver(client_for(server.url), max_items=0) == 0
+    assert outbox.deliver(client_for(server.url), max_items=2) == 2
+    assert outbox.depth() == 1 and len(server.seen) == 2
+
+
+def test_each_kind_resolves_to_its_summary(outbox, gw):
+    refs = [outbox.enqueue("submission", body=submission_body({"s": 1})).reference,
+            outbox.enqueue("cash_confirmation", {"payment_id": "PAY_1-a"}, body=b'{"staff_id":"s"}').reference,
+            outbox.enqueue("rating", body=rating_body(5, "lookup")).reference]
+    server = gw((201, {}, RECEIPT), (200, {}, PAYMENT), (201, {}, {"id": 42}))
+    seen = []
+    assert outbox.deliver(client_for(server.url), on_delivered=seen.append) == 3
+    assert [{k: v for k, v in d.items() if k not in ("seq", "reference")} for d in seen] == [
+        {"kind": "submission", "code": RECEIPT["code"], "status": "received"},
+        {"kind": "cash_confirmation", "payment_id": "PAY_1-a", "status": "paid"},
+        {"kind": "rating", "rating_id": 42}]
+    assert [d["reference"] for d in seen] == refs
+    assert [(s.path, s.body) for s in server.seen] == [  # the very bytes queued, each under its key
+        ("/v1/dossiers", b'{"s":1}'), ("/v1/payments/PAY_1-a/cash-confirmation", b'{"staff_id":"s"}'),
+        ("/v1/ratings", rating_body(5, "lookup"))]
+    assert [s.headers["Idempotency-Key"] for s in server.seen] == [i["idempotency_key"] for i in outbox.items()]
+    assert [json.loads(i["result"]) for i in outbox.items()] == [
+        {"code": RECEIPT["code"], "status": "received"}, {"payment_id": "PAY_1-a", "status": "paid"},
+        {"rating_id": 42}]
+    assert outbox.provisional_status(refs[0]).dossier_code == RECEIPT["code"]
+
+
+@pytest.mark.parametrize("kind,answer,summary", [
+    ("submission", RECEIPT, {"code": RECEIPT["code"], "status": "received"}),
+    ("cash_confirmation", PAYMENT, {"payment_id": "PAY_1-a", "status": "paid"}),
+    ("rating", {"id": 7}, {"rating_id": 7})])
+@pytest.mark.parametrize("status", [200, 201, 299])
+def test_a_409_replay_is_reconciled_from_any_2xx_first_answer(outbox, gw, kind, answer, summary, status):
+    payload = {"payment_id": "PAY_1-a"} if kind == "cash_confirmation" else None
+    ref = outbox.enqueue(kind, payload, body=b'{"x":1}', idempotency_key="k-" + "0" * 10).reference
+    server = gw(conflict(), record("k-" + "0" * 10, status, answer))
+    assert outbox.deliver(client_for(server.url)) == 1
+    (item,) = outbox.items()
+    assert item["reference"] == ref and item["state"] == "delivered"
+    assert json.loads(item["result"]) == {**summary, "reconciled": True}
+    assert server.seen[1].path == "/v1/idempotency/k-0000000000"
+
+
+@pytest.mark.parametrize("first", [record("k-0000000000", 300, {}), record("k-0000000000", 199, {}),
+                                   record("k-0000000000", 409, {}), problem(404, "no_record")])
+def test_a_409_whose_key_never_succeeded_is_set_aside_with_its_reason(outbox, gw, first):
+    outbox.enqueue("rating", body=b'{"x":1}', idempotency_key="k-0000000000")
+    outbox.enqueue("rating", body=b'{"x":2}')
+    server = gw(problem(409, "payment_cancelled"), first, (201, {}, {"id": 1}))
+    assert outbox.deliver(client_for(server.url)) == 1  # the next item still goes
+    (aside,) = outbox.items("set_aside")
+    assert aside["last_error"] == "gateway.conflict: payment_cancelled"
+    assert outbox.last_error() == "gateway.conflict: payment_cancelled"  # what staff see
+
+
+def test_a_gateway_down_while_reconciling_stops_the_run_and_keeps_the_item(outbox, gw):
+    outbox.enqueue("rating", body=b'{"x":1}', idempotency_key="k-0000000000")
+    server = gw(conflict(), problem(503))
+    assert outbox.deliver(client_for(server.url)) == 0
+    assert outbox.depth() == 1 and outbox.set_aside() == 0
+    assert outbox.last_error() == "gateway.unavailable: gateway answered 503"
+
+
+def test_a_failure_is_recorded_on_the_item_and_for_the_technician(outbox, gw):
+    ref = outbox.enqueue("rating", body=b'{"x":1}').reference
+    server = gw((401, {}, b""))  # credentials refused, no problem type: the reason is the key alone
+    assert outbox.deliver(client_for(server.url)) == 0
+    status = outbox.provisional_status(ref)
+    assert (status.state, status.attempts, status.last_error) == ("queued", 1, "gateway.unauthorized")
+    assert outbox.last_error() == "gateway.unauthorized"
+
+
+def test_a_poison_item_is_set_aside_with_its_reason_and_the_queue_moves_on(outbox, gw):
+    tampered = outbox.enqueue("rating", body=b'{"x":1}').reference
+    broken = outbox.enqueue("cash_confirmation", body=b'{"staff_id":"s"}').reference  # no payment id: KeyError
+    outbox.enqueue("rating", body=b'{"x":2}')
+    outbox._db.execute("UPDATE items SET payload=X'00112233' WHERE reference=?", (tampered,))
+    server = gw((201, {}, {"id": 9}))
+    assert outbox.deliver(client_for(server.url)) == 1
+    reasons = {i["reference"]: i["last_error"] for i in outbox.items("set_aside")}
+    assert reasons[tampered].startswith("an outbox item does not decrypt")
+    assert reasons[broken] == "outbox.error: KeyError"
+    assert outbox.last_error() == "outbox.error: KeyError"
+    assert len(server.seen) == 1
+
+
+def test_items_queued_before_bodies_were_kept_are_sent_from_their_arguments(outbox, gw):
+    from kiosk.gateway.client import cash_body
+
+    outbox.enqueue("submission", {"s": 1})
+    outbox.enqueue("cash_confirmation", {"payment_id": "PAY_1-a", "staff_id": "staff-01", "amount_vnd": 5,
+                                         "receipt_number": "R-1"})
+    outbox.enqueue("rating", {"score": 3})
+    outbox.enqueue("rating", {"score": 4, "journey": "payment", "dossier_code": "H26.99-241125-0001",
+                              "comment": "ok", "rated_at": "2026-11-29T08:00:00+00:00"})
+    server = gw((201, {}, RECEIPT), (200, {}, PAYMENT), (201, {}, {"id": 1}), (201, {}, {"id": 2}))
+    assert outbox.deliver(client_for(server.url)) == 4
+    assert [(s.path, s.body) for s in server.seen] == [
+        ("/v1/dossiers", b'{"s":1}'),
+        ("/v1/payments/PAY_1-a/cash-confirmation", cash_body("staff-01", 5, "R-1")),
+        ("/v1/ratings", rating_body(3, "other")),
+        ("/v1/ratings", rating_body(4, "payment", dossier_code="H26.99-241125-0001", comment="ok",
+                                    rated_at="2026-11-29T08:00:00+00:00"))]
+    assert [json.loads(i["result"]) for i in outbox.items()][2:] == [{"rating_id": 1}, {"rating_id": 2}]
+
+
+@pytest.mark.parametrize("body", [None, b'{"x":1}'])
+def test_an_item_of_an_unknown_kind_is_set_aside(tmp_path, gw, body):
+    """Only possible in an unencrypted (benchmark) outbox, where the kind is not sealed."""
+    with Outbox(tmp_path / "plain.sqlite3", None, encrypt=False) as ob:
+        ob.enqueue("rating", {"score": 3}, body=body)
+        ob._db.execute("UPDATE items SET kind='bogus'")
+        server = gw()
+        assert ob.deliver(client_for(server.url)) == 0
+        (item,) = ob.items("set_aside")
+        assert item["last_error"] == "unknown kind bogus" and server.seen == []
+
+
+def test_purge_forgets_only_delivered_items_older_than_asked(tmp_path, gw):
+    now = [1_900_000_000.0]
+    with Outbox(tmp_path / "p.sqlite3", load_or_create_key(tmp_path / "p.key"), clock=lambda: now[0]) as ob:
+        done = ob.enqueue("rating", body=b'{"x":1}').reference
+        assert ob.deliver(client_for(gw((201, {}, {"id": 1})).url)) == 1
+        waiting = ob.enqueue("rating", body=b'{"x":2}').reference
+        now[0] += 3600
+        assert ob.purge_delivered(3600) == 0  # exactly as old as asked: kept
+        now[0] += 0.5
+        assert ob.purge_delivered(3600) == 1
+        assert ob.provisional_status(done) is None and ob.provisional_status(waiting).state == "queued"
+        now[0] += 10 * 86400
+        assert ob.purge_delivered(0) == 0 and ob.depth() == 1  # a waiting item is never forgotten
