@@ -29,11 +29,17 @@ def to_lookup_typed(drv) -> None:
 
 
 def to_lookup_letters(drv) -> None:
-    """The code being typed, on the letter pad (codes end in letters since they carry a random
-    part): the pad must fit beside the field in landscape too."""
+    """The code being typed, on the letter pad of its last part (a new code's random part holds
+    Crockford's letters, no I, L, O or U): the pad must fit beside the field in landscape too."""
     to_lookup(drv)
-    type_code(drv, SAMPLE_DOSSIER[:6])
+    type_code(drv, "H26.99-251125-7")
     drv.tap(drv.screen.keyboard.keys["ABC"])
+
+
+def to_lookup_other(drv) -> None:
+    """A code of another shape (a provisional TAM-… reference) on the full pad."""
+    to_lookup(drv)
+    type_code(drv, "TAM-7KQ2")
 
 
 def to_lookup_error(drv) -> None:

@@ -17,7 +17,14 @@ from kiosk.drive.delivery import (
     to_delivery_confirm_down,
     to_delivery_done,
 )
-from kiosk.drive.help import to_help, to_help_ticket
+from kiosk.drive.help import (
+    to_confirm_home,
+    to_help,
+    to_help_over_journey,
+    to_help_over_journey_ask,
+    to_help_ticket,
+    to_technician_exit,
+)
 from kiosk.drive.identify import (
     to_attract_card_left,
     to_consent,
@@ -100,6 +107,11 @@ STATES: list[tuple[str, Callable]] = [
     # call staff
     ("help_reason", to_help),
     ("help_ticket", to_help_ticket),
+    ("help_over-journey-ask", to_help_over_journey_ask),
+    ("help_over-journey", to_help_over_journey),
+    # never lose work by one tap
+    ("confirm_home", to_confirm_home),
+    ("technician-exit-confirm", to_technician_exit),
     # easier to see
     ("access-panel", to_access_panel),
     ("menu-high-contrast", to_menu_high_contrast),

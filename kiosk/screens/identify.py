@@ -70,6 +70,12 @@ class IdentifyKeyScreen(KioskScreen):
             col = vbox(pic, label, spacing=6)
             self.cards.add_widget(col)
         self.cards.height = t.px(190 + 6) + 2 * t.font(th.FONT_SMALL) * 1.3
+        self.qr_demo = None
+        if self.scan.demo is not None:
+            self.qr_demo = BigButton("", action=lambda: self.scan.show_demo(sample_front_qr()), kind="quiet",
+                                     size=th.FONT_SMALL)
+            self.qr_demo.min_height = 100
+            self.tr(self.qr_demo, "identify.demo_qr")
         self.consent = ConsentPanel(self, landscape=t.landscape)
         self.agree, self.decline = self.consent.agree, self.consent.decline
         self.form = self.body
@@ -110,16 +116,22 @@ class IdentifyKeyScreen(KioskScreen):
         if phase == "consent":
             parts = self.consent.layout()
         elif phase == "can":
-            parts = [self.cards, self.field, self.keyboard] + ([] if t.text_scale > 1 else [self.scan])
+            # no room for the camera picture beside the pictures and the pad: scanning the front
+            # QR still works (the subtitle says so); the demo keeps its sample-QR button
+            parts = [self.cards, self.field, self.keyboard] + ([self.qr_demo] if self.qr_demo else [])
         else:
             parts = [self.field, self.dob_field, self.keyboard, self.go]
         if t.landscape:
+            for w in (self.title, self.subtitle, *parts):  # out of the last phase's columns
+                if w.parent is not None:
+                    w.parent.remove_widget(w)
             self.form = vbox(self.title, self.subtitle, *parts[:-2], spacing=20)
             self.body.add_widget(hbox(self.form, vbox(Widget(), *parts[-2:], spacing=20), spacing=48))
         else:
             self.form = self.body
-            for w in parts:
+            for w in ([Widget()] if phase != "consent" else []) + parts:  # the room left goes above the field
                 self.body.add_widget(w)
+        self.show_stage()
         self._show()
 
     def _key_label(self, key: str) -> str:
@@ -137,9 +149,7 @@ class IdentifyKeyScreen(KioskScreen):
 
     def enter(self, **kw) -> None:
         self._render()
-        self.scan.relabel()
-        self.scan.start()
-        self.core.scanning.start(self.scanned)
+        self.core.scanning.start(self.scanned)  # the card's front QR, shown to the camera
         if not self._subscribed:
             self._subscribed = True
             self.core.subscribe(lambda event, _v: event == "identify" and self.app.current == self.name

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from kivy.uix.label import Label
 from kivy.uix.widget import Widget
-from kivy.utils import escape_markup, get_hex_from_color
 
 from kiosk.core import CitizenError, Task
 from kiosk.journeys.lookup import CODE_PREFIX, DATE_DIGITS, TAIL_LETTERS, TAIL_MIN, CodeEntry
@@ -25,6 +25,22 @@ STATUS_ROLE = {
 }
 
 
+class _Inline(Label):
+    """One piece of a line of pieces in different colours: as wide as its text."""
+
+    def __init__(self, role: str):
+        super().__init__(size_hint=(None, None), bold=True)
+        self.role = role
+        th.get_theme().follow(text_scale=self._restyle, unit=self._restyle, high_contrast=self._restyle)
+        self.bind(texture_size=lambda *_: setattr(self, "size", self.texture_size))
+        self._restyle()
+
+    def _restyle(self, *_):
+        t = th.get_theme()
+        self.font_size = t.font(th.FONT_HEADING)
+        self.color = getattr(t.palette, self.role)
+
+
 class LookupCodeScreen(KioskScreen):
     """Scan the receipt's QR (the default where there is a camera) or type the code.  Typing
     takes only what the citizen must: the fixed part of the code is shown and skipped, the
@@ -44,10 +60,17 @@ class LookupCodeScreen(KioskScreen):
         self.mode = ""
         self.field = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), spacing=t.px(8),
                            border_role="primary")
-        # a typical dossier code (about 20 characters) stays on one line even in large-text mode
-        self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center", markup=True)
+        # a typical dossier code (about 20 characters) stays on one line even in large-text mode;
+        # the fixed part and the places still to fill are muted, what was typed is in full colour
+        self.field_text = Text("", size=th.FONT_HEADING, bold=True, halign="center")  # a code of another shape
+        self.code_fixed = _Inline(role="muted")
+        self.code_typed = _Inline(role="text")
+        self.code_left = _Inline(role="muted")
+        self.code_row = hbox(Widget(), self.code_fixed, self.code_typed, self.code_left, Widget(), spacing=0)
+        self.code_row.size_hint_y = None
+        self.code_typed.bind(height=lambda *_: setattr(self.code_row, "height", self.code_typed.height))
         self.part_hint = Text("", size=th.FONT_SMALL, role="muted", halign="center")
-        self.field.add_widget(self.field_text)
+        self.field.add_widget(self.code_row)
         self.field.add_widget(self.part_hint)
         self.field.bind(minimum_height=lambda *_: setattr(self.field, "height",
                                                           max(self.field.minimum_height, t.px(130))))
@@ -261,26 +284,31 @@ class LookupCodeScreen(KioskScreen):
         self._show_code()
 
     def _show_code(self) -> None:
-        t = th.get_theme()
         self._tr.pop(id(self.field_text), None)
         self.field_text.role = "text"
-        if self.typing == "free":
+        free = self.typing == "free"
+        if free != (self.field_text.parent is not None):
+            self.field.remove_widget(self.code_row if free else self.field_text)
+            self.field.add_widget(self.field_text if free else self.code_row, index=1)
+        if free:
             if self.free:
-                self.field_text.text = escape_markup(self.free)
+                self.field_text.text = self.free
             else:
                 self.tr(self.field_text, "lookup.placeholder")
                 self.field_text.role = "muted"
             self.tr(self.part_hint, "lookup.part.free")
             ready = len(self.free) >= DOSSIER_CODE_MIN
         else:
-            # the fixed part and the places still to fill in the muted colour, what was typed in
-            # the text colour: the citizen sees the whole code take shape
-            muted = get_hex_from_color(t.palette.muted)
+            # the citizen sees the whole code take shape: the fixed part, what was typed, and
+            # the places still to fill (the hyphens put in)
             e = self.entry
-            date_left = "_" * (DATE_DIGITS - len(e.date))
-            tail_left = "_" * max(0, TAIL_MIN - len(e.tail))
-            self.field_text.text = (f"[color={muted}]{CODE_PREFIX}-[/color]{e.date}[color={muted}]{date_left}-[/color]"
-                                    f"{e.tail}[color={muted}]{tail_left}[/color]")
+            self.code_fixed.text = f"{CODE_PREFIX}-"
+            if len(e.date) < DATE_DIGITS:
+                self.code_typed.text = e.date
+                self.code_left.text = "_" * (DATE_DIGITS - len(e.date)) + "-" + "_" * TAIL_MIN
+            else:
+                self.code_typed.text = f"{e.date}-{e.tail}"
+                self.code_left.text = "_" * max(0, TAIL_MIN - len(e.tail))
             self.tr(self.part_hint, f"lookup.part.{e.part}", prefix=CODE_PREFIX)
             ready = e.complete
             # the letter key only where the format has letters
@@ -330,7 +358,6 @@ class LookupCodeScreen(KioskScreen):
 
 class LookupStatusScreen(KioskScreen):
     title_key = "status.title"
-    key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
     key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
 
     def build(self) -> None:
@@ -431,7 +458,6 @@ class LookupStatusScreen(KioskScreen):
         # stands comes first there, the dossier's name and code below it
         self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)
         self.status_panel = now
-        self.status_panel = now
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
         for event in reversed(list(d.timeline)):
@@ -458,7 +484,6 @@ class LookupStatusScreen(KioskScreen):
         box.add_widget(Text(self.app.t("status.provisional.queued_at", date=self.app.format_datetime(p.queued_at)),
                             size=th.FONT_SMALL, role="on_primary"))
         self.summary.add_widget(box)
-        self.status_panel = box
         self.status_panel = box
         self.print_button.disabled = True  # a status slip needs the gateway's dossier
 

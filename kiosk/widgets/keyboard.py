@@ -63,7 +63,7 @@ class CodeKeyboard(GridLayout):
         t = th.get_theme()
         letters = LETTERS_WIDE if t.landscape else LETTERS
         if mode == "part-letters":
-            rows = part_letters(self.part_letters, 8 if t.landscape else 6)
+            rows = part_letters(self.part_letters, 6)  # four rows, like the landscape letter pad
         else:
             rows = {"digits": DIGITS, "letters": letters, "pin": PIN, "part-digits": PART_DIGITS,
                     "part-digits-only": PART_DIGITS_ONLY}[mode]
