@@ -192,11 +192,12 @@ def test_host_refuses_a_cryptogram_that_is_not_whole_blocks(cryptogram):
         _d4_after_select().unprotect(_d4_answer(do87 + H("99029000")))
 
 
-def test_host_without_do99_keeps_the_trailing_status_word():
-    """An answer without DO99 (its MAC covers only the DO87): the status word is the trailer's
-    two bytes, not any other slice of the response."""
+def test_host_refuses_a_response_without_do99():
+    """An answer whose MAC covers only the DO87: its status word would be the plain trailer, which
+    a relay can rewrite (a failed read made to look like 9000), so it is refused."""
     do87 = ber.tlv(0x87, b"\x01" + _ref_enc(crypto.DES3, D4_KS_ENC, D4_SSC_READ, H("60145F01")))
-    assert _d4_after_select().unprotect(_d4_answer(do87, "6282")) == (H("60145F01"), 0x6282)
+    with pytest.raises(SecureMessagingError, match="without DO99"):
+        _d4_after_select().unprotect(_d4_answer(do87, "9000"))
 
 
 # ------------------------------------------------------------------ AES against the primitives

@@ -105,10 +105,13 @@ class SecureMessaging:
             raise SecureMessagingError("response without MAC")
         if not crypto.equal(self._mac(macced), do8e.value):
             raise SecureMessagingError("response MAC does not verify")
-        if do99 is not None:
-            if len(do99.value) != 2:
-                raise SecureMessagingError("bad DO99")
-            sw = int.from_bytes(do99.value, "big")
+        # the status word counts only inside the MAC: DO99 is mandatory in a protected response
+        # (ICAO 9303-11), the plain trailer is what a relay could rewrite
+        if do99 is None:
+            raise SecureMessagingError("response without DO99")
+        if len(do99.value) != 2:
+            raise SecureMessagingError("bad DO99")
+        sw = int.from_bytes(do99.value, "big")
         data = b""
         if do87 is not None:
             value = do87.value
