@@ -253,7 +253,10 @@ def where_lines(name: str, sections: list) -> list[str]:
 # -- 1. journeys ------------------------------------------------------------------------------------
 
 
-def bench_journeys(drv, monitor, taps: TapCounter, runs: int, only: set[str] | None = None) -> list[dict]:
+def bench_journeys(drv, monitor, taps: TapCounter, runs: int, only: set[str] | None = None,
+                   on_row: Callable[[dict], None] | None = None) -> list[dict]:
+    """Each journey ``runs`` times after a warm-up run; ``on_row(row)`` as each one ends (the
+    JSON lines come out one by one, so a journey that fails later keeps the earlier figures)."""
     from kiosk.drive import to_attract
 
     set_fps(0)
@@ -263,6 +266,8 @@ def bench_journeys(drv, monitor, taps: TapCounter, runs: int, only: set[str] | N
             continue
         if not available(script):
             rows.append({"name": name, "missing": script.needs})
+            if on_row is not None:
+                on_row(rows[-1])
             continue
         per = []
         for _ in range(runs + 1):  # the first run warms caches (fonts, textures, screens)
@@ -276,6 +281,8 @@ def bench_journeys(drv, monitor, taps: TapCounter, runs: int, only: set[str] | N
         per = per[1:]
         rows.append({"name": name, "taps": per[-1][0], "seconds": statistics.median(s.wall for _, s in per),
                      "first": first.wall, "sections": [s for _, s in per]})
+        if on_row is not None:
+            on_row(rows[-1])
     to_attract(drv)
     return rows
 
@@ -524,14 +531,16 @@ def run(args) -> int:
     try:
         if "journeys" in parts:
             only = {j.strip() for j in args.journeys.split(",") if j.strip()}
-            rows = bench_journeys(drv, monitor, taps, runs, only)
             if as_json:
                 import json
 
-                for obj in journey_json(rows):
-                    print(json.dumps(obj, ensure_ascii=False), file=out, flush=True)
+                def emit(row: dict) -> None:
+                    for obj in journey_json([row]):
+                        print(json.dumps(obj, ensure_ascii=False), file=out, flush=True)
+
+                bench_journeys(drv, monitor, taps, runs, only, on_row=emit)
             else:
-                print_journeys(rows, runs)
+                print_journeys(bench_journeys(drv, monitor, taps, runs, only), runs)
         if "stalls" in parts:
             idle = min(args.idle, 1.0) if quick else args.idle
             print_stalls(bench_stalls(drv, monitor, runs, idle, warm_up=not quick))
