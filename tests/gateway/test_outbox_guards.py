@@ -112,6 +112,43 @@ def test_an_outbox_database_without_an_items_table_holds_nothing_waiting(tmp_pat
     assert (data / K.KEY_NAME).read_bytes() == K.open_key(settings)
 
 
+def test_what_a_technician_reads_when_the_key_cannot_be_used(tmp_path, monkeypatch):
+    from kiosk import config
+
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(K.OutboxKeyError) as info:
+        K.create_key(tmp_path / "plain" / "sub" / "outbox.key")
+    assert str(info.value) == f"outbox key file {tmp_path / 'plain' / 'sub' / 'outbox.key'} cannot be created" \
+                              " (NotADirectoryError)"
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    s = config.defaults(gateway={"outbox_key_file": "$CREDENTIALS_DIRECTORY/outbox.key"})
+    with pytest.raises(K.OutboxKeyError) as info:
+        K.key_path(s)
+    assert str(info.value).endswith(": an environment variable in it is not set"
+                                    " (a systemd credential needs LoadCredential= in the unit)")
+    data = tmp_path / "data"
+    with Outbox(data / K.DB_NAME, load_or_create_key(data / K.KEY_NAME)) as ob:
+        ob.enqueue("rating", {"score": 3})
+    (data / K.KEY_NAME).unlink()
+    with pytest.raises(K.OutboxKeyError) as info:
+        K.open_key(config.defaults(kiosk={"data_dir": str(data)}))
+    assert str(info.value).endswith("is missing but 1 encrypted item(s) wait in the outbox: restore the key file"
+                                    " (nothing was deleted); the kiosk does not start without it")
+
+
+def test_an_outbox_database_that_cannot_be_read_says_so(tmp_path):
+    folder = tmp_path / "db-is-a-folder"
+    folder.mkdir()
+    with pytest.raises(K.OutboxError) as info:
+        K.pending_encrypted(folder)
+    assert str(info.value) == "the outbox database cannot be read (OperationalError)"
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(K.OutboxError) as info:
+        K.pending_encrypted(garbage)
+    assert str(info.value) == "the outbox database cannot be read (DatabaseError: file is not a database)"
+
+
 def test_a_folder_made_for_the_outbox_is_private_from_its_first_instant(tmp_path, monkeypatch):
     """Even with umask 0 no folder the outbox makes is ever readable by others, not even between
     its mkdir and the chmod that follows."""
