@@ -570,3 +570,40 @@ def test_a_day_file_without_its_last_newline_still_verifies(tmp_path):
     path.write_text(path.read_text().rstrip("\n"))
     assert shape(verify(audit.folder)) == (True, 3, 1, 3, None)
     assert shape(verify(path)) == (True, 3, 1, 3, None)
+
+
+# -- the log object's own wrappers ----------------------------------------------------------------
+
+def test_from_settings_passes_the_clock_on(tmp_path):
+    from kiosk import config
+
+    settings = config.defaults().replace(kiosk={"data_dir": str(tmp_path / "data")})
+    log = AuditLog.from_settings(settings, clock=Clock(1_790_000_000.25))
+    assert log.record("session.start")["t"] == "2026-09-21T14:13:20.250Z"
+
+
+def test_prune_and_record_take_the_same_lock(tmp_path, monkeypatch):
+    """Across processes, pruning and appending are serialised by one flock on ``.lock``;
+    prune() also works before the first entry (the lock file does not exist yet)."""
+    locked = []
+    real = audit_mod.fcntl.flock
+
+    def flock(f, op):
+        locked.append((os.path.basename(f.name), op))
+        return real(f, op)
+
+    monkeypatch.setattr(audit_mod.fcntl, "flock", flock)
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, clock=Clock())
+    assert audit.prune() == 0
+    audit.record("session.start")
+    assert audit.prune() == 0
+    ex, un = audit_mod.fcntl.LOCK_EX, audit_mod.fcntl.LOCK_UN
+    assert locked == [(".lock", ex), (".lock", un)] * 3
+
+
+def test_a_logs_verify_uses_its_own_key_and_passes_the_gateways_head_on(tmp_path):
+    audit = make_log(tmp_path, n=2)
+    AuditLog(audit.folder, "K", key=b"\xaa" * 32)  # another log opened on the folder, another key
+    assert audit.verify().ok
+    result = audit.verify(gateway_head={"seq": 3, "hash": "x"})
+    assert not result.ok and result.problem.seq == 3
