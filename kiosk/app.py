@@ -81,6 +81,7 @@ def build_app(settings: Settings, **kw):
     from kiosk.widgets import theme as th
     from kiosk.widgets.bars import NavBar, StatusBar, TimeoutDialog
     from kiosk.widgets.common import WindowBackground
+    from kiosk.widgets.confirm import ConfirmDialog
     from kiosk.widgets.manager import DipTransition, Screens
 
     class KioskApp(App):
@@ -103,6 +104,8 @@ def build_app(settings: Settings, **kw):
             self._stopping_on_signal = False
             self.screens: dict = {}
             self.timeout_dialog = None
+            self.confirm_dialog = None
+            self.help_panel = None
             self.access_panel = None
             # widgets the extensions add (kiosk.screens.EXTENSIONS)
             self.staff_badge = self.staff_control = self.refresh_badge = self.technician_corner = None
@@ -158,6 +161,7 @@ def build_app(settings: Settings, **kw):
             root.add_widget(frame)
             self.frame = frame
             self.timeout_dialog = TimeoutDialog(self)
+            self.confirm_dialog = ConfirmDialog(self)
             self.translator.subscribe(lambda _lang: self.relabel())
             self.core.board.subscribe(lambda status: self.run_on_ui(lambda: self.status_bar.show(status)))
             for status in self.core.board.all():
@@ -230,6 +234,9 @@ def build_app(settings: Settings, **kw):
             self.status_bar.relabel()
             self.nav.relabel()
             self.timeout_dialog.relabel()
+            self.confirm_dialog.relabel()
+            if self.help_panel is not None:
+                self.help_panel.relabel()
             if self.access_panel is not None:
                 self.access_panel.relabel()
             for screen in self.screens.values():
@@ -286,7 +293,9 @@ def build_app(settings: Settings, **kw):
                 self.frame.remove_widget(self.nav)
             elif name != "attract" and not self.nav.parent:
                 self.frame.add_widget(self.nav)
-            self.nav.back.disabled = name in ("attract", "menu")
+            self.nav.back.disabled = name in ("attract", "menu") or (
+                self.core.journey is not None and not self.core.can_go_back())
+            self.nav.relabel_help()
             screen.enter()
 
         @property
@@ -300,10 +309,38 @@ def build_app(settings: Settings, **kw):
             self.core.start_journey(name)
 
         def go_back(self) -> None:
+            """Back a step; leaving a journey that holds work asks first, as "home" does; after an
+            irreversible step there is no back (the control is off)."""
+            if self.core.journey is not None and not self.core.can_go_back():
+                return
+            if self.core.back_leaves_journey() and self.core.work_at_stake():
+                self.confirm_leave("confirm_back")
+                return
             self.core.back()
 
         def go_home(self) -> None:
+            """The menu; a journey that holds work (a form filled, a card read) is wiped only
+            after the citizen said so."""
+            if self.core.work_at_stake():
+                self.confirm_leave("confirm_home")
+                return
             self.core.home()
+
+        def confirm_leave(self, name: str) -> None:
+            journey = self.core.work_at_stake() or "other"
+            body = f"confirm.lost.{journey}"
+            if journey not in ("lookup", "identify", "submit", "pay", "delivery"):
+                body = "confirm.lost.other"
+            self.confirm_dialog.ask(name, title="confirm.leave.title", body=body, stay="confirm.stay",
+                                    go="confirm.wipe_home", on_go=self.core.home)
+
+        def call_staff(self) -> None:
+            """Help over the current screen: the session and the screen stay as they are."""
+            from kiosk.screens.help import HelpPanel
+
+            if self.help_panel is None:
+                self.help_panel = HelpPanel(self)
+            self.help_panel.show()
 
         def _on_core_event(self, event: str, value) -> None:
             if event == "step":
@@ -313,10 +350,17 @@ def build_app(settings: Settings, **kw):
                     screen.wipe()
             elif event == "reset":
                 self._after_reset()
+            elif event == "way_back":
+                self.nav.back.disabled = not self.core.can_go_back()
+            elif event == "help":
+                self.nav.relabel_help()
 
         def _after_reset(self) -> None:
             if self.timeout_dialog.parent:
                 self.timeout_dialog.dismiss(animation=False)
+            self.confirm_dialog.close()
+            if self.help_panel is not None:
+                self.help_panel.wipe()
             if self.access_panel is not None and self.access_panel.parent:
                 self.access_panel.dismiss(animation=False)
             for screen in self.screens.values():

@@ -8,6 +8,7 @@ raises an event, and tells the UI through named events:
 - ``"step"``   a step (screen) to show;
 - ``"wiped"``  the journey's data is gone (the citizen went home): screens forget it too;
 - ``"reset"``  the session ended (finished, timeout, staff): back to the attract screen;
+- ``"way_back"`` an irreversible step closed the way back (the back control follows);
 - ``"<journey>"`` a journey's state changed (its screens re-render).
 
 The app gives the core a ``dispatch`` that runs a callable on the UI thread; tests and the
@@ -64,6 +65,8 @@ class KioskCore:
         self._listeners: list[Listener] = []
         self._on_wipe: list[Callable[[str], None]] = []
         self._on_tick: list[Callable[[], None]] = []
+        self._work: dict[str, Callable[[], bool]] = {}
+        self._closed_at: str | None = None  # the irreversible step (sent, paid, booked) of this journey
         self._lock = threading.Lock()
 
     # -- devices, as the journeys may use them ------------------------------------------------
@@ -107,6 +110,11 @@ class KioskCore:
         waits for something (a payment's confirmation) asks again when it is time."""
         self._on_tick.append(hook)
 
+    def on_work(self, journey: str, holds_work: Callable[[], bool]) -> None:
+        """``holds_work()`` says whether ``journey``'s draft holds what the citizen gave (a code
+        typed, a form filled, a card read): what leaving the journey now would throw away."""
+        self._work[journey] = holds_work
+
     # -- background work ----------------------------------------------------------------------
 
     def run(self, work: Callable[[], Any], what: str = "task") -> Task:
@@ -138,6 +146,7 @@ class KioskCore:
         if flow is None:
             raise FlowError(f"journey {name} is not available")
         self.journey = Journey(flow)
+        self._closed_at = None
         self.session.journey = name
         log.info("journey started", extra={"journey": name, "session": self.session.session_id})
         return self._show(self.journey.current)
@@ -146,24 +155,66 @@ class KioskCore:
         """Raise ``event`` on the current step: the flow's transition table says where to."""
         if self.journey is None:
             raise FlowError(f"no journey: cannot {event}")
-        return self._show(self.journey.advance(event))
+        leaving = self.journey.current
+        step = self.journey.advance(event)
+        if leaving == self._closed_at:  # the irreversible step is behind: back never returns to it
+            self.journey.close_way_back()
+        return self._show(step)
 
     def can(self, event: str) -> bool:
         return self.journey is not None and self.journey.can(event)
 
     def close_way_back(self) -> None:
-        """An irreversible step happened (sent, paid, booked): back no longer edits it."""
+        """An irreversible step happened (sent, paid, booked): back no longer edits it, neither
+        from this step nor from the steps after it, and leaving no longer loses anything."""
         if self.journey is not None:
             self.journey.close_way_back()
+            self._closed_at = self.journey.current
+            self.emit("way_back", False)
+
+    # -- what leaving would cost (asked before "home" and before "back" leaves a journey) -----
+
+    def work_at_stake(self) -> str | None:
+        """The journey whose work leaving it now would throw away, or None: a journey under way
+        whose draft holds what the citizen gave (or a card was read for it), before its
+        irreversible step and before its last step.  The UI asks before it goes home then."""
+        journey = self.journey
+        if journey is None or self._closed_at is not None or journey.current == journey.steps[-1]:
+            return None
+        name = self.session.journey or journey.name
+        check = self._work.get(name)
+        try:
+            given = check is not None and check()
+        except Exception:  # noqa: BLE001 - when in doubt, ask before wiping
+            log.exception("work check failed")
+            given = True
+        if given or self.session.identity is not None or self.session.id_card_qr is not None:
+            return name
+        return None
+
+    def can_go_back(self) -> bool:
+        """Does "back" lead anywhere: a journey's earlier step, or out of a journey not yet past
+        its irreversible step (never back into a dossier sent, a payment made, a booking)."""
+        if self.journey is None:
+            return False
+        return bool(self.journey.history) or self._closed_at is None
+
+    def back_leaves_journey(self) -> bool:
+        """"Back" on this step would leave the journey (its first step): with work at stake the
+        UI asks first, as for "home"."""
+        return self.journey is not None and not self.journey.history and self._closed_at is None
 
     def back(self) -> str:
         if self.journey is None:
             return self._show("menu" if self.step != "attract" else "attract")
-        previous = self.journey.back()
-        if previous is None:
-            self.home()  # leaving the journey: what was given for it goes too
+        if not self.journey.history:
+            if self._closed_at is not None or self.work_at_stake():
+                # closed, or leaving would wipe work: never silently (the UI asks, then home())
+                log.info("back refused", extra={"journey": self.journey.name, "closed": self._closed_at is not None})
+                return self.step
+            self.home()  # leaving the journey: nothing was given for it
             return "menu"
-        return self._show(previous)
+        return self._show(self.journey.back())
 
     def home(self) -> None:
         """Leave the journey for the menu; what was given for it is wiped."""
@@ -200,6 +251,7 @@ class KioskCore:
             self.worker.next_generation()
             self.session.wipe(language=language)
             self.journey = None
+            self._closed_at = None
         self.scanning.pause()
         self.scanning.forget()
 

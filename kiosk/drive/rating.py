@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.drive.help import to_help_ticket
+from kiosk.drive.help import to_help_ticket_helped
 from kiosk.drive.lookup import to_done
 
 
@@ -19,6 +19,6 @@ def to_done_rating_thanks(drv) -> None:
 
 
 def to_help_ticket_rating(drv) -> None:
-    to_help_ticket(drv)
+    to_help_ticket_helped(drv)  # the faces ask once staff helped, never right after the call
     drv.tap(drv.screen.rating.faces[5])
     drv.wait_until(lambda: drv.screen.rating.state == "why", 5, "the reasons")

@@ -9,6 +9,7 @@ forward touches.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
@@ -29,6 +30,15 @@ class JourneyService(Generic[D]):
 
     def __init__(self, core: KioskCore):
         self.core = core
+        if self.name:
+            core.on_work(self.name, self.has_work)
+
+    def has_work(self) -> bool:
+        """Does this journey's draft hold something the citizen gave, that leaving the journey
+        would throw away (``core.work_at_stake``)?  By default: any field of the draft away from
+        its default; a journey whose draft only holds what it showed may say no."""
+        draft = self.existing
+        return draft is not None and holds_data(draft)
 
     @property
     def dossier_code(self) -> str | None:
@@ -82,6 +92,28 @@ class JourneyService(Generic[D]):
         if receipts is None:
             return Task.failed(CitizenError("printer.no_device", "next.collect_at_counter"), what)
         return self.run(lambda: receipts.print_once(key, lambda: build(receipts)), what)
+
+
+def holds_data(draft: Any) -> bool:
+    """Any field of a dataclass draft away from its default (an empty draft holds nothing)."""
+    if not dataclasses.is_dataclass(draft):
+        return True  # not ours to judge: count it as data
+    for f in dataclasses.fields(draft):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            return True
+        value = getattr(draft, f.name)
+        if value is default:
+            continue
+        try:
+            if value != default:
+                return True
+        except Exception:  # noqa: BLE001 - a value that cannot be compared is data
+            return True
+    return False
 
 
 def dossier_code(raw_code: str) -> str:

@@ -33,11 +33,13 @@ class DoneScreen(KioskScreen):
         if t.landscape:
             self.body.remove_widget(self.title)  # the faces need the left column's full height
             left = vbox(self.title, Widget(), self.rating, spacing=20)
-            right = vbox(self.reminder, self.card_left, Widget(), self.more, self.finish, spacing=20)
+            right = vbox(self.reminder, Widget(), self.more, self.finish, spacing=20)
             self.body.add_widget(hbox(left, right, spacing=48))
         else:
-            for w in (self.reminder, self.card_left, Widget(), self.rating, self.more, self.finish):
+            for w in (self.reminder, Widget(), self.rating, self.more, self.finish):
                 self.body.add_widget(w)
+        # the call-out takes room only while a card is on the reader (under the reminder)
+        self._card_box = self.reminder.parent
 
     def enter(self, **kw) -> None:
         self.rating.sync()
@@ -57,7 +59,12 @@ class DoneScreen(KioskScreen):
 
     def _show_card(self, present: bool) -> None:
         """A card still on the reader is called out until it is taken."""
+        box = self._card_box
         self.card_left.opacity = 1 if present else 0
+        if present and self.card_left.parent is None:
+            box.add_widget(self.card_left, index=box.children.index(self.reminder))
+        elif not present and self.card_left.parent is not None:
+            box.remove_widget(self.card_left)
 
     def wipe(self) -> None:
         super().wipe()

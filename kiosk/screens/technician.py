@@ -364,6 +364,11 @@ class TechnicianScreen(TabbedPanelScreen):
         self.core.reset("technician-left")
 
     def exit_kiosk(self) -> None:
+        """Asks first: a tap by mistake would leave the post office without its kiosk."""
+        self.app.confirm_dialog.ask("confirm_exit", title="confirm.exit.title", body="confirm.exit.body",
+                                    stay="confirm.exit.stay", go="confirm.exit.go", on_go=self._exit_now)
+
+    def _exit_now(self) -> None:
         self._stop_preview()
         self.app.staff.exit_kiosk()
 

@@ -188,42 +188,89 @@ class TimeoutDialog(ModalView):
         self.app.core.reset("ended-by-citizen")
 
 
+class NavButton(BigButton):
+    """A navigation bar button: body-size text on one line, with a narrower inner margin than
+    other buttons so that six of them share a landscape row."""
+
+    text_pad = 12  # design px either side of the label
+
+    def _wrap(self, *_):
+        pad = th.get_theme().px(self.text_pad)
+        self.text_size = (max(1, self.width - 2 * pad), None)
+
+
+def one_line_width(button) -> float:
+    """How wide ``button``'s label is on one line, at its font size."""
+    from kivy.core.text import Label as CoreLabel
+
+    label = CoreLabel(text=button.text or " ", font_size=button.font_size, bold=True)
+    return label.get_extents(button.text or " ")[0]
+
+
 class NavBar(GridLayout):
-    """Back, home, language and accessibility: on every screen but attract.  One row of four;
-    two rows of two in large-text mode, so no label has to break."""
+    """Back, home, call staff, language and "easier to see" (and the speech extension's
+    "Listen"): on every screen but attract.  Every label is body-size text on one line: one row
+    when all fit side by side (landscape), else as few rows as keep every label whole (two rows
+    in portrait, more in large-text mode)."""
 
     def __init__(self, app, **kw):
         t = th.get_theme()
-        super().__init__(cols=4, size_hint_y=None, spacing=t.px(16), padding=(t.px(24), t.px(16)), **kw)
+        # tight margins, targets of the minimum size: two rows in portrait cost the screens little
+        super().__init__(cols=5, size_hint_y=None, spacing=(t.px(10), t.px(6)), padding=(t.px(16), t.px(4)), **kw)
         self.app = app
-        self.back = BigButton("", action=app.go_back, kind="secondary", size=th.FONT_BODY)
-        self.home = BigButton("", action=app.go_home, kind="secondary", size=th.FONT_BODY)
-        self.lang = BigButton("", action=app.toggle_language, kind="quiet", size=th.FONT_BODY)
-        self.access = BigButton("", action=app.open_access_panel, kind="quiet", size=th.FONT_BODY)
-        for b in (self.back, self.home, self.lang, self.access):
-            b.min_height = 110 if t.landscape else 130
+        self.back = NavButton("", action=app.go_back, kind="secondary", size=th.FONT_BODY)
+        self.home = NavButton("", action=app.go_home, kind="secondary", size=th.FONT_BODY)
+        # help from every screen, without leaving it (the help panel over the screen)
+        self.help = NavButton("", action=app.call_staff, kind="primary", size=th.FONT_BODY)
+        self.lang = NavButton("", action=app.toggle_language, kind="quiet", size=th.FONT_BODY)
+        self.access = NavButton("", action=app.open_access_panel, kind="quiet", size=th.FONT_BODY)
+        for b in (self.back, self.home, self.help, self.lang, self.access):
+            b.min_height = 100
             b.size_hint_y = None
             self.add_widget(b)
-        self.bind(minimum_height=self.setter("height"))
+        self.bind(minimum_height=self.setter("height"), width=self._arrange)
         t.bind(text_scale=self._arrange)
+
+    @property
+    def buttons(self) -> list:
+        return list(reversed(self.children))
 
     def add_extra(self, button) -> None:
         """One more control in the bar (the speech extension's "Listen")."""
         button.size_hint = (1, None)
-        button.design_size = th.FONT_SMALL
+        button.design_size = th.FONT_BODY
         button.min_height = self.back.min_height
         self.add_widget(button)
         self._arrange()
 
-    def _arrange(self, *_):
+    def columns_for(self, width: float) -> int:
+        """The most buttons side by side (fewest rows) with every label on one line."""
+        t = th.get_theme()
         n = len(self.children)
-        self.cols = 2 if th.get_theme().text_scale > 1 else n
-        small = n > 4  # five controls in one row: a smaller type keeps every word whole
+        pad_x, spacing = self.padding[0] + self.padding[2], self.spacing[0]
+        for cols in sorted({n, -(-n // 2), -(-n // 3), 2, 1}, reverse=True):
+            cell = (width - pad_x - spacing * (cols - 1)) / cols
+            if all(one_line_width(b) + 2 * t.px(getattr(b, "text_pad", 28)) + t.px(4) <= cell for b in self.buttons):
+                return cols
+        return 1
+
+    def _arrange(self, *_):
         for b in self.children:
-            b.design_size = th.FONT_SMALL if small else th.FONT_BODY
+            b.design_size = th.FONT_BODY
+        from kivy.core.window import Window
+
+        self.cols = self.columns_for(self.width if self.width > 100 else Window.width)
 
     def relabel(self) -> None:
         self.back.text = self.app.t("nav.back")
         self.home.text = self.app.t("nav.home")
         self.lang.text = self.app.t("nav.other_language")
         self.access.text = self.app.t("nav.access")
+        self.relabel_help()
+
+    def relabel_help(self) -> None:
+        """"Gọi nhân viên", or the open ticket's number (tapping it shows that ticket again)."""
+        help_ = self.app.journeys.help
+        ticket = help_.ticket if help_.open else None
+        self.help.text = self.app.t("nav.help_ticket", ticket=ticket.ticket) if ticket else self.app.t("nav.help")
+        self._arrange()

@@ -6,8 +6,9 @@ gateway that is down queues the rating in the outbox and the citizen never waits
 
 import json
 
-from kiosk.drive import to_help_ticket, to_lookup
+from kiosk.drive import to_lookup
 from kiosk.drive.fixtures import gateway_down, outbox_worker_paused
+from kiosk.drive.help import to_help_ticket_helped
 from kiosk.samples import SAMPLE_DOSSIER
 from kiosk.widgets import theme as th
 
@@ -84,7 +85,7 @@ def test_face_then_reason_is_one_rating(app):
 def test_face_alone_is_sent_when_the_citizen_leaves(app):
     drv = app
     before = len(stored_ratings(drv))
-    to_help_ticket(drv)  # call staff ends on the ticket screen: the faces are there too
+    to_help_ticket_helped(drv)  # call staff ends on the ticket screen: the faces come once staff helped
     drv.tap(drv.screen.rating.faces[5])
     assert drv.has_text("Nhân viên nhiệt tình") and drv.has_text("Rất tốt")
     drv.app.set_language("en")

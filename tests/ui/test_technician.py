@@ -148,6 +148,8 @@ def test_exit_kiosk_and_leave(tech):
     drv.app.staff._exit_kiosk = lambda: exits.append(1)  # the shared test app must keep running
     try:
         drv.tap(drv.screen.exit_button)
+        assert exits == [] and drv.app.confirm_dialog.name == "confirm_exit"  # it asks first
+        drv.tap(drv.app.confirm_dialog.go)
     finally:
         drv.app.staff._exit_kiosk = real_exit
     assert exits == [1]
