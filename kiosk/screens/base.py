@@ -13,6 +13,21 @@ from kiosk.widgets import theme as th
 from kiosk.widgets.common import Panel, Scroll, Text, hbox, vbox
 
 
+class MessagePanel(Panel):
+    """The error or notice box; with ``goto`` set, a touch on it runs ``goto`` (it takes the
+    citizen to the field to fix)."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.goto = None
+
+    def on_touch_up(self, touch):
+        if self.goto is not None and self.collide_point(*touch.pos) and touch.grab_current is None:
+            self.goto()
+            return True
+        return super().on_touch_up(touch)
+
+
 class KioskScreen(Screen):
     title_key = ""
     subtitle_key = ""
@@ -52,10 +67,11 @@ class KioskScreen(Screen):
         if self.subtitle_key:
             self.tr(self.subtitle, self.subtitle_key)
             self.body.add_widget(self.subtitle)
-        self.message = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(10),
-                             role="surface", border_role="error")
+        self.message = MessagePanel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(10),
+                                    role="surface", border_role="error")
         self.message_text = Text("", size=th.FONT_BODY, role="error", bold=True)
         self.message_next = Text("", size=th.FONT_BODY)
+        self.message_goto = Text("", size=th.FONT_BODY, role="primary", bold=True)  # "Chạm vào đây…"
         self.message.add_widget(self.message_text)
         self.message.add_widget(self.message_next)
         self.message.bind(minimum_height=self.message.setter("height"))
@@ -113,7 +129,7 @@ class KioskScreen(Screen):
 
     # -- where the citizen is -------------------------------------------------------------------
 
-    def stage(self):
+    def stage_progress(self):
         """The step indicator's numbers for this screen (``kiosk.core.flow.Progress``), or None
         when the screen is no step of the journey under way (or the journey has one stage)."""
         journey = getattr(self.core, "journey", None)
@@ -124,7 +140,7 @@ class KioskScreen(Screen):
     def show_stage(self) -> None:
         """"Bước 3/7 · Tờ khai" and the next stage, at the top of the screen, on every step of
         a journey of several stages; nothing elsewhere."""
-        progress = self.stage()
+        progress = self.stage_progress()
         bar = self.stage_bar
         if progress is None:
             if bar.parent is not None:
@@ -167,9 +183,21 @@ class KioskScreen(Screen):
     def _error_index(self, target) -> int:
         return 0
 
+    def offer_goto(self, action) -> None:
+        """The message shown takes the citizen to what it is about (the first field to fix)
+        when touched, and says so."""
+        self.message.goto = action
+        self.tr(self.message_goto, "message.goto")
+        if self.message_goto.parent is None:
+            self.message.add_widget(self.message_goto)
+
     def hide_error(self) -> None:
         if self.message.parent:
             self.message.parent.remove_widget(self.message)
+        self.message.goto = None
+        self._tr.pop(id(self.message_goto), None)
+        if self.message_goto.parent is not None:
+            self.message.remove_widget(self.message_goto)
         self._tr.pop(id(self.message_text), None)
         self._tr.pop(id(self.message_next), None)
         self.message_text.text = self.message_next.text = ""

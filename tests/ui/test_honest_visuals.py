@@ -127,3 +127,18 @@ def test_technician_panel_states_in_words(app):
     text = " ".join(w.text for w in status_lines(drv.app, status))
     assert "Đã kết nối" in text and "Có thẻ" in text
     assert "online" not in text and "present" not in text
+
+
+def test_the_error_summary_takes_you_to_the_field_to_fix(app):
+    from kiosk.screens.submit.common import to_top
+
+    drv = app
+    S.to_submit_form_error(drv)
+    screen = drv.screen
+    assert screen.message.goto is not None and drv.app.t("message.goto") in drv.texts()
+    to_top(screen.scroll)
+    drv.frames(3)
+    assert drv.hidden_key_content(), "the field to fix is scrolled away at the top of the form"
+    drv.tap(screen.message_goto)
+    drv.advance(0.4)  # the page scrolls once its layout has settled
+    assert drv.hidden_key_content() == []

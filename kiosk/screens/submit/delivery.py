@@ -94,6 +94,7 @@ class SubmitDeliveryScreen(SubmitScreen):
             first = self.address.fields.get(problems[0][0])
             if first is not None:
                 reveal(self.scroll, first)
+                self.offer_goto(lambda: reveal(self.scroll, first))  # the message takes you back to it
             return
         self.service.choose_delivery("post", self.address.values())
 

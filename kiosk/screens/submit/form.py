@@ -142,6 +142,7 @@ class SubmitFormScreen(SubmitScreen):
         self.show_error(CitizenError("submit.form.check", "next.submit_fix_fields"))
         if first is not None:
             reveal(self.scroll, first)
+            self.offer_goto(lambda: reveal(self.scroll, first))  # the message takes you back to it
 
     def wipe(self) -> None:
         super().wipe()
