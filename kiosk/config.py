@@ -150,6 +150,42 @@ def p_url_or_embedded(raw: str) -> str:
     return raw.rstrip("/")
 
 
+# Keys of a tactile keypad ([accessibility] key_*): names as Kivy reports them (SDL key codes).
+KEY_NAMES: dict[str, int] = {
+    "up": 273, "down": 274, "right": 275, "left": 276, "enter": 13, "numpadenter": 271, "backspace": 8,
+    "escape": 27, "tab": 9, "spacebar": 32, "delete": 127, "insert": 277, "home": 278, "end": 279,
+    "pageup": 280, "pagedown": 281, "numpadadd": 270, "numpadsubtract": 269, "numpadsubstract": 269,
+    "numpadmul": 268, "numpaddivide": 267, "numpaddecimal": 266, "+": 43, "-": 45, "=": 61, "*": 42, "/": 47,
+    **{f"f{n}": 281 + n for n in range(1, 16)}, **{f"numpad{n}": 256 + n for n in range(10)},
+    **{str(n): 48 + n for n in range(10)}, **{chr(c): c for c in range(ord("a"), ord("z") + 1)},
+}
+KEYPAD_ACTIONS = ("up", "down", "left", "right", "ok", "back", "help", "repeat", "volume_up", "volume_down")
+
+
+def p_keys(raw: str) -> tuple[int, ...]:
+    """Space-separated key names (``enter numpadenter``) → their key codes; empty: no key."""
+    names = raw.lower().split()
+    unknown = [n for n in names if n not in KEY_NAMES]
+    if unknown:
+        raise ValueError("expected key names such as up, enter, backspace, f2, numpadadd "
+                         f"(unknown: {' '.join(unknown)})")
+    return tuple(dict.fromkeys(KEY_NAMES[n] for n in names))
+
+
+def keypad_clashes(acc) -> list[str]:
+    """One key for two keypad actions is a mistake in the file, not a choice."""
+    seen: dict[int, str] = {}
+    problems = []
+    for action in KEYPAD_ACTIONS:
+        for code in getattr(acc, f"key_{action}", ()):
+            if code in seen:
+                name = next(n for n, c in KEY_NAMES.items() if c == code)
+                problems.append(f"accessibility.key_{action}: expected keys no other action uses, found {name!r} "
+                                f"also in key_{seen[code]}")
+            seen.setdefault(code, action)
+    return problems
+
+
 PIN_HASH_RX = r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+"
 
 
@@ -247,6 +283,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "speech": Key(p_bool, "no"),
         "speech_volume": Key(p_int(0, 200), "100"),
         "large_text_scale": Key(p_float(1.5, 2.5), "1.5"),
+        "keypad": Key(p_bool, "yes"),
+        "key_up": Key(p_keys, "up"),
+        "key_down": Key(p_keys, "down"),
+        "key_left": Key(p_keys, "left"),
+        "key_right": Key(p_keys, "right"),
+        "key_ok": Key(p_keys, "enter numpadenter"),
+        "key_back": Key(p_keys, "backspace escape"),
+        "key_help": Key(p_keys, "f2 numpadmul"),
+        "key_repeat": Key(p_keys, "f3 numpaddivide"),
+        "key_volume_up": Key(p_keys, "numpadadd +"),
+        "key_volume_down": Key(p_keys, "numpadsubtract -"),
     },
     "metrics": {
         "enabled": Key(p_bool, "no"),
@@ -364,6 +411,8 @@ def parse_settings(parser: configparser.ConfigParser, path: str | None = None) -
             except ValueError as exc:
                 problems.append(f"{name}.{key}: {exc}, found {_describe(raw)}")
         sections[name] = Section(name, values)
+    if not problems:
+        problems += keypad_clashes(sections["accessibility"])
     if problems:
         raise ConfigError(path, problems)
     return Settings(path, sections)

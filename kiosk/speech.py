@@ -14,6 +14,9 @@ Where the sound goes: by default espeak-ng plays on the default sound device.  O
 without one it prints an audio error and exits: nothing here waits for it, so the UI never hangs.
 ``Speaker(wav_dir=...)`` writes each prompt to a WAV file instead, and ``synthesize()`` returns
 the WAV bytes of a prompt, for tests and for checking a voice.
+
+``sink``: a callable ``sink(text, lang)`` that receives each prompt instead of espeak-ng (the
+lowest boundary: tests capture what a citizen would hear, with or without espeak-ng installed).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class Speaker:
         self._proc: subprocess.Popen | None = None
         self._last: tuple[str, str] | None = None
         self.spoken = 0  # prompts handed to espeak-ng (a count, never the text)
+        self.sink = None  # tests: sink(text, lang) hears each prompt instead of espeak-ng
         if self._path is None:
             log.info("speech: espeak-ng not found; spoken prompts are off")
 
@@ -55,7 +59,7 @@ class Speaker:
 
     @property
     def available(self) -> bool:
-        return self._path is not None
+        return self._path is not None or self.sink is not None
 
     @property
     def volume(self) -> int:
@@ -164,6 +168,10 @@ class Speaker:
 
     def _start(self, text: str, lang: str) -> None:
         self.stop()
+        if self.sink is not None:
+            self.spoken += 1
+            self.sink(text, lang)
+            return
         wav = None
         if self.wav_dir is not None:
             self.wav_dir.mkdir(parents=True, exist_ok=True)

@@ -174,8 +174,9 @@ class SpeechControls:
         self._active = True
 
     def on_screen(self, *_):
-        """A new screen: stop what was being said; say the new one when speech is on."""
-        if not self._active:
+        """A new screen: stop what was being said; say the new one when speech is on (with the
+        keypad in use its focus manager says it, keeping back what is personal)."""
+        if not self._active or self._keypad_speaks():
             return
         self.speaker.stop()
         if self._pending is not None:
@@ -184,9 +185,13 @@ class SpeechControls:
             # after the screen has laid out its texts
             self._pending = Clock.schedule_once(lambda dt: self.speak_now(), 0.3)
 
+    def _keypad_speaks(self) -> bool:
+        keypad = getattr(self.app, "keypad", None)
+        return keypad is not None and keypad.active
+
     def speak_now(self) -> None:
         self._pending = None
-        if self._active and self.speaker.enabled:
+        if self._active and self.speaker.enabled and not self._keypad_speaks():
             self.speaker.say(screen_prompt(self.app), self.app.translator.lang)
 
     def on_core(self, event, _value) -> None:
@@ -205,6 +210,10 @@ class SpeechControls:
         for widget in (self.bar, self.bar.listen, getattr(self, "attract_listen", None)):
             if widget is not None and widget.parent is not None:
                 widget.parent.remove_widget(widget)
+        keypad = getattr(self.app, "keypad", None)
+        if keypad is not None:
+            keypad.remove()
+            self.app.keypad = None
         self.speaker.stop()
 
 
@@ -251,4 +260,8 @@ def install(app, speaker=None) -> SpeechControls:
     app.core.subscribe(controls.on_core)
     app.translator.subscribe(lambda _lang: bar.relabel() if controls._active else None)
     app.speech = controls
+    # the tactile keypad (kiosk.widgets.focus): a focus ring and speech for use without sight
+    from kiosk.widgets import focus
+
+    app.keypad = focus.install(app, speaker)
     return controls
