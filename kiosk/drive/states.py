@@ -35,6 +35,7 @@ from kiosk.drive.identify import (
     to_identify_result,
     to_identify_typed,
 )
+from kiosk.drive.keypad import to_lookup_code_focus
 from kiosk.drive.lookup import (
     to_done,
     to_lookup_error,
@@ -76,6 +77,7 @@ STATES: list[tuple[str, Callable]] = [
     ("lookup_code-letters", to_lookup_letters),
     ("lookup_code-other", to_lookup_other),
     ("lookup_code-error", to_lookup_error),
+    ("lookup_code-focus", to_lookup_code_focus),  # the tactile keypad's focus ring
     ("lookup_status", to_status),
     ("done", to_done),
     ("timeout", to_timeout),
