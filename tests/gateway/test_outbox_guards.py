@@ -93,8 +93,9 @@ def test_any_group_or_other_bit_on_the_key_is_refused(tmp_path, mode):
     path = tmp_path / "outbox.key"
     path.write_bytes(os.urandom(32))
     path.chmod(mode)
-    with pytest.raises(K.OutboxKeyError, match="readable by group or others"):
+    with pytest.raises(K.OutboxKeyError, match="readable by group or others") as info:
         K.read_key(path)
+    assert str(info.value).endswith(f"(mode {mode:04o}); expected 0600 or 0400: chmod 600 it")
 
 
 def test_an_outbox_database_without_an_items_table_holds_nothing_waiting(tmp_path):
