@@ -125,3 +125,51 @@ def test_back_from_the_ticket_never_lands_by_a_second_ticket(app):
     drv.tap(drv.screen.buttons["payment"])  # the reasons again: still the same ticket
     drv.wait_until(lambda: drv.app.current == "help_ticket", 20, "the ticket")
     assert drv.app.journeys.help.ticket.id == ticket.id and len(queue(drv)) == before
+
+
+def test_a_citizen_waiting_for_staff_is_not_timed_out(app):
+    """The ticket tells the citizen to wait by the kiosk: while it is open the idle timeout does
+    not wipe their journey (up to WAIT_FOR_STAFF_SECONDS); once staff marked it done, the usual
+    warning comes back."""
+    from kiosk.drive import to_status
+    from kiosk.drive.help import ask_over_screen, staff_mark_done
+    from kiosk.journeys.help import WAIT_FOR_STAFF_SECONDS
+
+    drv = app
+    to_status(drv)
+    ask_over_screen(drv)
+    drv.tap(drv.app.help_panel.carry_on)
+    idle, clock = drv.app.core.idle, drv.app.core.idle.clock
+    for _ in range(6):  # six minutes of waiting, a minute at a time
+        clock.advance(60)
+        drv.frames(3)
+    assert drv.app.timeout_dialog.parent is None and drv.app.current == "lookup_status"
+    assert drv.app.core.session.journey == "lookup"
+    drv.tap(drv.app.nav.home)  # "home" keeps the open ticket: still waiting, still held
+    if drv.app.confirm_dialog.parent is not None:  # the look-up's status is asked about first
+        drv.tap(drv.app.confirm_dialog.go)
+    drv.wait_until(lambda: drv.app.current == "menu", 5, "the menu")
+    clock.advance(5 * 60)
+    drv.frames(3)
+    assert drv.app.timeout_dialog.parent is None and drv.app.current == "menu"
+    staff_mark_done(drv)
+    drv.wait_until(lambda: not drv.app.journeys.help.open, 10, "the ticket done")
+    clock.advance(idle.warn_after + 10)
+    drv.wait_until(lambda: drv.app.timeout_dialog.parent is not None, 10, "the timeout warning")
+    assert WAIT_FOR_STAFF_SECONDS >= 10 * 60
+
+
+def test_a_ticket_left_open_does_not_keep_a_session_forever(app):
+    from kiosk.drive import to_status
+    from kiosk.drive.help import ask_over_screen
+    from kiosk.journeys.help import WAIT_FOR_STAFF_SECONDS
+
+    drv = app
+    to_status(drv)
+    ask_over_screen(drv)
+    drv.tap(drv.app.help_panel.carry_on)
+    idle, clock = drv.app.core.idle, drv.app.core.idle.clock
+    clock.advance(WAIT_FOR_STAFF_SECONDS + idle.warn_after + 10)
+    drv.frames(3)
+    clock.advance(1)
+    drv.wait_until(lambda: drv.app.timeout_dialog.parent is not None, 10, "the timeout warning")
