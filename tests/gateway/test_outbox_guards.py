@@ -48,6 +48,15 @@ def test_create_key_over_an_existing_key_returns_that_key_and_never_replaces_it(
     assert K.create_key(path) == first == path.read_bytes()
 
 
+def test_a_new_key_is_a_warning_that_names_its_file(tmp_path, caplog):
+    """A new key means nothing sealed with an older one opens again: the log says so, and where."""
+    path = tmp_path / "outbox.key"
+    with caplog.at_level("WARNING", logger="kiosk.gateway.outbox"):
+        K.create_key(path)
+    (rec,) = [r for r in caplog.records if r.name == "kiosk.gateway.outbox"]
+    assert (rec.levelname, rec.getMessage(), rec.path) == ("WARNING", "outbox: a new outbox key was created", str(path))
+
+
 def test_create_key_over_a_bad_existing_file_refuses_it(tmp_path):
     path = tmp_path / "outbox.key"
     path.write_bytes(b"short")
