@@ -134,6 +134,12 @@ def test_no_token_no_kiosk_id_no_body_sends_none_of_those_headers(gw):
     assert not {"Authorization", "X-Kiosk-Id", "Content-Type", "Idempotency-Key"} & set(headers)
 
 
+def test_query_parameters_are_sent(gw):
+    server = gw()
+    make(server.url).request("GET", "/v1/procedures", params={"q": "khai sinh/&", "limit": 5})
+    assert server.seen[0].path == "/v1/procedures?q=khai+sinh%2F%26&limit=5"
+
+
 def test_only_http_urls(gw):
     for bad in ("ftp://gw.example", "gw.example", "file:///etc/passwd"):
         with pytest.raises(ValueError):
