@@ -49,16 +49,46 @@ def to_delivery_code_booked(drv) -> None:
 
 
 def to_delivery_address(drv, fill: bool = True) -> None:
+    """The address screen for the demo card's person, the address on the card offered as one
+    tap; ``fill``: as the editors leave the sample address (typing is scripted in
+    ``to_delivery_done``)."""
     to_delivery_code(drv)
     identified(drv)
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.app.current == "delivery_address", 20, "the address screen")
     form = drv.screen.form
-    drv.wait_until(lambda: bool(form.province_names), 20, "the provinces")
-    if fill:  # as the editors leave them (typing is scripted once, in the delivery test)
+    drv.wait_until(lambda: bool(form.province_names) and form.from_card.parent is not None, 20,
+                   "the provinces and the card's address")
+    if fill:
+        form.type_other()  # the sample address, not the card's
+        form.set_province(SAMPLE_ADDRESS["province"])
         for name, value in SAMPLE_ADDRESS.items():
-            form.fields[name].set_value(value, user=True)
+            if name != "province":
+                form.fields[name].set_value(value, user=True)
         drv.frames(2)
+
+
+def to_delivery_picker_province(drv) -> None:
+    """The province list open on the address screen."""
+    to_delivery_address(drv, fill=False)
+    drv.tap(drv.screen.form.other_address)  # not the card's address: the fields
+    drv.tap(drv.screen.form.fields["province"].box)
+    drv.frames(3)
+
+
+def to_delivery_picker_ward(drv) -> None:
+    """The ward list of Hà Nội open, narrowed by two typed words."""
+    from kiosk.widgets import entry
+
+    to_delivery_address(drv, fill=False)
+    form = drv.screen.form
+    drv.tap(form.other_address)  # not the card's address: the fields
+    form.set_province("ha-noi")
+    drv.tap(form.fields["ward"].box)
+    picker = entry.open_editor()
+    for key in ("b", "a", "space", "d"):
+        drv.tap(picker.keyboard.keys[key])
+    drv.frames(3)
 
 
 def to_delivery_address_error(drv) -> None:
@@ -84,6 +114,44 @@ def to_delivery_confirm_down(drv) -> None:
 
 
 def to_delivery_done(drv) -> None:
-    to_delivery_confirm(drv)
+    """The whole journey as a citizen does it: the receipt's code (as its QR gives it) → the chip
+    card (its front QR gives the key) → the address on the card in one tap, a 10-digit phone
+    typed → the summary with the fee → confirm → the tracking code and the slip."""
+    from kiosk.drive.submit import identify_by_card
+
+    to_delivery_code(drv)
+    drv.app.core.devices.card_reader.remove_card()
+    drv.tap(drv.screen.submit)
+    identify_by_card(drv, "delivery_address")
+    form = drv.screen.form
+    drv.wait_until(lambda: form.from_card.parent is not None, 20, "the card's address offered")
+    drv.tap(form.from_card)
+    pad = open_field_in(drv, form.fields["phone"])
+    for digit in SAMPLE_ADDRESS["phone"]:
+        drv.tap(pad.keyboard.keys[digit])
+    drv.tap(pad.ok)
+    drv.wait_until(lambda: form.fields["phone"].value == SAMPLE_ADDRESS["phone"], 5, "the phone number")
+    drv.tap(drv.screen.cont)
+    drv.wait_until(lambda: drv.app.current == "delivery_confirm", 5, "the summary")
     drv.tap(drv.screen.confirm)
     drv.wait_until(lambda: drv.app.current == "delivery_done" and drv.screen.result is not None, 20, "the slip")
+
+
+def open_field_in(drv, field):
+    """Tap a field of the address screen (brought into view first) and return its editor."""
+    from kiosk.widgets import entry
+
+    scroller = getattr(drv.screen, "scroller", None)
+    if scroller is not None and not drv.reachable(field.box):
+        scroller.scroll_to(field, padding=40, animate=False)
+        drv.frames(3)
+    drv.tap(field.box)
+    editor = entry.open_editor()
+    assert editor is not None and editor.field is field
+    return editor
+
+
+def to_delivery_address_card(drv) -> None:
+    """The address screen as it opens for a citizen identified by chip: the card's address,
+    converted to today's province and ward, offered as one tap."""
+    to_delivery_address(drv, fill=False)

@@ -75,3 +75,11 @@ def to_pay_cash(drv) -> None:
     to_pay_amount(drv)
     drv.tap(drv.screen.cash)
     drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
+
+
+def to_pay_code_rejected(drv) -> None:
+    """The code of a dossier the agency rejected: no fee is taken for it."""
+    to_pay_code(drv, "H26.99-241125-0006")
+    identified(drv)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "the refusal")

@@ -9,6 +9,7 @@ from kiosk.drive.access import to_access_panel, to_menu_high_contrast
 from kiosk.drive.common import to_attract, to_menu
 from kiosk.drive.delivery import (
     to_delivery_address,
+    to_delivery_address_card,
     to_delivery_address_error,
     to_delivery_code,
     to_delivery_code_booked,
@@ -16,6 +17,8 @@ from kiosk.drive.delivery import (
     to_delivery_confirm,
     to_delivery_confirm_down,
     to_delivery_done,
+    to_delivery_picker_province,
+    to_delivery_picker_ward,
 )
 from kiosk.drive.help import (
     to_confirm_home,
@@ -58,6 +61,8 @@ from kiosk.drive.submit import (
     to_submit_events,
     to_submit_find,
     to_submit_form,
+    to_submit_form_datepad,
+    to_submit_form_editor,
     to_submit_form_error,
     to_submit_photos_hint,
     to_submit_receipt,
@@ -133,6 +138,8 @@ STATES: list[tuple[str, Callable]] = [
     ("submit_details", to_submit_details),
     ("submit_form", to_submit_form),
     ("submit_form-error", to_submit_form_error),
+    ("submit_form-editor", to_submit_form_editor),
+    ("submit_form-datepad", to_submit_form_datepad),
     ("submit_photos-hint", to_submit_photos_hint),
     ("submit_delivery", to_submit_delivery_post),
     ("submit_review", to_submit_review),
@@ -145,6 +152,9 @@ STATES: list[tuple[str, Callable]] = [
     ("delivery_code-booked", to_delivery_code_booked),
     ("delivery_address", to_delivery_address),
     ("delivery_address-error", to_delivery_address_error),
+    ("delivery_address-card", to_delivery_address_card),
+    ("delivery_address-picker-province", to_delivery_picker_province),
+    ("delivery_address-picker-ward", to_delivery_picker_ward),
     ("delivery_confirm", to_delivery_confirm),
     ("delivery_confirm-gateway-down", to_delivery_confirm_down),
     ("delivery_done", to_delivery_done),

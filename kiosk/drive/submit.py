@@ -129,7 +129,8 @@ def to_submit_photos_hint(drv) -> None:
 def to_submit_delivery_post(drv) -> None:
     submit_at(drv, "submit_delivery")
     drv.tap(drv.screen.post)
-    drv.wait_until(lambda: drv.screen.address.province_names, 20, "the provinces")
+    drv.wait_until(lambda: drv.screen.address.province_names and drv.screen.address.offering, 20,
+                   "the provinces and the card's address offered")
 
 
 def to_submit_review(drv) -> None:
@@ -154,7 +155,177 @@ def to_submit_sent_provisional(drv) -> None:
 
 
 def to_submit_receipt(drv) -> None:
-    to_submit_sent(drv)
+    """A birth registration as a parent does it (see ``submit_birth_registration``)."""
+    submit_birth_registration(drv)
+
+
+# -- the whole journey, as a citizen does it --------------------------------------------------------
+
+# a newborn's name: the family name offered from the card, the given names typed in Telex
+CHILD_NAME_KEYS = ("word:Nguyễn", *"gia", "space", *"baor")
+CHILD_NAME = "Nguyễn Gia Bảo"
+CHILD_AGE_DAYS = 17  # born a little over two weeks ago
+PLACE_OF_BIRTH_WORDS = ("Bệnh viện", "p", "Phụ sản", "h", "Hà Nội")
+PLACE_OF_BIRTH = "Bệnh viện Phụ sản Hà Nội"
+
+
+def reveal_field(drv, field) -> None:
+    """Bring a form field into view, as a finger scrolling the page does (not a tap)."""
+    scroll = drv.screen.scroll
+    for _ in range(20):
+        drv.frames(2)
+        if drv.reachable(field.box):
+            _, y = field.box.to_window(*field.box.center)
+            _, bottom = scroll.to_window(scroll.x, scroll.y)
+            if bottom <= y <= bottom + scroll.height:
+                return
+        scroll.scroll_to(field, padding=40, animate=False)
+    raise AssertionError(f"the field {field.name} never came into view")
+
+
+def open_field(drv, field):
+    from kiosk.widgets import entry
+
+    reveal_field(drv, field)
+    drv.tap(field.box)
+    editor = entry.open_editor()
+    assert editor is not None and editor.field is field, f"no editor for {field.name}"
+    return editor
+
+
+def type_words(drv, keyboard, keys) -> None:
+    """Keys of the Vietnamese keyboard ("space", letters typed in Telex) and suggested words
+    ("word:Nguyễn": the suggestion showing that word)."""
+    for key in keys:
+        if key.startswith("word:"):
+            word = key.split(":", 1)[1]
+            shown = {b.text: b for k, b in keyboard.keys.items() if k.startswith("word:")}
+            assert word in shown, f"{word!r} is not suggested: {list(shown)}"
+            drv.tap(shown[word])
+        else:
+            drv.tap(keyboard.keys[key])
+
+
+def choose_date(drv, field, when) -> None:
+    """The calendar pad: back month by month to ``when``'s, then its day."""
+    pad = open_field(drv, field)
+    for _ in range(240):
+        if (pad.month.year, pad.month.month) == (when.year, when.month):
+            break
+        drv.tap(pad.prev if (pad.month.year, pad.month.month) > (when.year, when.month) else pad.next)
+    drv.tap(pad.days[when.day])
+
+
+def choose(drv, field, value: str) -> None:
+    editor = open_field(drv, field)
+    drv.tap(editor.choice_buttons[value])
+
+
+def identify_by_card(drv, then: str) -> None:
+    """The identify steps with the demo card, as a citizen who holds it does them: consent, the
+    card's front QR shown to the camera for the key (its last 6 digits typed if the camera does
+    not read it within a few seconds), the chip on the reader, who it says."""
+    from kiosk.devices.qr.simulated import make_code_image
+    from kiosk.drive.common import type_digits
+    from kiosk.drive.driver import UiTimeout
+    from kiosk.samples import SAMPLE_PERSON_ID
+    from kiosk.screens.identify import sample_front_qr
+
+    devices = drv.app.core.devices
+    source = devices.qr_source
+    shown = placed = False
+    for _ in range(40):
+        step, phase = drv.app.current, getattr(drv.screen, "phase", "")
+        if step == then:
+            return
+        if step == "consent" or (step == "identify_key" and phase == "consent"):
+            drv.tap(drv.screen.agree)
+            drv.wait_until(lambda s=step: drv.app.current != s or getattr(drv.screen, "phase", "") != "consent",
+                           10, "on from consent")
+            continue
+        if step == "identify_key" and not shown:
+            if getattr(source, "deduper", None) is not None:
+                source.deduper.reset()  # another citizen: the same demo card a while later
+            source.show_image(make_code_image(sample_front_qr()))
+            shown = True
+            try:
+                drv.wait_until(lambda: drv.app.current != "identify_key", 4, "the front QR read")
+            except UiTimeout:  # the camera did not read it: the digits by hand
+                type_digits(drv, SAMPLE_PERSON_ID[-6:])
+            source.show_image(None)  # the card goes from the camera to the reader
+            continue
+        if step == "identify_read" and not placed:
+            devices.card_reader.place_card()
+            placed = True
+        elif step == "identify_result":
+            drv.tap(drv.screen.go)
+        drv.wait_until(lambda s=step: drv.app.current != s, 30, f"on from {step}")
+    raise AssertionError(f"the identify steps never reached {then}")
+
+
+def submit_birth_registration(drv) -> None:
+    """Menu → submit → life events → "having a child" → birth registration → the chip card (its
+    front QR gives the key) → the form: the child's name on the Vietnamese keyboard (the family
+    name offered from the card), the birth date on the calendar pad, sex and relation as
+    choices, the place of birth with suggested words → a photo of the birth certificate →
+    pick-up here → send → the dossier receipt."""
+    from datetime import date, timedelta
+
+    to_submit_find(drv, "")
+    drv.app.core.devices.card_reader.remove_card()
+    drv.tap(drv.screen.browse)
+    drv.wait_until(lambda: drv.app.current == "submit_events" and drv.screen.tiles, 20, "the life events")
+    drv.tap(drv.screen.tiles["birth"])
+    drv.wait_until(lambda: drv.app.current == "submit_list" and drv.screen.tile_for(SUBMIT_PROCEDURE), 20,
+                   "the procedures of a life event")
+    drv.tap(drv.screen.tile_for(SUBMIT_PROCEDURE))
+    drv.wait_until(lambda: drv.app.current == "submit_details", 20, "the procedure's details")
+    drv.tap(drv.screen.start)
+    identify_by_card(drv, "submit_form")
+    drv.wait_until(lambda: drv.screen.entries, 20, "the form")
+    fields = drv.screen.entries
+
+    editor = open_field(drv, fields["child_full_name"])
+    type_words(drv, editor.keyboard, CHILD_NAME_KEYS)
+    drv.tap(editor.ok)
+    choose_date(drv, fields["child_date_of_birth"], date.today() - timedelta(days=CHILD_AGE_DAYS))
+    choose(drv, fields["child_sex"], "Nam")
+    editor = open_field(drv, fields["place_of_birth"])
+    type_words(drv, editor.keyboard, [w if len(w) == 1 else f"word:{w}" for w in PLACE_OF_BIRTH_WORDS])
+    drv.tap(editor.ok)
+    choose(drv, fields["requester_relation"], "mẹ")
+    drv.tap(drv.screen.go)
+    drv.wait_until(lambda: drv.app.current == "submit_photos", 10, "the photos")
+
+    photos = drv.screen
+    drv.tap(photos.preview.demo)  # the birth certificate on the desk under the camera
+    drv.advance(0.4)
+    drv.tap(photos.take)
+    drv.wait_until(lambda: photos.slot is not None and len(photos.slot.pages) == 1 and not photos.busy, 20,
+                   "the photo")
+    while drv.app.current == "submit_photos":
+        drv.tap(photos.next_doc)  # on to the next document; the optional one is not needed
+    drv.wait_until(lambda: drv.app.current == "submit_delivery", 10, "where the result goes")
+    drv.tap(drv.screen.go)  # picked up here, as offered first
+    drv.wait_until(lambda: drv.app.current == "submit_review", 10, "the review")
+    drv.tap(drv.screen.send)
+    drv.wait_until(lambda: drv.app.current == "submit_sent", 30, "the dossier sent")
     drv.tap(drv.screen.go)  # no fee for a birth registration: straight to the receipt
     drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20,
                    "the dossier receipt")
+
+
+def to_submit_form_editor(drv) -> None:
+    """The child's name in its editor: the Vietnamese keyboard, the family name from the card
+    taken from the words offered, a given name being typed."""
+    to_submit_form(drv)
+    editor = open_field(drv, drv.screen.entries["child_full_name"])
+    type_words(drv, editor.keyboard, ("word:Nguyễn", "m"))
+    drv.frames(3)
+
+
+def to_submit_form_datepad(drv) -> None:
+    """The child's birth date on the calendar pad: no day after today."""
+    to_submit_form(drv)
+    open_field(drv, drv.screen.entries["child_date_of_birth"])
+    drv.frames(3)

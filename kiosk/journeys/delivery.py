@@ -31,6 +31,7 @@ from kiosk.journeys.base import JourneyService, code_task
 from kiosk.journeys.pay import applicant_proof, proof_refused
 from kiosk.receipts import DeliverySlipInfo
 from kiosk.text import localized
+from kiosk.units import from_residence
 
 log = logging.getLogger("kiosk.journeys.delivery")
 
@@ -126,6 +127,16 @@ class DeliveryService(JourneyService[DeliveryDraft]):
         """The name on the chip when the citizen identified in this session, else ""."""
         identity = self.core.session.identity
         return str(getattr(identity, "full_name", "") or "") if identity is not None else ""
+
+    def residence(self, provinces: list[str]) -> Task:
+        """The address on the chip ID card read in this session in today's two levels
+        (``kiosk.units.Residence``, the province as ``provinces`` names it), or None: worked out
+        off the UI thread (the units' tables take a moment to load the first time)."""
+        identity = self.core.session.identity
+        text = str(getattr(identity, "residence", "") or "") if identity is not None else ""
+        if not text or not self.core.session.consent_given:
+            return Task.resolved(None)
+        return self.run(lambda: from_residence(text, list(provinces)), "residence")
 
     def set_address(self, recipient: str, phone: str, address: Any) -> None:
         """What the citizen gave on the address screen: on to the summary."""

@@ -52,6 +52,16 @@ class DeliveryCodeScreen(LookupCodeScreen):
     def find(self, code: str):
         return self.app.journeys.delivery.find(code, self.claim_code)
 
+    def on_leave(self, *args) -> None:
+        """The camera stops decoding for this screen only: the screen after it (the identify
+        step, reading the card's front QR) may have started scanning already, the fade between
+        them ends after its ``enter``, and pausing then left the front QR unread."""
+        scanning = self.core.scanning
+        if getattr(scanning, "_listener", None) == self.scanned:
+            super().on_leave(*args)
+        else:
+            self.scan.stop()
+
     def _failed(self, err: CitizenError) -> None:
         super()._failed(err)
         if err.message_key == "delivery.already_booked":  # good news, not a fault: no red box
@@ -99,7 +109,16 @@ class DeliveryAddressScreen(DeliveryScreen):
         name = self.delivery.recipient_from_card()
         if name:  # identified with the chip in this session: the name is filled in, still editable
             self.form.prefill(recipient=name)
-        self.app.journeys.catalog.provinces().then(self.form.set_provinces, self._failed)
+        self.app.journeys.catalog.provinces().then(self._provinces, self._failed)
+
+    def _provinces(self, provinces) -> None:
+        self.form.set_provinces(provinces)
+        # the address on the chip, in today's province and ward: offered as one tap
+        self.delivery.residence([p.name for p in provinces]).then(self._residence)
+
+    def _residence(self, residence) -> None:
+        if self.manager is not None and self.manager.current == self.name and not self.form.fields["ward"].value:
+            self.form.offer_residence(residence)
 
     def on_relabel(self) -> None:
         self.form.relabel()
@@ -107,7 +126,11 @@ class DeliveryAddressScreen(DeliveryScreen):
 
     def render(self) -> None:
         d = self.draft.dossier if self.draft is not None else None
-        self.code_text.text = self.app.t("status.code", code=d.code) if d is not None else ""
+        quote = self.delivery.quote  # what posting costs, said before anything is typed
+        # the dossier's code is on the next screen: here, what posting costs (never "25.000⏎đ")
+        money = self.money(quote["fee_vnd"]).replace(" ", "\u00a0")
+        self.code_text.text = self.app.t("delivery.address.fee", fee=money, days=quote["estimated_days"]) \
+            if d is not None else ""
 
     def go_on(self) -> None:
         self.hide_error()

@@ -13,6 +13,7 @@ otherwise.
                             capitalize_words=True)   # names and addresses
     screen.body.add_widget(kb)
     kb.set_text("")       # when the screen clears or fills the field itself
+    kb.set_suggestions(["Nguyễn", "Minh"])  # words offered above the keys (e.g. the names on the card)
     kb.relabel()          # from the screen's on_relabel(), after a language switch
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from kiosk import telex
 from kiosk.widgets import theme as th
@@ -33,6 +35,7 @@ MARK_KEYS = [(f"mark:{ch}", ch) for ch in "ăâêôơưđ"]
 LETTER_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 SYMBOL_ROWS = ["1234567890", "-/,.()@&#:", "+'?!_*;%"]
 METHOD_CYCLE = ("telex", "vni", "off")
+SUGGESTIONS = 3  # word suggestions shown at once, above the keys
 # design-pixel key height per orientation; widths come from the row (ten units across)
 KEY_HEIGHT = {False: 110, True: 100}
 KEY_MARGIN = 6  # design pixels of a key's label margin
@@ -56,7 +59,7 @@ class VietnameseKeyboard(BoxLayout):
 
     def __init__(self, on_change: Callable[[str], None], text: str = "", method: str = "telex",
                  style: str = "classic", capitalize_words: bool = False, max_length: int | None = None,
-                 translate: Callable[[str], str] | None = None, **kw):
+                 translate: Callable[[str], str] | None = None, helpers: bool = True, **kw):
         t = th.get_theme()
         kw.setdefault("size_hint_y", None)
         super().__init__(orientation="vertical", spacing=t.px(GAP * 2), **kw)
@@ -74,6 +77,9 @@ class VietnameseKeyboard(BoxLayout):
         t.follow(landscape=self._on_landscape)  # not bind(): an editor's keyboard must be freed
         self._one_helper_row = False
         self.bind(width=self._rearrange)
+        self.helpers = helpers  # the tone and letter keys (a search that ignores accents needs none)
+        self.vocabulary: list[str] = []
+        self.suggestion_row = None  # a row of word suggestions above the keys, once there are words
         self._build()
 
     # -- public -------------------------------------------------------------------------------
@@ -98,7 +104,11 @@ class VietnameseKeyboard(BoxLayout):
     def press(self, key: str) -> None:
         """What a tap on key ``key`` does (a key id from ``.keys``)."""
         if key == SHIFT:
-            if self.shift and not self.caps_lock:
+            if not self.shift and not self.caps_lock and self._upper_next():
+                # the next letter is a capital already (a name's word starts): a tap on the
+                # Shift that shows "on" means more capitals, as in "HN"
+                self.shift = self.caps_lock = True
+            elif self.shift and not self.caps_lock:
                 self.caps_lock = True
             elif self.caps_lock:
                 self.shift = self.caps_lock = False
@@ -122,6 +132,9 @@ class VietnameseKeyboard(BoxLayout):
             return
         if key.startswith("tone:"):
             self._edit(self.composer.tone(self.text, key.split(":", 1)[1]))
+            return
+        if key.startswith("word:"):
+            self.suggest_tap(int(key.split(":", 1)[1]))
             return
         if key.startswith("mark:"):
             letter = key.split(":", 1)[1]
@@ -159,7 +172,7 @@ class VietnameseKeyboard(BoxLayout):
 
     def _label(self, key: str) -> str:
         if key == SHIFT:
-            return "AA" if self.caps_lock else ("A" if self.shift else "Aa")
+            return "AA" if self.caps_lock else ("A" if self.shift or self._upper_next() else "Aa")
         if key == BACKSPACE:
             return "⌫"
         if key == LAYER:
@@ -181,6 +194,63 @@ class VietnameseKeyboard(BoxLayout):
         for key, button in self.keys.items():
             if key == SHIFT or key.startswith("mark:") or (len(key) == 1 and key.isalpha()):
                 button.text = self._label(key)
+        self._show_suggestions()
+
+    # -- word suggestions ---------------------------------------------------------------------
+
+    def set_suggestions(self, words) -> None:
+        """Words (or several-word phrases) offered above the keys as the citizen types: those
+        starting like the word being typed, accents or not; one tap puts the whole word in."""
+        seen, out = set(), []
+        for w in words or ():
+            w = _nfc(str(w)).strip()
+            if w and w.lower() not in seen:
+                seen.add(w.lower())
+                out.append(w)
+        self.vocabulary = out
+        if out and self.suggestion_row is None:
+            self.suggestion_row = BoxLayout(orientation="horizontal", spacing=th.get_theme().px(GAP * 2),
+                                            size_hint_y=None, height=th.get_theme().px(KEY_HEIGHT[False]))
+            self.add_widget(self.suggestion_row, index=len(self.children))
+        self._show_suggestions()
+
+    def suggestions(self) -> list[str]:
+        """The words offered now: those that continue the word being typed (all of them, in
+        order, before the first letter of a word), not those already typed."""
+        from kiosk.text import fold
+
+        if not self.vocabulary:
+            return []
+        before, partial = telex.split_last_word(self.text)
+        typed = {fold(w) for w in self.text.split()} if not partial else {fold(w) for w in before.split()}
+        start = fold(partial)
+        found = [w for w in self.vocabulary if fold(w).startswith(start) and fold(w) not in typed
+                 and fold(w) != start]
+        return found[:SUGGESTIONS]
+
+    def suggest_tap(self, i: int) -> None:
+        words = self.suggestions()
+        if 0 <= i < len(words):
+            before, _partial = telex.split_last_word(self.text)
+            self._edit(before + words[i] + " ")
+
+    def _show_suggestions(self) -> None:
+        row = self.suggestion_row
+        if row is None:
+            return
+        words = self.suggestions()
+        row.clear_widgets()
+        for k in list(self.keys):
+            if k.startswith("word:"):
+                del self.keys[k]
+        for i, word in enumerate(words):
+            b = BigButton(word, action=lambda i=i: self.press(f"word:{i}"), kind="primary", size=th.FONT_BODY)
+            b.min_height = KEY_HEIGHT[False]
+            b.key = f"word:{i}"
+            self.keys[b.key] = b
+            row.add_widget(b)
+        for _ in range(SUGGESTIONS - len(words)):
+            row.add_widget(Widget())
 
     def _relabel_method(self) -> None:
         if METHOD in self.keys:
@@ -191,9 +261,13 @@ class VietnameseKeyboard(BoxLayout):
         landscape = t.landscape
         self.clear_widgets()
         self.keys.clear()
+        if self.suggestion_row is not None:
+            self.add_widget(self.suggestion_row)
         rows: list[list[tuple[str, float]]] = []
         self._one_helper_row = self._wide_enough()
-        if self._one_helper_row:
+        if not self.helpers:
+            pass
+        elif self._one_helper_row:
             rows.append([(k, 1) for k, _ in TONE_KEYS] + [(k, 1) for k, _ in MARK_KEYS])
         else:
             rows.append([(k, 1) for k, _ in TONE_KEYS])
@@ -210,6 +284,7 @@ class VietnameseKeyboard(BoxLayout):
         height = KEY_HEIGHT[landscape]
         for row in rows:
             self.add_widget(self._row(row, height))
+        self._show_suggestions()
 
     def _on_landscape(self, _theme, _value) -> None:
         self._build()

@@ -79,7 +79,7 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     drv.tap(tile)
     drv.wait_until(lambda: drv.app.current == "submit_details", 20, "the details")
     assert drv.has_text("Đăng ký khai sinh") and drv.has_text("Lệ phí: Miễn phí")
-    assert drv.has_text("Thời gian giải quyết: Ngay trong ngày")
+    assert drv.has_text("Thời hạn giải quyết: Ngay trong ngày")
     assert drv.has_text("Bản chính Giấy chứng sinh") and drv.has_text("Bắt buộc: cần chụp")
     assert drv.has_text("Đọc từ chíp thẻ căn cước tại máy này")
 
@@ -171,7 +171,7 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     draft = drv.app.journeys.submit.draft
     code = draft.reference
     assert code.startswith("H26.99-") and drv.has_text(code)
-    assert drv.has_text("Hồ sơ đã được tiếp nhận") and drv.has_text("Thủ tục này không mất lệ phí.")
+    assert drv.has_text("Đã gửi hồ sơ – chờ tiếp nhận") and drv.has_text("Thủ tục này không mất lệ phí.")
     assert drv.app.nav.back.disabled  # a sent dossier is not edited and sent again
     [sub] = received
     assert sub["procedure_code"] == "1.001193"
@@ -187,7 +187,7 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     # no fee: straight to the dossier receipt
     drv.tap(drv.screen.go)
     drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
-    assert drv.has_text("Đã in giấy tiếp nhận.")
+    assert drv.has_text("Đã in giấy tiếp nhận hồ sơ.")
     paper = printer.last_paper()
     text = "\n".join(paper.lines)
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and code in text and "Đăng ký khai sinh" in text
@@ -284,7 +284,7 @@ def test_a_fee_is_paid_through_the_pay_steps_then_the_receipt_prints(app, monkey
     drv.wait_until(lambda: drv.app.current == "pay_qr" and drv.screen.qr.modules > 0, 20, "the VietQR code")
     drv.tap(drv.screen.demo)
     drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "paid")
-    assert "BIÊN LAI THANH TOÁN" in "\n".join(printer.last_paper().lines)
+    assert "BIÊN LAI THU PHÍ, LỆ PHÍ" in "\n".join(printer.last_paper().lines)
     drv.tap(drv.screen.cont)  # the pay steps go on with this journey: the dossier receipt
     drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
     text = "\n".join(printer.last_paper().lines)
@@ -314,7 +314,7 @@ def test_gateway_down_prints_a_provisional_receipt_and_keeps_the_dossier(app, mo
     assert drv.has_text("Chưa nộp lệ phí lúc này được.")  # payment skipped, and why
     status = outbox.provisional_status(ref)
     assert status is not None and status.state == "queued"
-    drv.tap_text("In giấy tiếp nhận", exact=True)
+    drv.tap_text("In giấy tiếp nhận hồ sơ", exact=True)
     drv.wait_until(lambda: drv.app.current == "submit_receipt" and drv.screen.result is not None, 20, "the receipt")
     text = "\n".join(printer.last_paper().lines)
     assert ref in text and "MÃ TẠM" in text and "Chưa thanh toán" in text
@@ -378,3 +378,78 @@ def test_going_back_keeps_what_was_typed_and_a_reset_forgets_it(app):
     drv.frames(3)
     assert drv.app.current == "attract" and not core.session.holds_data()
     assert drv.app.screens["submit_form"].entries == {}
+
+
+def test_a_birth_registration_as_a_parent_does_it_within_50_taps(app, monkeypatch):
+    """Issue 14: ≈110 taps, every field typed.  Now: the chip card, the child's name on the
+    Vietnamese keyboard with the family name offered from the card, the birth date on the
+    calendar pad, choices as buttons, a place of birth with suggested words, pick-up: within the
+    goal of 50 taps, and the gateway gets what was entered."""
+    from datetime import timedelta
+
+    from kiosk.drive.submit import CHILD_AGE_DAYS, CHILD_NAME, PLACE_OF_BIRTH, submit_birth_registration
+
+    drv = app
+    received = record_submissions(drv, monkeypatch)
+    taps = []
+    real = drv.tap
+    drv.tap = lambda widget, *a, **kw: (taps.append(widget), real(widget, *a, **kw))[1]
+    try:
+        submit_birth_registration(drv)
+    finally:
+        del drv.tap
+    assert len(taps) <= 50, len(taps)
+    form = received[-1]["form"]
+    assert form["child_full_name"] == CHILD_NAME and form["place_of_birth"] == PLACE_OF_BIRTH
+    assert form["child_date_of_birth"] == (date.today() - timedelta(days=CHILD_AGE_DAYS)).isoformat()
+    assert (form["child_sex"], form["requester_relation"]) == ("Nam", "mẹ")
+
+
+def test_the_form_in_english_the_date_pad_and_a_birth_in_2030(app):
+    """Issue 14: in English the choices stayed Vietnamese ("Nam/Nữ", "cha/mẹ/ông/bà"); a child's
+    birth date in 2030 was accepted.  The choices are in the citizen's language (the gateway
+    still gets its own values); the calendar pad offers no day after today nor before the
+    parent's birth; a future date set anyway is refused with a message on the field."""
+    from kiosk.drive import to_submit_form
+    from kiosk.drive.submit import open_field
+
+    drv = app
+    to_submit_form(drv)
+    screen = drv.screen
+    drv.app.set_language("en")
+    drv.frames(3)
+    sex = screen.entries["child_sex"]
+    assert dict(sex.choices) == {"Nam": "Male", "Nữ": "Female"}
+    editor = open_field(drv, sex)  # scrolled into view, tapped
+    assert [b.text for b in editor.choice_buttons.values()] == ["Male", "Female"]
+    drv.tap(editor.choice_buttons["Nữ"])
+    assert sex.value == "Nữ" and sex.box.text == "Female"
+    relation = dict(screen.entries["requester_relation"].choices)
+    assert relation["mẹ"] == "mother" and relation["ông"] == "grandfather"
+    drv.app.set_language("vi")
+    drv.frames(3)
+    assert sex.box.text == "Nữ"
+
+    born = screen.entries["child_date_of_birth"]
+    pad = open_field(drv, born)
+    today = date.today()
+    assert (pad.month.year, pad.month.month) == (today.year, today.month)
+    assert not pad.days[today.day].disabled
+    assert all(pad.days[d].disabled for d in pad.days if d > today.day)  # no day to come
+    assert pad.next.disabled
+    drv.tap(pad.year_back)
+    assert pad.month.year == today.year - 1
+    drv.tap(pad.days[1])
+    assert born.value == date(today.year - 1, today.month, 1).isoformat()
+    parent = drv.app.core.session.identity.date_of_birth
+    pad = open_field(drv, born)
+    for _ in range(today.year - parent.year + 2):
+        pad.turn(-12)
+    assert (pad.month.year, pad.month.month) == (parent.year, parent.month)  # not before the parent's birth
+    assert pad.days[parent.day].disabled and not pad.days[parent.day + 1].disabled
+    drv.tap(pad.cancel)
+
+    born.set_value("2030-01-15")  # as the old typed date let it through
+    drv.tap(screen.go)
+    assert drv.app.current == "submit_form"
+    assert born.error.text == "Ngày này chưa tới: mời bạn chọn một ngày đã qua."

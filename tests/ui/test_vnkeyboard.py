@@ -199,3 +199,39 @@ def test_install_puts_speech_on_every_screen_and_resets_with_the_session(app):
     drv.frames(3)
     assert not speaker.enabled and not speaker.has_prompt() and speaker.volume == before
     drv.wait_until(lambda: controls.bar.parent is None, 3, "the speech bar to go")
+
+
+def test_capitals_the_citizen_types_stay_in_a_name(app, keyboard):
+    """Issue 14: "HN" became "Hn".  At a name's word start the Shift key already shows "on" (the
+    letter will be a capital): a tap on it means more capitals, so both letters stay capitals,
+    and the next word starts as a name's would once caps lock is off."""
+    kb = keyboard
+    kb.capitalize_words = True
+    kb.set_text("")
+    assert kb.keys["shift"].text == "A"  # the next letter is a capital
+    for key in ["shift", "h", "n"]:
+        app.tap(kb.keys[key])
+    assert kb.text == "HN" and kb.caps_lock
+    for key in ["shift", "space", "a", "n"]:
+        kb.press(key)
+    assert kb.text == "HN An"
+
+
+def test_word_suggestions_put_a_whole_name_in(app, keyboard):
+    """Names already on the card are offered while typing a relative's name: one tap puts the
+    family name in, a letter narrows the offer, accents or not."""
+    kb = keyboard
+    kb.capitalize_words = True
+    kb.set_text("")
+    kb.set_suggestions(["Nguyễn", "Trần", "Lê", "Minh", "Mai"])
+    assert kb.suggestions() == ["Nguyễn", "Trần", "Lê"]
+    shown = [b.text for k, b in kb.keys.items() if k.startswith("word:")]
+    assert shown == ["Nguyễn", "Trần", "Lê"]
+    app.tap(kb.keys["word:0"])
+    assert kb.text == "Nguyễn " and kb.typed[-1] == "Nguyễn "
+    kb.press("m")
+    assert kb.suggestions() == ["Minh", "Mai"]  # the ones starting like the word being typed
+    app.tap(kb.keys["word:0"])
+    assert kb.text == "Nguyễn Minh "
+    kb.press("n")
+    assert kb.suggestions() == []  # "Nguyễn" is typed already: not offered again

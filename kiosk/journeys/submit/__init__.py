@@ -24,12 +24,14 @@ from kiosk.gateway.errors import GatewayError
 from kiosk.journeys import identify, pay
 from kiosk.journeys.base import JourneyService
 from kiosk.journeys.catalog import Catalog
+from kiosk.journeys.delivery import QUOTE as POST_QUOTE
 from kiosk.journeys.submit.draft import MAX_PAGES, MAX_PAGES_PER_DOCUMENT, DocumentSlot, SubmitDraft
 from kiosk.journeys.submit.form import FormField, form_fields, prefill, problems
 from kiosk.journeys.submit.photos import capture
 from kiosk.journeys.submit.send import build_submission
 from kiosk.receipts import DossierInfo
 from kiosk.text import fold, localized, nfc
+from kiosk.units import from_residence
 
 log = logging.getLogger("kiosk.journeys.submit")
 
@@ -139,6 +141,25 @@ class SubmitService(JourneyService[SubmitDraft]):
     def province_names(self) -> list[str]:
         return self.catalog.province_names()
 
+    def name_words(self) -> list[str]:
+        """Words a child's or relative's name likely shares with the names on the card (the
+        family names first), offered while the citizen types a name."""
+        identity = self.core.session.identity
+        if identity is None:
+            return []
+        names = [str(getattr(identity, k, "") or "") for k in ("full_name", "father", "mother", "spouse")]
+        family = [n.split()[0] for n in names if n.split()]
+        given = [w for n in names for w in n.split()[1:]]
+        return list(dict.fromkeys(family + given))
+
+    def place_words(self) -> list[str]:
+        """Words a place of birth or death is often written with, and the card's province."""
+        identity = self.core.session.identity
+        residence = str(getattr(identity, "residence", "") or "") if identity is not None else ""
+        province = residence.split(",")[-1].strip() if residence else ""
+        words = ["Bệnh viện", "Trạm y tế", "Nhà hộ sinh", "Phụ sản", "Đa khoa", "tại nhà"]
+        return words + ([province] if province else [])
+
     def keep_values(self, values: dict[str, str]) -> None:
         """What is typed on the form is kept (checked only on Continue), unless it was sent.
         A session without a draft (it was reset meanwhile) gets none from this."""
@@ -152,7 +173,7 @@ class SubmitService(JourneyService[SubmitDraft]):
         found: on to the next step."""
         d = self.draft
         self.keep_values(values)
-        found = problems(d.procedure, form_fields(d.procedure), d.values)
+        found = problems(d.procedure, form_fields(d.procedure), d.values, self.core.session.identity)
         if not found:
             self.forward()
         return found
@@ -248,9 +269,23 @@ class SubmitService(JourneyService[SubmitDraft]):
         d = self.existing
         return d is not None and d.procedure is not None and "post" in d.procedure.delivery_options
 
+    @property
+    def post_quote(self) -> dict:
+        """What posting the result costs and how long it takes, shown where post is chosen."""
+        return dict(POST_QUOTE)
+
     def provinces(self) -> Task:
         """The provinces the gateway accepts, for a postal address."""
         return self.catalog.provinces()
+
+    def residence(self, provinces: list[str]) -> Task:
+        """The chip's address in today's two levels (``kiosk.units.Residence``) or None, worked
+        out off the UI thread."""
+        identity = self.core.session.identity
+        text = str(getattr(identity, "residence", "") or "") if identity is not None else ""
+        if not text:
+            return Task.resolved(None)
+        return self.run(lambda: from_residence(text, list(provinces)), "residence")
 
     def choose_delivery(self, method: str, address: dict[str, str] | None = None) -> None:
         """Pick-up at the post office, or by post to ``address`` (recipient, phone, province…)."""

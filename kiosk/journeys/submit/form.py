@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from kiosk.gateway.formschema import validate
+from kiosk.i18n import text as catalog_text
 from kiosk.text import fold, nfc
 
 
@@ -27,12 +29,39 @@ class FormField:
     maximum: int | None = None
     json_type: str = "string"
     default: str = ""
+    choices_en: tuple[str, ...] = ()  # the choices' labels in English, in the same order
+    past_only: bool = False  # a date that has happened (a birth, a death): never in the future
 
     def title(self, lang: str) -> str:
         return (self.title_en if lang == "en" else self.title_vi) or self.title_vi or self.name
 
+    def labelled_choices(self, lang: str) -> list[tuple[str, str]]:
+        """(value, label) in the citizen's language: the value stays what the gateway expects."""
+        if lang == "en" and len(self.choices_en) == len(self.choices):
+            return [(v, en) for (v, _), en in zip(self.choices, self.choices_en, strict=True)]
+        return list(self.choices)
 
-NAME_FIELDS = re.compile(r"(full_name|_name|ward|street|place_of_birth|place_of_death)$")
+
+# the English of the catalog's choices (the gateway's values are Vietnamese words); a schema's
+# own "x-enum-en" comes first
+CHOICES_EN = {
+    "Nam": "Male", "Nữ": "Female", "cha": "father", "mẹ": "mother", "ông": "grandfather", "bà": "grandmother",
+    "người thân khác": "another relative", "kết hôn": "marriage", "mục đích khác": "another purpose",
+    "chưa kết hôn": "never married", "đã ly hôn": "divorced", "vợ/chồng đã chết": "widowed",
+    "đang có vợ/chồng": "married", "nhà của mình": "my own home", "nhà thuê, mượn, ở nhờ": "rented or borrowed",
+    "nhà người thân": "a relative's home", "số 1": "no. 1", "số 2": "no. 2", "khai sinh": "birth",
+    "khai tử": "death", "khác": "other", "hết hạn": "expired", "hư hỏng": "damaged",
+    "thay đổi thông tin": "details changed", "đổi sang mẫu mới": "new format", "ngành nghề": "trade",
+    "địa chỉ": "address", "vốn": "capital", "chủ hộ": "owner", "tên": "name", "mất sổ": "book lost",
+    "hỏng sổ": "book damaged", "thay đổi": "change", "cải chính": "correction", "bổ sung": "addition",
+}
+
+# dates of events that have happened: a birth, a death, an issue date
+PAST_DATES = re.compile(r"(birth|death|_issued|issue_date|date_of_)")
+
+
+# a person's name: each word capitalised as it is typed (places and streets are typed as written)
+NAME_FIELDS = re.compile(r"(full_name|_name)$")
 
 
 def form_fields(procedure, yes_no: tuple[str, str] = ("Có", "Không")) -> list[FormField]:
@@ -41,13 +70,17 @@ def form_fields(procedure, yes_no: tuple[str, str] = ("Có", "Không")) -> list[
     required = set(schema.get("required", []))
     out: list[FormField] = []
     for name, spec in (schema.get("properties") or {}).items():
-        kind, choices, json_type = "text", (), spec.get("type", "string")
+        kind, choices, json_type, choices_en = "text", (), spec.get("type", "string"), ()
         if json_type == "boolean":
             kind, choices = "choice", (("yes", yes_no[0]), ("no", yes_no[1]))
         elif json_type == "integer":
             kind = "digits"
         elif "enum" in spec:
             kind, choices = "choice", tuple((str(v), str(v)) for v in spec["enum"])
+            # a code such as a licence class ("B1") reads the same in English
+            english = spec.get("x-enum-en") or [CHOICES_EN.get(str(v)) or (str(v) if str(v).isascii() else "")
+                                                for v in spec["enum"]]
+            choices_en = tuple(english) if all(english) else ()
         elif spec.get("format") == "date":
             kind = "date"
         elif NAME_FIELDS.search(name):
@@ -58,6 +91,7 @@ def form_fields(procedure, yes_no: tuple[str, str] = ("Có", "Không")) -> list[
             required=name in required, choices=choices, max_length=spec.get("maxLength"),
             minimum=spec.get("minimum"), maximum=spec.get("maximum"), json_type=json_type,
             default=str(default) if default not in (None, "") and not isinstance(default, bool) else "",
+            choices_en=choices_en, past_only=kind == "date" and bool(PAST_DATES.search(name)),
         ))
     return out
 
@@ -83,17 +117,41 @@ def coerce(fields: Sequence[FormField], values: dict[str, str]) -> tuple[dict[st
     return data, problems
 
 
-def problems(procedure, fields: Sequence[FormField], values: dict[str, str]) -> list[tuple[str, str]]:
+def date_problem(f: FormField, value: str, identity=None, today: date | None = None) -> str | None:
+    """What is wrong with a date the procedure asks for: a birth or a death in the future; a
+    child's birth before the applicant's own (who registers a child is older than it)."""
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        return "form.bad_date"
+    today = today or date.today()
+    if f.past_only and d > today:
+        return "form.date_in_future"
+    born = getattr(identity, "date_of_birth", None)
+    if f.name.startswith("child_") and isinstance(born, date) and d <= born:
+        return "form.date_before_applicant"
+    return None
+
+
+def problems(procedure, fields: Sequence[FormField], values: dict[str, str], identity=None,
+             today: date | None = None) -> list[tuple[str, str]]:
     """Every problem with the values, at most one message key per field (the gateway's own
-    validation rules, so what passes here passes there)."""
+    validation rules, so what passes here passes there, and the dates' common sense)."""
     data, found = coerce(fields, values)
+    for f in fields:
+        raw = nfc(str(values.get(f.name, "") or "")).strip()
+        if f.kind == "date" and raw:
+            problem = date_problem(f, raw, identity, today)
+            if problem:
+                found.append((f.name, problem))
     found += validate(getattr(procedure, "form", None) or {}, data)
     seen: set[str] = set()
     out = []
     for name, key in found:
         if name not in seen:
             seen.add(name)
-            out.append((name, key))
+            specific = f"{key}.{name}"  # a missing field names itself when the catalog has its message
+            out.append((name, specific if key == "form.required" and catalog_text(specific, "vi") else key))
     return out
 
 

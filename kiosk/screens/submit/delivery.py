@@ -20,7 +20,6 @@ class SubmitDeliveryScreen(SubmitScreen):
         self.pickup.min_height = 130
         self.post = BigButton("", action=lambda: self.choose("post"), kind="secondary", size=th.FONT_BODY)
         self.post.min_height = 130
-        self.tr(self.post, "submit.delivery.post")
         self.only_pickup = Text("", size=th.FONT_SMALL, role="muted")
         self.address = AddressForm(self.app, with_recipient=True)
         self.address_title = self.tr(Text("", size=th.FONT_HEADING, bold=True, role="primary"),
@@ -41,6 +40,8 @@ class SubmitDeliveryScreen(SubmitScreen):
         d = self.draft.delivery
         self.method = d.get("method", "pickup") if self.offers_post else "pickup"
         self.tr(self.pickup, "submit.delivery.pickup", office=self.core.settings.kiosk.location_name)
+        quote = self.service.post_quote  # the fee is said where post is chosen, not after
+        self.tr(self.post, "submit.delivery.post_fee", fee=self.money(quote["fee_vnd"]), days=quote["estimated_days"])
         if self.offers_post:
             self.service.provinces().then(self._provinces)
             ident = self.core.session.identity
@@ -54,10 +55,18 @@ class SubmitDeliveryScreen(SubmitScreen):
         to_top(self.scroll)
 
     def _provinces(self, provinces) -> None:
-        chosen = self.address.fields["province"].value
+        chosen, ward = self.address.fields["province"].value, self.address.fields["ward"].value
         self.address.set_provinces(provinces)
         if chosen:
-            self.address.fields["province"].set_value(chosen)
+            self.address.set_province(chosen)
+            if ward:
+                self.address.fields["ward"].set_value(ward)
+        # the address on the chip, in today's province and ward: offered as one tap
+        self.service.residence([p.name for p in provinces]).then(self._residence)
+
+    def _residence(self, residence) -> None:
+        if self.manager is not None and self.manager.current == self.name and not self.address.fields["ward"].value:
+            self.address.offer_residence(residence)
 
     def choose(self, method: str) -> None:
         self.hide_error()

@@ -3,6 +3,8 @@ procedure's schema, prefilled where the chip says; a message under each field to
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from kiosk.core import CitizenError
 from kiosk.screens.submit.common import SubmitScreen, column, reveal, scroll_page, to_top
 from kiosk.text import mask_id
@@ -46,8 +48,6 @@ class SubmitFormScreen(SubmitScreen):
             self.service.keep_values(self.values())
 
     def _ready(self, fields) -> None:
-        from kiosk.widgets.entry import EntryField
-
         self.fields = list(fields)
         self._fresh_scroll()
         self.entries, self.applicant, self.labels = {}, {}, []
@@ -76,16 +76,7 @@ class SubmitFormScreen(SubmitScreen):
         values = self.draft.values
         provinces = self.service.province_names()
         for f in self.fields:
-            choices = [(v, self.app.t("submit.form.yes") if v == "yes" else self.app.t("submit.form.no"))
-                       for v, _ in f.choices] if f.json_type == "boolean" else list(f.choices)
-            kind = f.kind
-            if f.name.endswith("_province") and f.kind in ("text", "name") and provinces:
-                # a province is chosen from the gateway's list, never typed
-                from kiosk.widgets.address import _sort_key
-
-                kind, choices = "choice", [(n, n) for n in sorted(provinces, key=_sort_key)]
-            entry = EntryField(self.app, self._label(f), kind=kind, value=values.get(f.name, ""), choices=choices,
-                               required=f.required, max_length=f.max_length, name=f.name)
+            entry = self._entry(f, values.get(f.name, ""), provinces)
             self.entries[f.name] = entry
             box.add_widget(entry)
         # landscape has little height: the fields to fill come first, the applicant (from the
@@ -93,6 +84,41 @@ class SubmitFormScreen(SubmitScreen):
         self.content.add_widget(box, index=len(self.content.children) if th.get_theme().landscape else 0)
         self.go.disabled = False
         to_top(self.scroll)
+
+    def _choices(self, f) -> list[tuple[str, str]]:
+        """A field's choices in the citizen's language (the values stay the gateway's)."""
+        if f.json_type == "boolean":
+            return [(v, self.app.t("submit.form.yes") if v == "yes" else self.app.t("submit.form.no"))
+                    for v, _ in f.choices]
+        return f.labelled_choices(self.lang)
+
+    def _entry(self, f, value: str, provinces):
+        """The field's widget: a date on the calendar pad, a province or ward on a searchable
+        list, a name with the card's names offered as words, choices as buttons."""
+        from kiosk.units import sort_key
+        from kiosk.widgets.datepad import DateField
+        from kiosk.widgets.entry import EntryField
+        from kiosk.widgets.picker import PickerField, SuggestingField
+
+        common = dict(value=value, required=f.required, name=f.name)
+        if f.kind == "date":
+            ident = self.core.session.identity
+            born = getattr(ident, "date_of_birth", None) if f.name.startswith("child_") else None
+            earliest = born + timedelta(days=1) if isinstance(born, date) else None
+            return DateField(self.app, self._label(f), latest=date.today() if f.past_only else None,
+                             earliest=earliest, **common)
+        if f.name.endswith("_province") and f.kind in ("text", "name") and provinces:
+            # a province is chosen from the gateway's list, never typed
+            return PickerField(self.app, self._label(f), choices=[(n, n) for n in sorted(provinces, key=sort_key)],
+                               **common)
+        if f.kind == "name":
+            return SuggestingField(self.app, self._label(f), kind="name", words=self.service.name_words(),
+                                   max_length=f.max_length, **common)
+        if f.kind == "text" and f.name.startswith("place_of"):
+            return SuggestingField(self.app, self._label(f), kind="text", words=self.service.place_words(),
+                                   max_length=f.max_length, **common)
+        return EntryField(self.app, self._label(f), kind=f.kind, choices=self._choices(f),
+                          max_length=f.max_length, **common)
 
     def _fresh_scroll(self) -> None:
         """A new scroll view for each visit: the form's fields differ by procedure, and a
@@ -117,8 +143,8 @@ class SubmitFormScreen(SubmitScreen):
         for f in self.fields:
             entry = self.entries.get(f.name)
             if entry is not None:
-                if f.json_type == "boolean":
-                    entry.set_choices([("yes", self.app.t("submit.form.yes")), ("no", self.app.t("submit.form.no"))])
+                if f.kind == "choice" and f.choices:
+                    entry.set_choices(self._choices(f))
                 entry.label.text = self._label(f)
                 entry.relabel()
 
