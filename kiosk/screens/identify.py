@@ -125,8 +125,9 @@ class IdentifyKeyScreen(KioskScreen):
             for w in (self.title, self.subtitle, *parts):  # out of the last phase's columns
                 if w.parent is not None:
                     w.parent.remove_widget(w)
-            self.form = vbox(self.title, self.subtitle, *parts[:-2], spacing=20)
-            self.body.add_widget(hbox(self.form, vbox(Widget(), *parts[-2:], spacing=20), spacing=48))
+            right = 3 if phase == "consent" else 2  # consent: the law beside the buttons
+            self.form = vbox(self.title, self.subtitle, *parts[:-right], spacing=20)
+            self.body.add_widget(hbox(self.form, vbox(Widget(), *parts[-right:], spacing=20), spacing=48))
         else:
             self.form = self.body
             for w in ([Widget()] if phase != "consent" else []) + parts:  # the room left goes above the field
@@ -282,13 +283,19 @@ class ConsentPanel:
         screen.tr(self.agree, "consent.agree")
         self.decline = BigButton("", action=self.declined, kind="secondary")
         screen.tr(self.decline, "consent.decline")
+        self.landscape = landscape
         self.scroll = Scroll(do_scroll_x=False, bar_width=t.px(14))
         from kiosk.widgets.common import fit_height
 
-        self.scroll.add_widget(fit_height(vbox(self.points, self.law, spacing=16)))
+        # landscape: the law goes beside the buttons, in sight without scrolling
+        self.scroll.add_widget(fit_height(vbox(self.points, spacing=16) if landscape
+                                          else vbox(self.points, self.law, spacing=16)))
 
     def layout(self) -> list:
-        """The consent's widgets top to bottom; the last two are the buttons."""
+        """The consent's widgets top to bottom; the last two are the buttons (landscape: the
+        last three, the law first)."""
+        if self.landscape:
+            return [self.scroll, self.law, self.agree, self.decline]
         return [self.scroll, self.agree, self.decline]
 
     def relabel(self) -> None:
