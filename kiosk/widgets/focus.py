@@ -218,7 +218,7 @@ class FocusManager:
             self.announce(prefix=self.app.t("keypad.headset_ok"))
             return
         target = self.target()
-        if target is None:
+        if target is None or not self.focusable(target, self.context()):  # gone or turned off since
             self.announce()
             return
         target.trigger_action(duration=0)  # the tap's own path: on_press, then on_release

@@ -65,6 +65,8 @@ def test_lookup_journey_by_keypad_only(app, heard):
     dossier = drv.app.journeys.lookup.existing.dossier
     status = drv.app.t(f"dossier.status.{getattr(dossier.status, 'value', dossier.status)}")
     assert status in said(heard)  # the headset is in: the status is read out
+    keypad = drv.app.keypad
+    assert keypad.target() in keypad.controls() and keypad.ring.shown  # the ring followed the screen change
     focus_on(drv, drv.screen.done_button)
     press(drv, "ok")
     drv.wait_until(lambda: drv.app.current == "done", what="the end screen")
