@@ -92,6 +92,8 @@ def test_an_entry_without_a_whole_number_seq_is_refused_even_with_the_key(tmp_pa
     write_lines(path, [signed({**entry, "seq": "1"})])
     result = verify(path, KEY)  # a day file alone: no expected sequence number to compare with
     assert not result.ok and "no sequence number" in result.problem.reason
+    assert (result.ok, result.entries, result.first_seq, result.last_seq) == (False, 0, None, None)
+    assert (result.problem.file, result.problem.line, result.problem.seq) == (path.name, 1, "1")
 
 
 # -- the anchor and the head ---------------------------------------------------------------------
@@ -607,3 +609,21 @@ def test_a_logs_verify_uses_its_own_key_and_passes_the_gateways_head_on(tmp_path
     assert audit.verify().ok
     result = audit.verify(gateway_head={"seq": 3, "hash": "x"})
     assert not result.ok and result.problem.seq == 3
+
+
+def test_the_only_entry_removed_is_caught(tmp_path):
+    audit = make_log(tmp_path, n=1)
+    day_file(audit).unlink()
+    result = verify(audit.folder)
+    assert not result.ok and result.problem.seq == 1 and "removed at the end" in result.problem.reason
+
+
+def test_a_float_seq_after_good_entries_is_refused_even_with_the_key(tmp_path):
+    """2.0 == 2, but it is not a sequence number the kiosk writes."""
+    audit = make_log(tmp_path, n=2)
+    path = day_file(audit)
+    lines = lines_of(path)
+    write_lines(path, [lines[0], signed({**json.loads(lines[1]), "seq": 2.0})])
+    result = verify(audit.folder)
+    assert (result.ok, result.entries, result.first_seq, result.last_seq) == (False, 1, 1, 1)
+    assert (result.problem.line, result.problem.seq) == (2, 2.0) and "no sequence number" in result.problem.reason
