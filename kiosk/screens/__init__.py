@@ -15,7 +15,7 @@ from kiosk.screens.attract import AttractScreen
 from kiosk.screens.delivery import DeliveryAddressScreen, DeliveryCodeScreen, DeliveryConfirmScreen, DeliveryDoneScreen
 from kiosk.screens.done import DoneScreen
 from kiosk.screens.help import HelpReasonScreen, HelpTicketScreen
-from kiosk.screens.identify import ConsentScreen, IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
+from kiosk.screens.identify import IdentifyKeyScreen, IdentifyReadScreen, IdentifyResultScreen
 from kiosk.screens.lookup import LookupCodeScreen, LookupStatusScreen
 from kiosk.screens.menu import MenuScreen
 from kiosk.screens.pay import PayAmountScreen, PayCashScreen, PayCodeScreen, PayDoneScreen, PayQrScreen
@@ -31,7 +31,6 @@ SCREENS = {
     "identify_key": IdentifyKeyScreen,
     "identify_read": IdentifyReadScreen,
     "identify_result": IdentifyResultScreen,
-    "consent": ConsentScreen,
     "help_reason": HelpReasonScreen,
     "help_ticket": HelpTicketScreen,
     "pay_code": PayCodeScreen,

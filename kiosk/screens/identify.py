@@ -536,10 +536,3 @@ class IdentifyResultScreen(KioskScreen):
             tex.blit_buffer(bytes(tex.width * tex.height * 3), colorfmt="rgb", bufferfmt="ubyte")
         self.mark_title.text = self.mark_detail.text = ""
 
-
-class ConsentScreen(KioskScreen):
-    """No longer a step of its own: consent is the first part of the identify key step
-    (``IdentifyKeyScreen``, ``ConsentPanel``), before anything is typed, scanned or read.  The
-    class stays while kiosk/screens/__init__.py registers it; no journey reaches it."""
-
-    title_key = "consent.title"
