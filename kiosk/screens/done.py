@@ -8,6 +8,7 @@ from kivy.uix.widget import Widget
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Text, hbox, vbox
+from kiosk.widgets.democard import DemoCardButton
 from kiosk.widgets.faces import RatingPanel
 
 
@@ -28,6 +29,11 @@ class DoneScreen(KioskScreen):
                                                role="on_primary", halign="center"), "done.card_left"))
         self.card_left.bind(minimum_height=self.card_left.setter("height"))
         self.card_left.opacity = 0
+        self.demo_card = None
+        reader = self.core.card_reader
+        if DemoCardButton.simulated(reader):  # the demo's card has no hand to take it away
+            self.demo_card = DemoCardButton(self.app, reader)
+            self.card_left.add_widget(self.demo_card)
         self._unsubscribe = None
         self.rating = RatingPanel(self.app, cols=2)
         if t.landscape:
@@ -48,6 +54,8 @@ class DoneScreen(KioskScreen):
             self._unsubscribe = reader.add_card_listener(
                 lambda event: self.app.run_on_ui(lambda: self._show_card(event.present)))
             self._show_card(reader.card_present())
+        if self.demo_card is not None:
+            self.demo_card.start()
 
     def on_relabel(self) -> None:
         self.rating.relabel()
@@ -56,6 +64,8 @@ class DoneScreen(KioskScreen):
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
+        if self.demo_card is not None:
+            self.demo_card.stop()
 
     def _show_card(self, present: bool) -> None:
         """A card still on the reader is called out until it is taken."""

@@ -134,11 +134,11 @@ def test_the_demo_card_can_be_taken_away_and_the_warning_ends(app):
     drv = app
     reader = drv.app.core.devices.card_reader
     to_identify_place(drv)
-    assert drv.screen.demo.text == "Mô phỏng: đặt thẻ mẫu lên đầu đọc"
+    assert drv.screen.demo.text == "Mô phỏng: đặt thẻ mẫu lên ô đọc thẻ"
     drv.tap(drv.screen.demo)
     drv.wait_until(lambda: drv.app.current == "identify_result", 30, "the identity")
     assert reader.card_present()
-    drv.wait_until(lambda: drv.screen.demo.text == "Mô phỏng: lấy thẻ mẫu ra khỏi đầu đọc", 5, "the take button")
+    drv.wait_until(lambda: drv.screen.demo.text == "Mô phỏng: lấy thẻ mẫu ra khỏi ô đọc thẻ", 5, "the take button")
     drv.tap(drv.screen.demo)
     assert not reader.card_present()
     drv.tap(drv.screen.go)
@@ -160,3 +160,20 @@ def test_a_chip_without_chip_authentication_is_not_called_genuine(app):
     assert not drv.has_text("Thẻ thật")
     assert drv.has_text("Dữ liệu có chữ ký hợp lệ của cơ quan cấp thẻ") and drv.has_text("nhân viên sẽ đối chiếu")
     reader.remove_card()
+
+
+def test_the_done_screen_takes_the_demo_card_away(app):
+    """The card was left on the simulated reader: the done screen's call-out carries the demo's
+    "take the card" button, and taking it ends the call-out."""
+    from kiosk.drive import to_done_card_left
+
+    drv = app
+    to_done_card_left(drv)
+    reader = drv.app.core.devices.card_reader
+    assert reader.card_present() and drv.screen.card_left.opacity == 1
+    drv.wait_until(lambda: drv.screen.demo_card.text == "Mô phỏng: lấy thẻ mẫu ra khỏi ô đọc thẻ", 5,
+                   "the take button")
+    assert drv.small_targets() == [] and drv.layout_problems() == []
+    drv.tap(drv.screen.demo_card)
+    drv.wait_until(lambda: drv.screen.card_left.parent is None, 5, "the call-out gone")
+    assert not reader.card_present()
