@@ -118,7 +118,9 @@ def take_page(drv, **page) -> None:
     drv.app.core.devices.qr_source.show_document(screen.slot.doc.name_vi[:28], **page)
     drv.advance(0.4)  # a few camera frames: the preview shows the page
     drv.tap(screen.take)
-    drv.wait_until(lambda: len(screen.slot.pages) == before + 1 and not screen.busy, 20, "the photo")
+    # a clear page counts at once; one with a problem waits for "retake" or "keep it anyway"
+    drv.wait_until(lambda: (len(screen.slot.pages) == before + 1 or screen.slot.pending is not None)
+                   and not screen.busy, 20, "the photo")
 
 
 def to_submit_photos_hint(drv) -> None:

@@ -122,15 +122,24 @@ def test_submit_a_procedure_end_to_end(app, monkeypatch):
     photos = drv.screen
     assert drv.has_text("Giấy tờ 1 / 2") and drv.has_text("Đã chụp: 0 trang")
     take_page(drv, dark=True)
-    assert drv.has_text("Đã chụp: 1 trang") and drv.has_text("Ảnh quá tối.")
-    first = photos.slot.pages[0].data
-    drv.tap(photos.retake)
+    # a photo with a problem is not a page until kept anyway; "retake" is the primary action
+    assert drv.has_text("Đã chụp: 0 trang") and drv.has_text("Ảnh quá tối.")
+    assert photos.take.text == "Chụp lại" and photos.take.kind == "primary"
+    assert photos.retake.text == "Vẫn dùng ảnh này" and photos.retake.kind == "secondary"
+    first = photos.slot.pending.data
+    drv.tap(photos.retake)  # kept anyway: a page
+    assert drv.has_text("Đã chụp: 1 trang") and photos.slot.pages[0].data is first
+    drv.tap(photos.retake)  # "retake the last page": it goes
     assert drv.has_text("Đã chụp: 0 trang") and not first  # the dark photo's bytes are gone
+    take_page(drv, dark=True)
+    dark = photos.slot.pending.data
     drv.tap(photos.preview.demo)  # the demo's sample page on the simulated desk
     drv.advance(0.4)
-    drv.tap(photos.take)
+    drv.tap(photos.take)  # "Chụp lại": the dark one goes, the new one is taken
     drv.wait_until(lambda: len(photos.slot.pages) == 1 and not photos.busy, 20, "the photo")
     assert drv.has_text("Ảnh rõ.") and drv.has_text("Đã chụp: 1 trang")
+    assert not dark and photos.slot.pending is None
+    assert photos.thumbs.shown == [photos.slot.pages[0].sha256]  # a thumbnail of the page taken
     page = photos.slot.pages[0]
     sha = hashlib.sha256(page.data).hexdigest()
     buffer = page.data

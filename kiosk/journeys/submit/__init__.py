@@ -25,7 +25,7 @@ from kiosk.journeys import identify, pay
 from kiosk.journeys.base import JourneyService
 from kiosk.journeys.catalog import Catalog
 from kiosk.journeys.delivery import QUOTE as POST_QUOTE
-from kiosk.journeys.submit.draft import MAX_PAGES, MAX_PAGES_PER_DOCUMENT, DocumentSlot, SubmitDraft
+from kiosk.journeys.submit.draft import HINT_OK, MAX_PAGES, MAX_PAGES_PER_DOCUMENT, DocumentSlot, SubmitDraft
 from kiosk.journeys.submit.form import FormField, form_fields, prefill, problems
 from kiosk.journeys.submit.photos import capture
 from kiosk.journeys.submit.send import build_submission
@@ -235,6 +235,11 @@ class SubmitService(JourneyService[SubmitDraft]):
             if slot not in d.documents:  # the procedure changed meanwhile
                 photo.wipe()
                 return photo
+            slot.drop_pending()
+            if photo.hint != HINT_OK:  # too dark, blurred, no page: the citizen decides first
+                slot.pending = photo
+                log.info("document photo with a problem", extra={"hint": photo.hint})
+                return photo
             slot.pages.append(photo)
             log.info("document page photographed", extra={"hint": photo.hint, "bytes": len(photo.data)})
             return photo
@@ -242,16 +247,33 @@ class SubmitService(JourneyService[SubmitDraft]):
         return self.run(work, "photo").then(keep)
 
     def retake(self) -> None:
-        """The last page of the shown document goes (its bytes overwritten)."""
+        """The photo with a problem goes, else the last page of the shown document (its bytes
+        overwritten)."""
         slot = self.slot
-        if slot is not None and slot.pages:
+        if slot is not None and slot.pending is not None:
+            slot.drop_pending()
+        elif slot is not None and slot.pages:
             slot.pages.pop().wipe()
+
+    def keep_anyway(self) -> None:
+        """The photo with a problem counts as a page after all (the citizen chose so)."""
+        d, slot = self.draft, self.slot
+        if slot is None or slot.pending is None:
+            return
+        if len(slot.pages) >= MAX_PAGES_PER_DOCUMENT or d.page_count >= MAX_PAGES:
+            slot.drop_pending()
+            raise CitizenError("submit.photo.too_many", "next.submit_photo_enough")
+        slot.pages.append(slot.pending)
+        slot.pending = None
 
     def next_document(self) -> None:
         """On from the shown document: the next one, then (every required one photographed)
         the next step; a missing one is shown with what to do."""
         d = self.draft
         docs = d.photo_documents
+        slot = self.slot
+        if slot is not None:
+            slot.drop_pending()  # a photo with a problem not kept is not a page
         if d.doc_at < len(docs) - 1:
             d.doc_at += 1
             return

@@ -62,6 +62,8 @@ class DocumentSlot:
     doc: Any  # kiosk.gateway.models.RequiredDocument
     mode: str
     pages: list[Photo] = field(default_factory=list)
+    # a photo with a quality problem: not a page until the citizen keeps it anyway
+    pending: Photo | None = None
 
     @property
     def required(self) -> bool:
@@ -74,6 +76,12 @@ class DocumentSlot:
         for page in self.pages:
             page.wipe()
         self.pages.clear()
+        self.drop_pending()
+
+    def drop_pending(self) -> None:
+        if self.pending is not None:
+            self.pending.wipe()
+            self.pending = None
 
     def __repr__(self) -> str:
         return f"DocumentSlot({self.index}, {self.mode}, pages={len(self.pages)})"

@@ -3,6 +3,11 @@ taken and the last one's quality hint; without a document camera the papers go t
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from kivy.core.image import Image as CoreImage
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
@@ -42,6 +47,40 @@ class DocumentPreview(ScanPanel):
         self._tex = None
 
 
+class Thumbnails(BoxLayout):
+    """Small pictures of the pages taken of the shown document (decoded from the draft's JPEG
+    bytes when the pages change; dropped with the session)."""
+
+    def __init__(self, **kw):
+        t = th.get_theme()
+        super().__init__(orientation="horizontal", spacing=t.px(12), size_hint_y=None, height=0, **kw)
+        self.shown: list[str] = []  # the pages' sha256, in order
+
+    def show(self, pages) -> None:
+        keys = [p.sha256 for p in pages]
+        if keys == self.shown:
+            return
+        self.clear()
+        self.shown = keys
+        t = th.get_theme()
+        self.height = t.px(140) if pages else 0  # no room taken before the first page
+        for page in pages:
+            try:
+                texture = CoreImage(BytesIO(bytes(page.data)), ext="jpg").texture
+            except Exception:  # noqa: BLE001 - a picture that will not decode still counts as a page
+                continue
+            self.add_widget(Image(texture=texture, size_hint_x=None, width=t.px(110), fit_mode="contain"))
+        self.add_widget(Widget())
+
+    def clear(self) -> None:
+        for child in list(self.children):
+            if isinstance(child, Image):
+                child.texture = None
+        self.clear_widgets()
+        self.shown = []
+        self.height = 0
+
+
 class SubmitPhotosScreen(SubmitScreen):
     title_key = "submit.photo.title"
 
@@ -76,7 +115,8 @@ class SubmitPhotosScreen(SubmitScreen):
         self.go_on.min_height = 150
         self.tr(self.go_on, "submit.continue")
         self.paper_box = vbox(self.no_camera, Widget(), self.go_on, spacing=20)
-        self.status = column(self.pages, spacing=12)
+        self.thumbs = Thumbnails()
+        self.status = column(self.pages, self.thumbs, spacing=12)
         if t.landscape:
             self.body.remove_widget(self.title)
             self.preview.size_hint_y = 1
@@ -140,15 +180,18 @@ class SubmitPhotosScreen(SubmitScreen):
         self.doc_need.text = self.app.t("submit.doc.required" if slot.required else "submit.doc.optional")
         self.doc_need.role = "warn" if slot.required else "muted"
         n = len(slot.pages)
+        pending = slot.pending is not None  # a photo with a problem: retake it, or keep it anyway
         self.pages.text = self.app.t("submit.photo.pages", n=n)
-        self.tr(self.take, "submit.photo.working" if self.busy else
+        self.thumbs.show(slot.pages)
+        self.tr(self.take, "submit.photo.working" if self.busy else "submit.photo.take_again" if pending else
                 ("submit.photo.take_more" if n else "submit.photo.take"))
         self.take.disabled = self.busy
-        self.retake.disabled = self.busy or n == 0
+        self.tr(self.retake, "submit.photo.keep_anyway" if pending else "submit.photo.retake")
+        self.retake.disabled = self.busy or (n == 0 and not pending)
         last = at >= len(docs) - 1
         self.tr(self.next_doc, "submit.continue" if last else
                 ("submit.photo.next" if n or slot.required else "submit.photo.skip"))
-        self._show_quality(slot.pages[-1].hint if slot.pages else None)
+        self._show_quality(slot.pending.hint if pending else slot.pages[-1].hint if slot.pages else None)
 
     def _show_quality(self, hint: str | None) -> None:
         if hint is None:
@@ -178,8 +221,16 @@ class SubmitPhotosScreen(SubmitScreen):
         self.show_error(err, container=self.form)
 
     def retake_last(self) -> None:
+        """"Retake the last page", or, over a photo with a problem, "keep it anyway"."""
         self.hide_error()
-        self.service.retake()
+        slot = self.slot
+        try:
+            if slot is not None and slot.pending is not None:
+                self.service.keep_anyway()
+            else:
+                self.service.retake()
+        except CitizenError as err:
+            self.show_error(err, container=self.form)
         self.render()
 
     def forward(self) -> None:
@@ -199,4 +250,5 @@ class SubmitPhotosScreen(SubmitScreen):
         self.preview.stop()
         self.preview.forget()
         self.counter.text = self.doc_name.text = self.doc_need.text = self.pages.text = ""
+        self.thumbs.clear()
         self._show_quality(None)
