@@ -1,4 +1,5 @@
-"""``kiosk screenshots --out DIR [--lang vi|en] [--size WxH]``: every screen to PNG, headless."""
+"""``kiosk screenshots --out DIR [--lang vi|en] [--size WxH] [--only STATE] [--variants plain,large,contrast]``:
+every screen to PNG, headless (the variants: large text, high contrast; docs/screens/README.md)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,25 @@ def register(sub) -> None:
     p.add_argument("--lang", choices=["vi", "en"], action="append", help="language (default: both)")
     p.add_argument("--size", metavar="WxH", help="window size (default: kiosk.ini screen_size)")
     p.add_argument("--only", action="append", metavar="STATE", help="render only this state (repeatable)")
+    p.add_argument("--variants", default="plain", metavar="LIST",
+                   help="comma-separated: plain (<state>-<lang>.png), large (<state>-large-<lang>.png: large text), "
+                        "contrast (<state>-contrast-<lang>.png: high contrast); default: plain")
     p.set_defaults(func=cmd_screenshots)
 
 
 def cmd_screenshots(args) -> int:
     settings = load_settings_or_exit(args)
     size = parse_size(args.size)
-    from kiosk.screenshots import render_all
+    from kiosk.screenshots import parse_variants, render_all
 
+    try:
+        variants = parse_variants(args.variants)
+    except ValueError as exc:
+        print(f"kiosk screenshots: {exc}", file=sys.stderr)
+        return 2
+    only = {s.strip() for arg in args.only for s in arg.split(",") if s.strip()} if args.only else None
     shots = render_all(settings, Path(args.out), langs=tuple(args.lang or ("vi", "en")), size=size,
-                       only=set(args.only) if args.only else None)
+                       only=only, variants=variants)
     bad = [s for s in shots if s.blank or s.problems]
     print(f"{len(shots)} screenshots, {len(bad)} with problems")
     if bad:

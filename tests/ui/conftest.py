@@ -28,7 +28,9 @@ _configure_kivy_before_any_import()
 
 # -- `kiosk screenshots` in the background ---------------------------------------------------------
 
-SCREENSHOT_RUNS = [("1080x1920", "vi"), ("1920x1080", "en")]
+# (size, language, variants): large text and high contrast (``--variants``) in portrait
+# Vietnamese only, in the same process as its plain render (each state is reached once there)
+SCREENSHOT_RUNS = [("1080x1920", "vi", "plain,large,contrast"), ("1920x1080", "en", "plain")]
 _shots: dict = {}
 
 
@@ -44,28 +46,34 @@ def pytest_collection_finish(session):
     from tests.conftest import ROOT, kiosk_cmd
 
     base = Path(tempfile.mkdtemp(prefix="kiosk-test-shots-"))
-    for size, lang in SCREENSHOT_RUNS:
-        _shots[(size, lang)] = {"done": threading.Event(), "out": base / f"{size}-{lang}", "run": None}
+    for size, lang, variants in SCREENSHOT_RUNS:
+        _shots[(size, lang, variants)] = {"done": threading.Event(), "out": base / f"{size}-{lang}",
+                                          "run": None, "seconds": None}
 
     def render_all() -> None:
-        for (size, lang), slot in _shots.items():
+        for (size, lang, variants), slot in _shots.items():
+            start = time.monotonic()
             try:
                 slot["run"] = subprocess.run(
-                    kiosk_cmd("screenshots", "--out", str(slot["out"]), "--size", size, "--lang", lang),
+                    kiosk_cmd("screenshots", "--out", str(slot["out"]), "--size", size, "--lang", lang,
+                              "--variants", variants),
                     capture_output=True, text=True, cwd=ROOT, timeout=1300)
             except subprocess.TimeoutExpired as exc:
                 slot["run"] = subprocess.CompletedProcess(exc.cmd, -9, str(exc.stdout or ""), "timed out")
             finally:
+                slot["seconds"] = time.monotonic() - start
                 slot["done"].set()
 
     threading.Thread(target=render_all, name="screenshots", daemon=True).start()
 
 
-def background_screenshots(size: str, lang: str, timeout: float):
-    """The finished render for (size, lang): (CompletedProcess, output folder)."""
-    slot = _shots.get((size, lang))
+def background_screenshots(size: str, lang: str, variants: str, timeout: float):
+    """The finished render for (size, lang, variants): (CompletedProcess, output folder); how
+    long it took is printed (``-s`` or a failure shows it)."""
+    slot = _shots.get((size, lang, variants))
     assert slot is not None, "the background render was not started"
-    assert slot["done"].wait(timeout), f"screenshots {size} {lang} did not finish in {timeout} s"
+    assert slot["done"].wait(timeout), f"screenshots {size} {lang} {variants} did not finish in {timeout} s"
+    print(f"kiosk screenshots --size {size} --lang {lang} --variants {variants}: {slot['seconds']:.0f} s")
     return slot["run"], slot["out"]
 
 
