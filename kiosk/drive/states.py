@@ -71,7 +71,13 @@ from kiosk.drive.submit import (
     to_submit_sent,
     to_submit_sent_provisional,
 )
-from kiosk.drive.technician import to_technician
+from kiosk.drive.technician import (
+    to_technician,
+    to_technician_camera,
+    to_technician_card_test,
+    to_technician_gateway,
+    to_technician_printer,
+)
 
 STATES: list[tuple[str, Callable]] = [
     # look up a dossier
@@ -108,7 +114,10 @@ STATES: list[tuple[str, Callable]] = [
     ("staff-outbox", lambda drv: to_staff(drv, "outbox")),
     ("staff-badge", to_staff_badge),
     ("technician", to_technician),
-    ("technician-printer", lambda drv: to_technician(drv, "printer")),
+    ("technician-card-test", to_technician_card_test),  # the test read, a card on the reader
+    ("technician-camera", to_technician_camera),
+    ("technician-printer", to_technician_printer),
+    ("technician-gateway", to_technician_gateway),
     ("technician-system", lambda drv: to_technician(drv, "system")),
     # the status slip on paper
     ("lookup_status-printed", to_status_printed),
