@@ -83,7 +83,7 @@ def test_typed_values_become_json_and_are_checked_per_field():
     assert data["months"] == 6 and not found
     assert F.problems(p, fields, values) == []
     assert F.problems(p, fields, {**values, "months": "36"}) == [("months", "form.out_of_range")]
-    assert F.problems(p, fields, {**values, "address_ward": ""}) == [("address_ward", "form.required")]
+    assert F.problems(p, fields, {**values, "address_ward": ""}) == [("address_ward", "form.required.address_ward")]
     marriage = procedure("1.000894")
     data, _ = F.coerce(F.form_fields(marriage), {"previously_married": "no"})
     assert data == {"previously_married": False}

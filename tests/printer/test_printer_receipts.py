@@ -152,7 +152,7 @@ def test_self_test_page_prints_every_letter_exactly():
 def test_receipt_strings_come_from_the_catalogs_with_the_same_keys():
     vi, en = strings.labels("vi"), strings.labels("en")
     assert set(vi) == set(en) and len(vi) > 60
-    assert vi["dossier.title"] == "GIẤY TIẾP NHẬN HỒ SƠ" and en["dossier.title"] == "DOSSIER RECEIPT"
+    assert vi["dossier.title"] == "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" and en["dossier.title"] == "DOSSIER RECEIPT"
     from kiosk import i18n
 
     assert i18n.text("receipt.money", "vi") == vi["money"] == "{amount} đồng"

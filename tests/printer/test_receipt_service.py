@@ -65,7 +65,7 @@ def test_status_slip_from_a_gateway_dossier(service, printer):
     assert result.ok
     text = paper_text(printer)
     for must in ("PHIẾU TRA CỨU HỒ SƠ", DOSSIER.code, "Đăng ký khai sinh", "Cần bổ sung giấy tờ", "02/12/2026",
-                 "Quá trình xử lý", f"{local(DOSSIER.timeline[0].at)} Đã tiếp nhận",
+                 "Quá trình xử lý", f"{local(DOSSIER.timeline[0].at)} Đã gửi hồ sơ – chờ tiếp nhận",
                  f"{local(DOSSIER.timeline[1].at)} Đang xử lý", OFFICE, "14:05 29/11/2026"):
         assert must in text, must
     assert printer.last_paper().qr_payloads == [DOSSIER.code]
@@ -82,7 +82,7 @@ def test_slip_status_vocabulary():
 def test_payment_receipt_fee_line_from_the_catalog(service, printer):
     assert service.payment_receipt(DOSSIER, PAYMENT, "Lê Văn An", "vi").ok
     text = paper_text(printer)
-    for must in ("BIÊN LAI THANH TOÁN", "Lệ phí: Đăng ký khai sinh", "200.000 đồng", "Chuyển khoản VietQR",
+    for must in ("BIÊN LAI THU PHÍ, LỆ PHÍ", "Lệ phí: Đăng ký khai sinh", "200.000 đồng", "Chuyển khoản VietQR",
                  "PAY-7F3A", local(PAYMENT.paid_at), "Lê Văn An"):
         assert must in text, must
     service.payment_receipt(DOSSIER, PAYMENT, "", "en")
@@ -205,7 +205,7 @@ def test_gateway_times_are_printed_in_local_time(service, printer, monkeypatch):
     time.tzset()
     try:
         service.status_slip(DOSSIER, "vi")
-        assert "09:15 20/11/2026 Đã tiếp nhận" in paper_text(printer)  # 02:15 UTC
+        assert "09:15 20/11/2026 Đã gửi hồ sơ – chờ tiếp nhận" in paper_text(printer)  # 02:15 UTC
         service.payment_receipt(DOSSIER, PAYMENT, "A", "vi")
         assert "14:03 29/11/2026" in paper_text(printer)  # 07:03:41 UTC
     finally:

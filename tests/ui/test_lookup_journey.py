@@ -19,7 +19,7 @@ def test_lookup_then_timeout_back_to_attract_with_nothing_left(app):
     drv.wait_until(lambda: drv.app.current == "lookup_status", 20, "the status screen")
     texts = " | ".join(drv.texts())
     assert f"Mã hồ sơ: {SAMPLE_DOSSIER}" in texts
-    assert "Quá trình xử lý" in texts and "Đã tiếp nhận" in texts
+    assert "Quá trình xử lý" in texts and "Đã gửi hồ sơ – chờ tiếp nhận" in texts
     assert "Ngày hẹn trả kết quả" in texts
 
     # the citizen stops touching the screen
@@ -61,7 +61,7 @@ def test_unknown_code_says_what_to_do(app):
     drv.tap(drv.screen.submit)
     drv.wait_until(lambda: drv.screen.message.parent is not None, 20, "an error message")
     assert drv.has_text("Không tìm thấy hồ sơ có mã này.")
-    assert drv.has_text("Kiểm tra lại mã trên giấy biên nhận")
+    assert drv.has_text("Kiểm tra lại mã trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     assert drv.app.current == "lookup_code"
     # typing again clears the message
     drv.tap(drv.screen.keyboard.keys["⌫"])

@@ -26,7 +26,7 @@ def test_home_with_work_asks_and_stay_keeps_everything(app):
     drv.tap(drv.app.nav.home)
     assert dialog(drv).parent is not None and dialog(drv).name == "confirm_home"
     assert drv.has_text("Dừng việc đang làm?") and drv.has_text("Mã hồ sơ bạn đã nhập")
-    assert drv.has_text("Ở lại") and drv.has_text("Xoá và về trang chủ")
+    assert drv.has_text("Ở lại") and drv.has_text("Xóa và về trang chủ")
     assert drv.app.current == "lookup_status" and lookup_draft(drv).code == code  # nothing gone yet
     assert drv.small_targets() == [] and drv.layout_problems() == []
     drv.tap(dialog(drv).stay)

@@ -102,12 +102,12 @@ def test_pay_by_vietqr_end_to_end(app, tmp_path, monkeypatch):
     drv.tap_text("Trình diễn: mô phỏng ngân hàng xác nhận thanh toán", exact=True)
     drv.wait_until(lambda: drv.app.current == "pay_done" and drv.screen.result is not None, 20, "the receipt")
     assert not screen.polling
-    assert drv.has_text("Đã nhận tiền") and drv.has_text("Đã in biên lai thanh toán.")
+    assert drv.has_text("Đã nhận tiền") and drv.has_text("Đã in biên lai thu phí, lệ phí.")
     assert client(drv).payment_status(payment.id).status == "paid"
     assert client(drv).lookup_dossier(code).fee.paid
     paper = printer.last_paper()
     text = "\n".join(paper.lines)
-    assert "BIÊN LAI THANH TOÁN" in text and code in text and payment.id in text
+    assert "BIÊN LAI THU PHÍ" in text and code in text and payment.id in text
     assert "3.000 đồng" in text and "Chuyển khoản VietQR" in text
     assert paper.cuts == 1 and not paper.problems
     drv.tap_text("Tiếp tục", exact=True)

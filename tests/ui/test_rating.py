@@ -43,7 +43,7 @@ def test_face_then_reason_is_one_rating(app):
     before = len(stored_ratings(drv))
     to_done_after_lookup(drv)
     panel = drv.screen.rating
-    assert drv.has_text("Bạn thấy dịch vụ hôm nay thế nào?")
+    assert drv.has_text("Đánh giá sự hài lòng: bạn thấy dịch vụ hôm nay thế nào?")
     for word in ("Rất tệ", "Tệ", "Bình thường", "Tốt", "Rất tốt"):  # a word under every face
         assert drv.find_text(word, exact=True) is not None, word
     t = th.get_theme()

@@ -52,9 +52,9 @@ def test_wrong_pins_lock_staff_entry_then_the_right_pin_opens_it(staff_app):
         assert drv.has_text("Mã PIN không đúng.") and drv.has_text(f"Còn {left} lần thử")
         assert drv.app.current == "pin"
     S.type_pin(drv, "111111")
-    assert drv.has_text("Đã khoá do nhập sai nhiều lần.") and drv.has_text("5 phút")
+    assert drv.has_text("Đã khóa do nhập sai nhiều lần.") and drv.has_text("5 phút")
     S.type_pin(drv, S.STAFF_PIN)  # the right PIN does nothing while locked
-    assert drv.app.current == "pin" and drv.has_text("Đã khoá")
+    assert drv.app.current == "pin" and drv.has_text("Đã khóa")
     assert not drv.layout_problems()
     clock.t += 301
     S.type_pin(drv, S.STAFF_PIN)
@@ -174,7 +174,7 @@ def test_reprint_a_failed_receipt(staff_app):
     drv.tap(drv.screen.tab_buttons["receipts"])
     assert drv.has_text(failed.receipt_id) and drv.has_text("in lỗi")
     S.tap_in_panel(drv, drv.screen.reprint_buttons[failed.receipt_id])
-    drv.wait_until(lambda: drv.has_text("Đã in lại biên nhận."), 60, "the reprint")
+    drv.wait_until(lambda: drv.has_text("Đã in lại."), 60, "the reprint")
     assert drv.has_text("đã in lại")
     assert ("receipt.reprint", "ok") in audit_actions(drv, start)
 
@@ -242,7 +242,7 @@ def test_a_short_tab_after_a_long_queue_starts_in_view(staff_app):
         drv.frames(10)
         w, h = drv.window.size
         _, top = drv.screen.scroll.to_window(0, drv.screen.scroll.top)
-        first = drv.find_text("Biên nhận gần đây")
+        first = drv.find_text("Giấy đã in gần đây")
         x, y = first.to_window(*first.center)
         assert 0 <= y <= top <= h, (y, top, drv.screen.scroll.scroll_y)
     finally:

@@ -52,7 +52,7 @@ def test_entry_wipes_the_citizen_and_card_reader_diagnostics(tech):
     S.type_pin(drv, S.TECHNICIAN_PIN)
     drv.wait_until(lambda: drv.app.current == "technician", what="technician panel")
     assert not drv.app.core.session.holds_data() and drv.app.core.session.role is Role.TECHNICIAN
-    assert drv.has_text("Đầu đọc thẻ") and drv.has_text("Simulated CCCD reader")
+    assert drv.has_text("Ô đọc thẻ") and drv.has_text("Simulated CCCD reader")
     drv.app.core.devices.card_reader.place_card()
     drv.frames(3)
     S.tap_in_panel(drv, drv.screen.test_read_button)
