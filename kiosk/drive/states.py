@@ -54,6 +54,7 @@ from kiosk.drive.lookup import (
 from kiosk.drive.pay import to_pay_amount, to_pay_cash, to_pay_code_error, to_pay_done, to_pay_qr, to_pay_qr_expired
 from kiosk.drive.rating import to_done_rating_reasons, to_done_rating_thanks, to_help_ticket_rating
 from kiosk.drive.staff import to_pin_staff, to_staff, to_staff_badge
+from kiosk.drive.statuses import to_status_of
 from kiosk.drive.submit import (
     to_submit_delivery_post,
     to_submit_details,
@@ -90,6 +91,13 @@ STATES: list[tuple[str, Callable]] = [
     ("lookup_code-error", to_lookup_error),
     ("lookup_code-focus", to_lookup_code_focus),  # the tactile keypad's focus ring
     ("lookup_status", to_status),
+    # every other status a dossier can have ("cần bổ sung" with what to bring, where, by when)
+    ("lookup_status-received", lambda drv: to_status_of(drv, "received")),
+    ("lookup_status-additional", lambda drv: to_status_of(drv, "supplement_requested")),
+    ("lookup_status-ready", lambda drv: to_status_of(drv, "result_ready")),
+    ("lookup_status-delivered", lambda drv: to_status_of(drv, "delivered")),
+    ("lookup_status-collected", lambda drv: to_status_of(drv, "collected")),
+    ("lookup_status-rejected", lambda drv: to_status_of(drv, "rejected")),
     ("done", to_done),
     ("timeout", to_timeout),
     # pay a fee

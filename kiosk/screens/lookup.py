@@ -454,6 +454,9 @@ class LookupStatusScreen(KioskScreen):
         if expected:
             now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
                                 size=th.FONT_BODY, role="on_primary"))
+        if status == "supplement_requested" and d.latest is not None and localized(d.latest, "note", lang):
+            # what to bring, where and by when, from the agency's request: with the status
+            now.add_widget(Text(localized(d.latest, "note", lang), size=th.FONT_BODY, role="on_primary"))
         # landscape gives the left column little height under its buttons: where the dossier
         # stands comes first there, the dossier's name and code below it
         self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)

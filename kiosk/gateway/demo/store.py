@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import PROJECT_ROOT
-from kiosk.text import CLAIM_CODE_LENGTH, CROCKFORD, InvalidClaimCode, crockford_canonical, normalize_claim_code
+from kiosk.text import (
+    CLAIM_CODE_LENGTH,
+    CROCKFORD,
+    InvalidClaimCode,
+    crockford_canonical,
+    format_date,
+    normalize_claim_code,
+)
 
 CATALOG_DIR = PROJECT_ROOT / "assets" / "catalog"
 SAMPLE_PERSON = PROJECT_ROOT / "assets" / "cards" / "sample-person.json"
@@ -190,12 +197,22 @@ class Store:
 
     def _sample_to_row(self, sample: dict, now: float) -> tuple[dict, list[dict]]:
         proc = self.procedures[sample["procedure_code"]]
+
+        def note(e: dict, lang: str) -> str:
+            # a request for more documents says by when: {deadline}, days after the request
+            text = e.get(f"note_{lang}", "")
+            if "deadline_offset_days" in e:
+                due = datetime.fromtimestamp(now + e["offset_minutes"] * 60, UTC) + timedelta(
+                    days=e["deadline_offset_days"])
+                text = text.replace("{deadline}", format_date(due.date(), lang))
+            return text
+
         events = [
             {
                 "status": e["status"],
                 "at": iso_utc(now + e["offset_minutes"] * 60),
-                "note_vi": e.get("note_vi", ""),
-                "note_en": e.get("note_en", ""),
+                "note_vi": note(e, "vi"),
+                "note_en": note(e, "en"),
             }
             for e in sample["events"]
         ]
@@ -356,7 +373,7 @@ class Store:
                                                             if delivery["method"] == "post" and addr else {})},
             }
             # the status page moves on by itself: received → in progress → result ready (→ delivered)
-            steps = [("received", 0, "Đã gửi hồ sơ – chờ tiếp nhận.", "Sent – waiting for the agency to accept it."),
+            steps = [("received", 0, "Đã tiếp nhận hồ sơ từ điểm bưu điện.", "Dossier received from the post office."),
                      ("in_progress", 1, "Cơ quan có thẩm quyền đang xử lý.", "The competent agency is processing it."),
                      ("result_ready", 3, "Đã có kết quả.", "The result is ready.")]
             if delivery["method"] == "post":
