@@ -373,7 +373,7 @@ class Store:
                                                             if delivery["method"] == "post" and addr else {})},
             }
             # the status page moves on by itself: received → in progress → result ready (→ delivered)
-            steps = [("received", 0, "Đã gửi hồ sơ – chờ tiếp nhận.", "Sent – waiting for the agency to accept it."),
+            steps = [("received", 0, "Đã gửi đến cơ quan giải quyết.", "Sent to the agency that decides it."),
                      ("in_progress", 1, "Cơ quan có thẩm quyền đang xử lý.", "The competent agency is processing it."),
                      ("result_ready", 3, "Đã có kết quả.", "The result is ready.")]
             if delivery["method"] == "post":
