@@ -35,6 +35,8 @@ class KioskScreen(Screen):
     # check reads it): names of attributes holding widgets (the status, the documents list, the
     # first field, the primary button); a callable attribute is called for the widget
     key_content: tuple[str, ...] = ()
+    # a screen with little height (the code screens) lets a message take the subtitle's place
+    fold_subtitle = False
 
     def __init__(self, app, **kw):
         super().__init__(**kw)
@@ -67,8 +69,8 @@ class KioskScreen(Screen):
         if self.subtitle_key:
             self.tr(self.subtitle, self.subtitle_key)
             self.body.add_widget(self.subtitle)
-        self.message = MessagePanel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(10),
-                                    role="surface", border_role="error")
+        self.message = MessagePanel(orientation="vertical", size_hint_y=None, padding=t.px(16 if t.landscape else 28),
+                                    spacing=t.px(10), role="surface", border_role="error")
         self.message_text = Text("", size=th.FONT_BODY, role="error", bold=True)
         self.message_next = Text("", size=th.FONT_BODY)
         self.message_goto = Text("", size=th.FONT_BODY, role="primary", bold=True)  # "Chạm vào đây…"
@@ -77,16 +79,34 @@ class KioskScreen(Screen):
         self.message.bind(minimum_height=self.message.setter("height"))
         self.message_kind = ""  # "error" or "notice" while a message shows
         # the step indicator: where the citizen is in the journey and what comes next
-        self.stage_text = Text("", size=th.FONT_SMALL, role="primary", bold=True)
-        self.stage_next = Text("", size=th.FONT_SMALL, role="muted")
-        # one row (each half wraps on its own), in the body's top padding: the screen's own
-        # content loses as little height as possible
-        self.stage_bar = hbox(self.stage_text, self.stage_next, spacing=24, size_hint_y=None)
+        stage_size = th.FONT_SMALL * (0.85 if t.landscape else 1)  # landscape has the least height
+        self.stage_text = Text("", size=stage_size, role="primary", bold=True)
+        self.stage_next = Text("", size=stage_size, role="muted")
+        # one row (each half wraps on its own) above the scrolling page, in place of most of
+        # the page's top padding: the screen's own content loses as little height as possible,
+        # and the indicator stays in view when large text scrolls the page
+        self.stage_bar = hbox(self.stage_text, self.stage_next, spacing=24, size_hint=(None, None))
         for w in (self.stage_text, self.stage_next):
             w.bind(height=lambda *_: setattr(self.stage_bar, "height",
                                              max(self.stage_text.height, self.stage_next.height)))
         self._padding = list(self.body.padding)
+        self.bind(size=self._place_stage)
+        self.stage_bar.bind(height=self._place_stage)
         self.build()
+
+    def _place_stage(self, *_) -> None:
+        bar = self.stage_bar
+        if bar.parent is not self:
+            self.scroller.size_hint_y = 1
+            self.body.padding = self._padding
+            return
+        t = th.get_theme()
+        left, top, right, bottom = self._padding
+        bar.width = max(1, self.width - left - right)
+        bar.pos = (left, self.height - t.px(6) - bar.height)
+        self.scroller.size_hint_y = None
+        self.scroller.height = max(0, bar.y)
+        self.body.padding = (left, t.px(4), right, bottom)
 
     def _speech_bar_open(self) -> bool:
         is_open = getattr(self.app, "speech_bar_open", None)
@@ -146,16 +166,17 @@ class KioskScreen(Screen):
             if bar.parent is not None:
                 bar.parent.remove_widget(bar)
             self.stage_text.text = self.stage_next.text = ""
-            self.body.padding = self._padding
+            self._place_stage()
             return
         t = self.app.t
         self.stage_text.text = t("stage.indicator", number=progress.number, total=progress.total,
                                  label=t(progress.stage.label))
         self.stage_next.text = t("stage.next", label=t(progress.next.label)) if progress.next else t("stage.last")
-        if bar.parent is None:
-            self.body.add_widget(bar, index=len(self.body.children))
-        left, top, right, bottom = self._padding
-        self.body.padding = (left, min(top, th.get_theme().px(16)), right, bottom)
+        if bar.parent is not self:
+            if bar.parent is not None:
+                bar.parent.remove_widget(bar)
+            self.add_widget(bar)
+        self._place_stage()
 
     # -- errors and notices ---------------------------------------------------------------------
 
@@ -175,6 +196,8 @@ class KioskScreen(Screen):
         self.tr(self.message_text, message_key, **fmt)
         self.tr(self.message_next, next_key, **fmt)
         target = container or self.body
+        if self.fold_subtitle:
+            self._fold_subtitle(True)
         if self.message.parent is not target:
             if self.message.parent:
                 self.message.parent.remove_widget(self.message)
@@ -191,7 +214,15 @@ class KioskScreen(Screen):
         if self.message_goto.parent is None:
             self.message.add_widget(self.message_goto)
 
+    def _fold_subtitle(self, folded: bool) -> None:
+        sub = self.subtitle
+        sub.fixed_height = folded
+        sub.opacity = 0 if folded else 1
+        sub.height = 0 if folded else max(sub.texture_size[1], 1)
+
     def hide_error(self) -> None:
+        if self.fold_subtitle:
+            self._fold_subtitle(False)
         if self.message.parent:
             self.message.parent.remove_widget(self.message)
         self.message.goto = None

@@ -43,6 +43,7 @@ class DeliveryCodeScreen(LookupCodeScreen):
     """The look-up code screen (keys, scanning) checking the dossier can be posted instead."""
 
     title_key = "delivery.title"
+    fold_subtitle = True  # a message (the booking already made) takes the subtitle's height
 
     def build(self) -> None:
         super().build()

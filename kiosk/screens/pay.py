@@ -64,6 +64,7 @@ class PayCodeScreen(LookupCodeScreen):
 
     title_key = "pay.title"
     subtitle_key = "pay.subtitle"
+    fold_subtitle = True  # a message (a rejection's is long) takes the subtitle's height
 
     def find(self, code: str):
         return self.app.journeys.pay.find(code, self.claim_code)
@@ -232,7 +233,7 @@ class PayQrScreen(PayScreen):
         """The code as large as the layout allows: smaller in large-text mode, so the amount,
         the countdown and the buttons stay on screen with it (still about 480 px at 1.5x)."""
         t = th.get_theme()
-        side = (720 if t.landscape else 780) * (0.7 if t.text_scale > 1 else 1.0)
+        side = (720 if t.landscape else 740) * (0.7 if t.text_scale > 1 else 1.0)
         self.qr_box.height = self.qr_box.width = self.qr_slot.height = t.px(side)
         self.qr.size = (t.px(side - 24), t.px(side - 24))
         if t.landscape:
@@ -434,7 +435,7 @@ class PayCashScreen(PayScreen):
     title_key = "pay.cash.title"
 
     def build(self) -> None:
-        self.ticket = info_panel(spacing=6)  # information, not a button
+        self.ticket = info_panel(pad=20 if th.get_theme().landscape else 28, spacing=6)  # information, not a button
         self.ticket_label = Text("", size=th.FONT_BODY, halign="center")
         self.tr(self.ticket_label, "pay.cash.ticket")
         self.number = Text("", size=th.FONT_DISPLAY, role="primary", bold=True, halign="center")

@@ -75,7 +75,7 @@ def test_printer_paper_sensor_test_page_and_cut(tech):
     printer.faults.set_faults(paper_out=True)
     S.tap_in_panel(drv, drv.screen.printer_check_button)
     wait_idle(drv)
-    assert drv.has_text("paper-out") and drv.has_text("printer.paper_out")
+    assert drv.has_text(drv.app.t("tech.media.paper-out")) and drv.has_text("printer.paper_out")  # in words
     printer.faults.clear_faults()
     S.tap_in_panel(drv, drv.screen.test_page_button)
     drv.wait_until(lambda: drv.has_text("Đã in trang tự kiểm tra."), 30, "the self-test page")
