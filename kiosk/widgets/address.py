@@ -205,6 +205,9 @@ class AddressForm(BoxLayout):
         problems = []
         for name, field in self.fields.items():
             key = field.check()
+            if key == "form.required":  # a missing field names itself
+                key = f"form.required.{name}"
+                field.set_error(key)
             if key:
                 problems.append((name, key))
         return problems
