@@ -48,6 +48,7 @@ SCRYPT_MAX_P = 16
 SCRYPT_MAX_MEMORY = 256 * 1024 * 1024  # bytes scrypt may use for one check (128·r·N)
 MIN_SALT, MIN_DIGEST, MAX_DIGEST = 16, 32, 64
 MAX_LOCKOUT_SECONDS = 3600
+ALL_LOCKED = "all_locked_until"  # in the lock file: every role locked until then (it was unreadable)
 STREAK_FORGOTTEN_AFTER = 86400  # a lock that ended a day ago no longer makes the next one longer
 
 _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -155,12 +156,29 @@ class PinLockStore:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):
-            # an unreadable file (or JSON that is not one) must not open the gate: a fresh lock
+            # an unreadable file (or JSON that is not one) must not open the gate: one lock for
+            # every role, written down so that it ends (a lock renewed on every read would keep
+            # staff and the technician out for good)
             log.error("PIN lock file unreadable: entry locked", extra={"path": str(self.path)})
-            return {"failures": 0, "locked_until": time.time() + MAX_LOCKOUT_SECONDS, "streak": 1}
-        return data.get(role, {})
+            until = time.time() + MAX_LOCKOUT_SECONDS
+            try:
+                self._replace({ALL_LOCKED: until})
+            except OSError:
+                pass  # cannot write either: locked on every read, as before
+            return {"failures": 0, "locked_until": until, "streak": 1}
+        state = data.get(role, {})
+        until = data.get(ALL_LOCKED)
+        if isinstance(until, (int, float)) and not isinstance(until, bool) and until > time.time():
+            try:
+                state = {**state, "locked_until": max(until, float(state.get("locked_until", 0) or 0)),
+                         "streak": max(1, int(state.get("streak", 0) or 0))}
+            except (TypeError, ValueError):
+                state = {"failures": 0, "locked_until": until, "streak": 1}
+        return state
 
-    def save(self, role: str, state: dict) -> None:
+    def save(self, role: str, state: dict, clear_all: bool = False) -> None:
+        """Store ``role``'s state; ``clear_all`` also ends the lock an unreadable file set for
+        every role (a technician's reset)."""
         with self._lock:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -169,16 +187,21 @@ class PinLockStore:
             except (OSError, ValueError):
                 data = {}
             data[role] = state
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, json.dumps(data, sort_keys=True).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            if clear_all:
+                data.pop(ALL_LOCKED, None)
+            self._replace(data)
+
+    def _replace(self, data: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps(data, sort_keys=True).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
 
 
 @dataclass
@@ -211,10 +234,10 @@ class PinGate:
         except (TypeError, ValueError):
             self._failures, self._locked_until, self._streak = 0, self.clock() + MAX_LOCKOUT_SECONDS, 1
 
-    def _save(self) -> None:
+    def _save(self, clear_all: bool = False) -> None:
         if self.store is not None:
             self.store.save(self.role, {"failures": self._failures, "locked_until": self._locked_until,
-                                        "streak": self._streak})
+                                        "streak": self._streak}, clear_all=clear_all)
 
     def lock_seconds(self, streak: int) -> int:
         """How long the ``streak``-th lock in a row lasts: doubling, capped."""
@@ -239,7 +262,7 @@ class PinGate:
     def reset(self) -> None:
         """Forget failures and any lock (a right PIN; a technician's entry for the staff gate)."""
         self._failures, self._locked_until, self._streak = 0, 0.0, 0
-        self._save()
+        self._save(clear_all=True)
 
     def check(self, pin: str) -> PinResult:
         if not self.pin_hash:

@@ -152,3 +152,23 @@ def test_scrypt_is_given_the_memory_its_parameters_need(monkeypatch, n, r, p):
     assert calls[0] <= 128 * r * (n + p + 2) + 2 * 2**20
     stored_text = hash_pin(PIN, n=n, r=r, p=p)
     assert parse_pin_hash(stored_text).n == n and calls[1] == calls[0]
+
+
+def test_an_unreadable_lock_file_locks_every_role_once_and_the_lock_ends(stored, tmp_path):  # noqa: F811
+    """The lock an unreadable file sets is written down for every role: reading it again does
+    not renew it (staff and the technician would be kept out for good), and it ends."""
+    from kiosk.roles import MAX_LOCKOUT_SECONDS, PinLockStore
+
+    path = tmp_path / "pin-lock.json"
+    path.write_bytes(b"{not json")
+    store = PinLockStore(path)
+    first = store.load("staff")["locked_until"]
+    assert json.loads(path.read_text())  # replaced by a lock file that reads
+    technician = store.load("technician")  # the other role is locked by the same lock
+    assert technician["locked_until"] == first
+    time.sleep(0.01)
+    assert store.load("staff")["locked_until"] == first  # not renewed by reading
+    clock = Clock(first + 1)  # past the lock: the gate opens for the right PIN
+    g = gate(stored, clock, tmp_path)
+    assert g.locked_for() == 0 and g.check(PIN) is PinResult.OK
+    assert first - time.time() <= MAX_LOCKOUT_SECONDS
