@@ -75,8 +75,14 @@ class Scanning:
 
         self.worker.dispatch(deliver)
 
-    def pause(self) -> None:
-        """Scans are ignored until the next ``start``; a camera stays open but stops decoding."""
+    def pause(self, listener: Callable[[Any], None] | None = None) -> None:
+        """Scans are ignored until the next ``start``; a camera stays open but stops decoding.
+
+        With ``listener``: only if scans still go to it.  A screen that is left pauses its own
+        listening only: the screen after it may have started scanning already (its ``enter``
+        comes before the end of the fade, when the old screen hears that it was left)."""
+        if listener is not None and self._listener != listener:
+            return
         self._listener = None
         source = self.source
         if source is not None:

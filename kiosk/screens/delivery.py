@@ -53,16 +53,6 @@ class DeliveryCodeScreen(LookupCodeScreen):
     def find(self, code: str):
         return self.app.journeys.delivery.find(code, self.claim_code)
 
-    def on_leave(self, *args) -> None:
-        """The camera stops decoding for this screen only: the screen after it (the identify
-        step, reading the card's front QR) may have started scanning already, the fade between
-        them ends after its ``enter``, and pausing then left the front QR unread."""
-        scanning = self.core.scanning
-        if getattr(scanning, "_listener", None) == self.scanned:
-            super().on_leave(*args)
-        else:
-            self.scan.stop()
-
     def _failed(self, err: CitizenError) -> None:
         super()._failed(err)
         if err.message_key == "delivery.already_booked":  # good news, not a fault: no red box

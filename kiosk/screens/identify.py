@@ -158,7 +158,7 @@ class IdentifyKeyScreen(KioskScreen):
 
     def on_leave(self, *args) -> None:
         self.scan.stop()
-        self.core.scanning.pause()
+        self.core.scanning.pause(self.scanned)
 
     # -- typing ----------------------------------------------------------------------------
 

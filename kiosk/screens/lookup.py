@@ -229,7 +229,7 @@ class LookupCodeScreen(KioskScreen):
 
     def on_leave(self, *args) -> None:
         self.scan.stop()
-        self.core.scanning.pause()
+        self.core.scanning.pause(self.scanned)
 
     def scanned(self, payload) -> None:
         from kiosk.payloads import DossierCodePayload, IdCardQr, VietQrPayload

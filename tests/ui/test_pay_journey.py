@@ -305,3 +305,27 @@ def test_a_rejected_dossier_takes_no_payment(app):
         assert made == [] and pay.draft.payment is None
     finally:
         del gateway.create_payment
+
+
+def test_the_identify_step_after_the_code_screen_reads_the_card_front_qr(app):
+    """The code screen hears that it was left at the end of the fade, after the identify step
+    began listening for the card's front QR: it pauses only its own listening, so the front QR
+    shown next is read (it was ignored, and the citizen had to type the digits)."""
+    from kiosk.devices.qr.simulated import make_code_image
+    from kiosk.drive.fixtures import unpaid_dossier
+    from kiosk.drive.pay import to_pay_code
+    from kiosk.screens.identify import sample_front_qr
+
+    drv = app
+    to_pay_code(drv, unpaid_dossier(drv), typed=True)
+    drv.tap(drv.screen.submit)
+    drv.wait_until(lambda: drv.app.current == "identify_key", 20, "the identify step")
+    if drv.screen.phase == "consent":
+        drv.tap(drv.screen.agree)
+    source = drv.app.core.devices.qr_source
+    source.deduper.reset()
+    source.show_image(make_code_image(sample_front_qr()))
+    try:
+        drv.wait_until(lambda: drv.app.current == "identify_read", 10, "the front QR read")
+    finally:
+        source.show_image(None)
