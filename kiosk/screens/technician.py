@@ -86,8 +86,17 @@ def status_lines(app, status: DeviceStatus | None) -> list:
     if status.detail:
         rows.append(line(app.t("tech.detail", detail=status.detail), "muted", size=th.FONT_SMALL))
     if status.last_error:
-        rows.append(line(app.t("tech.last_error", error=status.last_error), "error", size=th.FONT_SMALL))
+        rows.append(line(app.t("tech.last_error", error=error_words(app, status.last_error)), "error",
+                         size=th.FONT_SMALL))
     return rows
+
+
+def error_words(app, error: str) -> str:
+    """A device's last error in words: a message key (``printer.paper_out``) is translated, a
+    driver's own text (``cannot open scanner: ...``) is shown as it is."""
+    if error in app.translator.keys(app.translator.lang):
+        return app.t(error)
+    return error
 
 
 class TechnicianScreen(TabbedPanelScreen):

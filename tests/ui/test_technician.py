@@ -75,7 +75,8 @@ def test_printer_paper_sensor_test_page_and_cut(tech):
     printer.faults.set_faults(paper_out=True)
     S.tap_in_panel(drv, drv.screen.printer_check_button)
     wait_idle(drv)
-    assert drv.has_text(drv.app.t("tech.media.paper-out")) and drv.has_text("printer.paper_out")  # in words
+    assert drv.has_text(drv.app.t("tech.media.paper-out"))  # in words, the last error too
+    assert drv.has_text("Máy in đã hết giấy.") and not drv.has_text("printer.paper_out")
     printer.faults.clear_faults()
     S.tap_in_panel(drv, drv.screen.test_page_button)
     drv.wait_until(lambda: drv.has_text("Đã in trang tự kiểm tra."), 30, "the self-test page")
