@@ -88,6 +88,8 @@ class Flow:
         target = self.transitions.get((step, event))
         if target is not None:
             return target
+        if step not in self.steps:
+            raise FlowError(f"{self.name}: step {step} is not in the journey")
         if event == NEXT:
             at = self.steps.index(step)
             if at + 1 >= len(self.steps):

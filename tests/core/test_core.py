@@ -76,10 +76,13 @@ def test_flows_name_only_their_own_steps():
     assert j.advance("finish") == "submit_receipt"
     j.current = "submit_sent"
     assert j.advance("no_fee") == "submit_receipt"
-    j.current = "consent"
+    j.current = "identify_result"
     assert j.advance() == "submit_form"  # the identify steps, then the form
     j.close_way_back()
     assert j.back() is None
+    j.current = "consent"  # no longer a step of its own (the key step's first part)
+    with pytest.raises(FlowError):
+        j.advance()
 
 
 def test_menu_lists_every_service_and_only_built_ones_are_available(settings):
