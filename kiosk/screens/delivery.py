@@ -148,6 +148,7 @@ class DeliveryAddressScreen(DeliveryScreen):
 
 class DeliveryConfirmScreen(DeliveryScreen):
     title_key = "delivery.confirm.title"
+    fold_subtitle = True  # the gateway-down message says what happens instead
 
     def build(self) -> None:
         t = th.get_theme()
@@ -172,8 +173,13 @@ class DeliveryConfirmScreen(DeliveryScreen):
         self.edit = BigButton("", action=self.core.back, kind="secondary")
         self.edit.min_height = 120
         self.tr(self.edit, "delivery.confirm.edit")
-        self.actions = vbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
-        self.actions.bind(minimum_height=self.actions.setter("height"))
+        if t.landscape:
+            self.actions = vbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
+            self.actions.bind(minimum_height=self.actions.setter("height"))
+        else:  # side by side: a message (the gateway down) still leaves both in view
+            self.edit.size_hint_x, self.confirm.size_hint_x = 0.38, 0.62
+            self.actions = hbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
+            self.actions.height = t.px(self.confirm.min_height)
         if t.landscape:
             # messages go under the summary: the right column is full with the fee and buttons
             self.body.remove_widget(self.title)

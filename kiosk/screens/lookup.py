@@ -48,6 +48,7 @@ class LookupCodeScreen(KioskScreen):
     another shape is typed on the full pad ("other code")."""
 
     title_key = "lookup.title"
+    fold_subtitle = True  # an error's next step takes the instruction's place (and its height)
     subtitle_key = "lookup.subtitle"
     claim_code: str | None = None  # the claim code a scanned dossier receipt carried with the code
 
