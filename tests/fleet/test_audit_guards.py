@@ -627,3 +627,23 @@ def test_a_float_seq_after_good_entries_is_refused_even_with_the_key(tmp_path):
     result = verify(audit.folder)
     assert (result.ok, result.entries, result.first_seq, result.last_seq) == (False, 1, 1, 1)
     assert (result.problem.line, result.problem.seq) == (2, 2.0) and "no sequence number" in result.problem.reason
+
+
+def test_entry_and_mark_hashes_are_the_documented_format():
+    """The HMAC input is fixed bytes, pinned here against hmac itself: the writer and the verifier
+    share ``_canonical``, so a change to it (key order, separators, escaping) would pass every
+    round trip while old logs stopped verifying after an upgrade."""
+    import hashlib
+    import hmac
+
+    from kiosk.audit import mark_hash
+
+    key = bytes(range(32))
+    entry = {"ts": "2026-12-07T10:00:00+07:00", "seq": 2, "action": "staff.unlock",
+             "detail": {"tên": "Nguyễn", "a": 1}, "hash": "not part of its own input"}
+    body = ('entry\0{"action":"staff.unlock","detail":{"a":1,"tên":"Nguyễn"},"seq":2,'
+            '"ts":"2026-12-07T10:00:00+07:00"}').encode()
+    assert entry_hash(entry, key) == hmac.new(key, body, hashlib.sha256).hexdigest()
+    digest = "ab" * 32
+    expected = hmac.new(key, f"head\0{7}\0{digest}".encode(), hashlib.sha256).hexdigest()
+    assert mark_hash("head", 7, digest, key) == expected
