@@ -9,6 +9,7 @@ from kivy.clock import Clock
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Panel, Spacer, Text, hbox, vbox
+from kiosk.widgets.democard import DemoCardButton
 
 # Alternates between the two languages whatever the kiosk's language is.
 LOOP = (("vi", "attract.touch"), ("en", "attract.touch"))
@@ -56,6 +57,11 @@ class AttractScreen(KioskScreen):
                                                halign="center"), "attract.card_left"))
         self.card_left.bind(minimum_height=self.card_left.setter("height"))
         self.card_left.opacity = 0
+        self.demo_card = None
+        reader = self.core.devices.card_reader
+        if DemoCardButton.simulated(reader):  # the demo's card has no hand to take it away
+            self.demo_card = DemoCardButton(self.app, reader, disabled=True)
+            self.card_left.add_widget(self.demo_card)
         self._unsubscribe = None
         welcome = (self.crest, self.location, Spacer(), self.clock, self.date, self.card_left, Spacer())
         if t.landscape:
@@ -80,7 +86,7 @@ class AttractScreen(KioskScreen):
 
     def on_touch_down(self, touch):
         # Touch anywhere starts; the buttons keep their own meaning.
-        buttons = [self.prompt, *self.row.children]
+        buttons = [self.prompt, *self.row.children, *([self.demo_card] if self.demo_card is not None else [])]
         if any(b.collide_point(*b.to_parent(*b.to_widget(*touch.pos))) for b in buttons if not b.disabled):
             return super().on_touch_down(touch)
         if self.collide_point(*touch.pos):
@@ -100,6 +106,9 @@ class AttractScreen(KioskScreen):
 
     def _show_card(self, present: bool) -> None:
         self.card_left.opacity = 1 if present else 0
+        if self.demo_card is not None:
+            self.demo_card.disabled = not present
+            self.demo_card.relabel()
 
     def on_leave(self, *a):
         if self._loop is not None:

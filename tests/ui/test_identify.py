@@ -177,3 +177,18 @@ def test_the_done_screen_takes_the_demo_card_away(app):
     drv.tap(drv.screen.demo_card)
     drv.wait_until(lambda: drv.screen.card_left.parent is None, 5, "the call-out gone")
     assert not reader.card_present()
+
+
+def test_the_attract_screen_takes_the_demo_card_away(app):
+    """A card left on the simulated reader is called out on the attract screen too: its demo
+    button takes it away (and a tap on the button does not start a session)."""
+    from kiosk.drive import to_attract_card_left
+
+    drv = app
+    to_attract_card_left(drv)
+    reader = drv.app.core.devices.card_reader
+    button = drv.screen.demo_card
+    assert reader.card_present() and not button.disabled
+    drv.tap(button)
+    drv.wait_until(lambda: drv.screen.card_left.opacity == 0, 5, "the call-out gone")
+    assert not reader.card_present() and drv.app.current == "attract" and button.disabled
