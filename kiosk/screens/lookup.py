@@ -193,7 +193,8 @@ class LookupCodeScreen(KioskScreen):
             if parts is None:
                 if ch.isalpha() and kb.mode != "letters":
                     yield kb.keys["ABC"]
-                elif ch.isdigit() and kb.mode != "digits" or (ch == "/" and ch not in kb.keys):
+                elif (ch.isdigit() and kb.mode != "digits") or (not ch.isalnum() and ch not in kb.keys):
+                    # a separator the letter pad lacks ("/", and "-" in landscape) is on the digit pad
                     yield kb.keys["123"]
             elif ch.isalpha() and kb.mode != "part-letters":
                 yield kb.keys["ABC"]
