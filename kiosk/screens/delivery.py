@@ -179,7 +179,10 @@ class DeliveryConfirmScreen(DeliveryScreen):
         else:  # side by side: a message (the gateway down) still leaves both in view
             self.edit.size_hint_x, self.confirm.size_hint_x = 0.38, 0.62
             self.actions = hbox(self.edit, self.confirm, spacing=20, size_hint_y=None)
-            self.actions.height = t.px(self.confirm.min_height)
+            fit = lambda *_: setattr(self.actions, "height", max(self.edit.height, self.confirm.height))  # noqa: E731
+            self.edit.bind(height=fit)
+            self.confirm.bind(height=fit)
+            fit()
         if t.landscape:
             # messages go under the summary: the right column is full with the fee and buttons
             self.body.remove_widget(self.title)

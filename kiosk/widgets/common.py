@@ -169,6 +169,7 @@ class BigButton(ButtonBehavior, Label):
     # mistaken for a value); ``problem`` when its value needs fixing (a thick red border)
     placeholder = BooleanProperty(False)
     problem = BooleanProperty(False)
+    text_margin = NumericProperty(28)  # design px each side of the text (narrow keys use less)
 
     def __init__(self, text: str = "", action=None, kind: str = "primary", size: float = th.FONT_HEADING, **kw):
         kw.setdefault("halign", "center")
@@ -194,7 +195,7 @@ class BigButton(ButtonBehavior, Label):
         self.bind(
             pos=self._redraw, size=self._redraw, state=self._redraw, disabled=self._restyle,
             kind=self._restyle, design_size=self._restyle, width=self._wrap, texture_size=self._fit,
-            selected=self._restyle, placeholder=self._restyle, problem=self._restyle,
+            selected=self._restyle, placeholder=self._restyle, problem=self._restyle, text_margin=self._wrap,
         )
         self._restyle()
 
@@ -239,7 +240,7 @@ class BigButton(ButtonBehavior, Label):
         return th.get_theme().px(84) if self.selected is not None else 0
 
     def _wrap(self, *_):
-        pad = th.get_theme().px(28)
+        pad = th.get_theme().px(self.text_margin)
         # centred text keeps clear of the ring on the left (and as far from the right edge)
         self.text_size = (max(1, self.width - 2 * (pad + self._mark_room())), None)
 

@@ -316,9 +316,7 @@ class VietnameseKeyboard(BoxLayout):
                 button.font_name = "DejaVuSans"  # Roboto has no ⌫
             # keys are narrow: a thin margin instead of a button's wide one, so that a large-text
             # letter still fits its key
-            button.unbind(width=button._wrap)
-            button.bind(width=_narrow_wrap)
-            _narrow_wrap(button, button.width)
+            button.text_margin = KEY_MARGIN
             button.key = key
             button.text = self._label(key)
             self.keys[key] = button
@@ -339,10 +337,6 @@ class VietnameseKeyboard(BoxLayout):
             b.bind(height=even, texture_size=even)
         even()
         return row
-
-
-def _narrow_wrap(button, width) -> None:
-    button.text_size = (max(1, width - th.get_theme().px(KEY_MARGIN * 2)), None)
 
 
 def _nfc(text: str) -> str:
