@@ -107,6 +107,7 @@ class DatePadEditor(ModalView):
             b = BigButton(str(day), action=lambda d=d: self.choose(d),
                           kind="primary" if d.isoformat() == chosen else "secondary", size=th.FONT_HEADING)
             b.min_height = 100
+            b.text_margin = 6  # a day's two digits in its narrow cell, large text too
             b.disabled = not self.allowed(d)
             if b.disabled:
                 b.kind = "quiet"

@@ -87,6 +87,7 @@ class CodeKeyboard(GridLayout):
                     kind="secondary" if special else "quiet", size=glyph if not special else th.FONT_BODY,
                 )
                 button.min_height = self.key_size
+                button.text_margin = 10  # keys are narrow: "123", "Xóa" fit in large text too
                 button.key = key
                 if shared:
                     button.size_hint_x = 1 + spare if special else 1
