@@ -37,11 +37,7 @@ class IdlePolicy:
         self.clock = clock
         self._armed = False
         self._last = self.clock()
-        self._holds: dict[str, float] = {}  # owner -> until (clock time)
-
-    @property
-    def _held_until(self) -> float:
-        return max(self._holds.values(), default=0.0)
+        self._held_until = 0.0
 
     @property
     def armed(self) -> bool:
@@ -54,23 +50,18 @@ class IdlePolicy:
 
     def disarm(self) -> None:
         self._armed = False
-        self._holds.clear()
+        self._held_until = 0.0
 
-    def hold(self, seconds: float, owner: str = "pay") -> None:
+    def hold(self, seconds: float) -> None:
         """No warning for the next ``seconds``: the citizen is busy elsewhere on purpose (paying
-        with their phone while a VietQR code is valid, waiting for the staff they called).  Each
-        owner holds on its own; timing starts again when the last hold ends."""
-        self._holds[owner] = max(self._holds.get(owner, 0.0), self.clock() + max(0.0, seconds))
+        with their phone while a VietQR code is valid).  Timing starts again when the hold ends."""
+        self._held_until = max(self._held_until, self.clock() + max(0.0, seconds))
 
-    def release(self, owner: str = "pay") -> None:
-        """End ``owner``'s hold early (the payment finished, staff came): timing starts from now
-        unless another hold still runs."""
-        until = self._holds.pop(owner, 0.0)
-        if until > self.clock():
-            self._last = max(self._last, self.clock())
-
-    def holding(self, owner: str) -> bool:
-        return self._holds.get(owner, 0.0) > self.clock()
+    def release(self) -> None:
+        """End a hold early (the payment finished or expired): timing starts from now."""
+        if self._held_until > self.clock():
+            self._last = self.clock()
+        self._held_until = 0.0
 
     @property
     def held(self) -> bool:
@@ -86,12 +77,11 @@ class IdlePolicy:
         if not self._armed:
             return IdleStatus(IdlePhase.INACTIVE, 0.0)
         now = self.clock()
-        held_until = self._held_until
-        if held_until:
-            if now < held_until:
-                return IdleStatus(IdlePhase.ACTIVE, held_until - now + self.warn_after + self.countdown)
-            self._last = max(self._last, held_until)
-            self._holds.clear()
+        if self._held_until:
+            if now < self._held_until:
+                return IdleStatus(IdlePhase.ACTIVE, self._held_until - now + self.warn_after + self.countdown)
+            self._last = max(self._last, self._held_until)
+            self._held_until = 0.0
         quiet = now - self._last
         if quiet < self.warn_after:
             return IdleStatus(IdlePhase.ACTIVE, self.warn_after + self.countdown - quiet)

@@ -30,10 +30,6 @@ FLOW = Flow("help", ("help_reason", "help_ticket"), {("help_reason", "ticket"): 
 
 OPEN = ("waiting", "in_service")
 POLL_SECONDS = 5.0  # how often an open ticket's status is asked
-# a citizen waiting for staff is not timed out (their session and journey wiped) for this long
-# after asking: they stand by the kiosk because the screen told them to; past it, or once staff
-# marked the ticket done or it was cancelled, the usual idle warning and reset apply again
-WAIT_FOR_STAFF_SECONDS = 15 * 60
 
 
 @dataclass(repr=False, eq=False)
@@ -66,7 +62,6 @@ class HelpService(JourneyService[HelpDraft]):
         self._next_poll = 0.0
         self._polling = False
         self._kept: tuple[Any, bool | None] | None = None
-        self._waiting_since: float | None = None  # on the idle policy's clock
         core.on_tick(self._tick)
         core.on_wipe(self._keep_across_home)
         core.subscribe(self._on_core)
@@ -179,23 +174,8 @@ class HelpService(JourneyService[HelpDraft]):
         return self.gateway_call(work, "check").then(done, failed)
 
     def _tick(self) -> None:
-        self._hold_while_waiting()
         if self.open and not self._polling and self._clock() >= self._next_poll:
             self.check()
-
-    def _hold_while_waiting(self) -> None:
-        """Keep the idle timeout off while the citizen waits for the staff they called, from the
-        ticket until WAIT_FOR_STAFF_SECONDS later; the hold ends when the ticket does."""
-        idle = self.core.idle
-        if self.open:
-            if self._waiting_since is None:
-                self._waiting_since = idle.clock()
-            left = self._waiting_since + WAIT_FOR_STAFF_SECONDS - idle.clock()
-            if left > 0 and idle.armed and not idle.holding("help"):  # again after "home" re-armed it
-                idle.hold(left, owner="help")
-        elif self._waiting_since is not None:
-            self._waiting_since = None
-            idle.release(owner="help")
 
     # -- kept across "home" -----------------------------------------------------------------------
 
