@@ -49,8 +49,20 @@ class Context:
         self.progress_step = progress_step  # seconds between the status steps of a submitted dossier
 
     def once(self, kiosk: str, key: str, request_body: dict, path: str, produce) -> JSONResponse:
+        """``produce()`` once per (kiosk, key); a request body from ``fingerprinted`` whose proof
+        was a staff check has the attestation recorded with what was produced (a payment, a
+        booking), in the same transaction."""
         digest = hashlib.sha256((path + "\n" + json.dumps(request_body, sort_keys=True, ensure_ascii=False))
                                 .encode()).hexdigest()
+        attested = getattr(request_body, "attested", None)
+        if attested is not None:
+            inner = produce
+
+            def produce():
+                status, out = inner()
+                if 200 <= status < 300:
+                    self._attest(kiosk, out, attested)
+                return status, out
         try:
             status, body, replayed = self.store.idempotent(kiosk, key, digest, produce)
         except IdempotencyConflict:
@@ -80,16 +92,37 @@ class Context:
         verdict = self.store.check_proof(code, M.dump(proof) if proof is not None else None)
         if verdict == "missing":
             raise ApiError(403, "applicant_proof_required", "Proof that the caller acts for the applicant is required",
-                           "send applicant_proof: the ID number read from the applicant's chip, or the claim code "
-                           "printed on the dossier receipt")
+                           "send applicant_proof: the ID number read from the applicant's chip, the claim code "
+                           "printed on the dossier receipt, or staff's check of the applicant's document")
         if verdict != "ok":
             self.limiter.charge(kiosk, PROOF_FAILURE_COST)
             raise ApiError(403, "applicant_proof_mismatch", "The proof does not match this dossier's applicant")
 
     @staticmethod
-    def fingerprinted(body) -> dict:
+    def fingerprinted(body) -> Fingerprinted:
         """A request as its idempotency fingerprint sees it: the proof authorises, it is not part
-        of what is done (and is never stored, even hashed)."""
-        data = M.dump(body)
-        data.pop("applicant_proof", None)
+        of what is done (and is never stored, even hashed).  Called once ``require_proof`` let
+        the request through: a staff check's attestation (who, which document; not the
+        number) rides along outside the fingerprint, for ``once`` to record."""
+        data = Fingerprinted(M.dump(body))
+        proof = data.pop("applicant_proof", None) or {}
+        check = proof.get("staff_check")
+        if check:
+            data.attested = {"staff_id": check["staff_id"], "document": check["document"]}
         return data
+
+    def _attest(self, kiosk: str, produced: dict, attested: dict) -> None:
+        if "booking_id" in produced:
+            subject, subject_id = "delivery", produced["booking_id"]
+        else:
+            subject, subject_id = "payment", produced["id"]
+        self.store.attest(kiosk, subject, subject_id, produced["dossier_code"], attested["staff_id"],
+                          attested["document"])
+
+
+class Fingerprinted(dict):
+    """A request body without its proof (what the idempotency fingerprint hashes), and, when the
+    proof was a staff check, who attested it (``attested``: staff id and document, never in
+    the fingerprint)."""
+
+    attested: dict | None = None

@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
     body TEXT NOT NULL,
     created_at REAL NOT NULL
 );
+-- staff confirmed the applicant on the citizen's behalf for a payment or a booking: who, and
+-- which document they checked (never the number)
+CREATE TABLE IF NOT EXISTS attestations (
+    subject TEXT NOT NULL,       -- 'payment' or 'delivery'
+    subject_id TEXT NOT NULL,    -- the payment's id or the booking's id
+    dossier_code TEXT NOT NULL,
+    kiosk_id TEXT,
+    staff_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (subject, subject_id)
+);
 CREATE TABLE IF NOT EXISTS help_requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     ticket TEXT NOT NULL,
@@ -269,13 +281,20 @@ class Store:
 
     def check_proof(self, code: str, proof: dict | None) -> str:
         """``"ok"``, ``"missing"`` (no proof given) or ``"mismatch"`` (a proof, not this
-        dossier's applicant's), compared in constant time."""
+        dossier's applicant's), compared in constant time.  A staff check's number is compared
+        as a chip's is (who attested it is recorded with what it authorised: ``attest``)."""
         proof = proof or {}
-        id_number, claim = proof.get("id_number"), proof.get("claim_code")
-        if not id_number and not claim:
+        given = [kind for kind in ("id_number", "claim_code", "staff_check") if proof.get(kind)]
+        if not given:
             return "missing"
-        if id_number and claim:
-            return "mismatch"  # one proof, not a choice of two guesses
+        if len(given) > 1:
+            return "mismatch"  # one proof, not a choice of guesses
+        id_number, claim = proof.get("id_number"), proof.get("claim_code")
+        if given[0] == "staff_check":
+            check = proof["staff_check"]
+            id_number = check.get("id_number") if isinstance(check, dict) else None
+            if not isinstance(id_number, str) or not id_number:
+                return "mismatch"
         if id_number:
             rows = self.query("SELECT owner_hash FROM dossiers WHERE code=?", (code,))
             stored = rows[0]["owner_hash"] if rows else None
@@ -287,6 +306,25 @@ class Store:
                 return "mismatch"
             ok = hmac.compare_digest(given, self.claim_code(code))
         return "ok" if ok else "mismatch"
+
+    def attest(self, kiosk_id: str, subject: str, subject_id: str, dossier_code: str, staff_id: str,
+               document: str) -> None:
+        """Record that staff (``staff_id``) confirmed the applicant, having checked ``document``,
+        for the payment or booking ``subject_id`` (the first record of one stays)."""
+        with self.tx() as db:
+            db.execute("INSERT OR IGNORE INTO attestations(subject, subject_id, dossier_code, kiosk_id, staff_id,"
+                       " document, created_at) VALUES (?,?,?,?,?,?,?)",
+                       (subject, subject_id, dossier_code, kiosk_id, staff_id, document, self.clock()))
+
+    def attestation(self, subject: str, subject_id: str) -> dict | None:
+        """Who confirmed the applicant for a payment or booking on the citizen's behalf, or None."""
+        rows = self.query("SELECT * FROM attestations WHERE subject=? AND subject_id=?", (subject, subject_id))
+        if not rows:
+            return None
+        row = rows[0]
+        return {"subject": row["subject"], "subject_id": row["subject_id"], "dossier_code": row["dossier_code"],
+                "kiosk_id": row["kiosk_id"], "staff_id": row["staff_id"], "document": row["document"],
+                "created_at": iso_utc(row["created_at"])}
 
     def _render(self, code: str, body: dict, events: list[dict]) -> dict:
         now = self.clock()
