@@ -42,6 +42,19 @@ def lines_of(path):
     return path.read_text(encoding="utf-8").splitlines(keepends=True)
 
 
+def pruned_log(tmp_path):
+    """Three days 20 days apart, three entries each, 30 days' retention: the first day file is
+    gone and anchor.json says where the kept chain (seq 4 to 9) starts."""
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit", "HN-TEST-01", key=KEY, retention_days=30, clock=clock)
+    for day in range(3):
+        clock.t = 1_790_000_000.0 + day * 20 * 86400
+        for _ in range(3):
+            audit.record("session.start")
+    assert (audit.folder / "anchor.json").exists() and verify(audit.folder).ok
+    return audit
+
+
 def test_intact_log_verifies(tmp_path):
     audit = make_log(tmp_path)
     result = verify(audit.folder)
@@ -135,12 +148,7 @@ def test_no_personal_data_and_id_numbers_masked(tmp_path):
 
 
 def test_retention_keeps_a_verifiable_chain(tmp_path):
-    clock = Clock()
-    audit = AuditLog(tmp_path / "audit", "HN-TEST-01", key=KEY, retention_days=30, clock=clock)
-    for day in range(3):
-        clock.t = 1_790_000_000.0 + day * 20 * 86400
-        for _ in range(3):
-            audit.record("session.start")
+    audit = pruned_log(tmp_path)
     # 40 days after the first day: the first day file went, the chain still verifies
     assert len(list(audit.folder.glob("audit-*.jsonl"))) == 2
     result = verify(audit.folder)

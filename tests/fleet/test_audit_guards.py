@@ -13,7 +13,7 @@ import pytest
 
 from kiosk import audit as audit_mod
 from kiosk.audit import GENESIS, AuditKeyError, AuditLog, entry_hash, load_key, verify
-from tests.fleet.test_audit import KEY, Clock, day_file, lines_of, make_log, shift_log
+from tests.fleet.test_audit import KEY, Clock, day_file, lines_of, make_log, pruned_log, shift_log
 
 
 def write_lines(path, lines):
@@ -97,17 +97,6 @@ def test_an_entry_without_a_whole_number_seq_is_refused_even_with_the_key(tmp_pa
 
 
 # -- the anchor and the head ---------------------------------------------------------------------
-
-def pruned_log(tmp_path):
-    clock = Clock()
-    audit = AuditLog(tmp_path / "audit", "HN-TEST-01", key=KEY, retention_days=30, clock=clock)
-    for day in range(3):
-        clock.t = 1_790_000_000.0 + day * 20 * 86400
-        for _ in range(3):
-            audit.record("session.start")
-    assert (audit.folder / "anchor.json").exists() and verify(audit.folder).ok
-    return audit
-
 
 @pytest.mark.parametrize("edit", [
     {"seq": 4}, {"hash": "f" * 64}, {"mac": "0" * 64}, {"seq": True}, {"seq": "3"}, {"hash": 3}, {"mac": None},
