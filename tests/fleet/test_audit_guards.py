@@ -636,3 +636,112 @@ def test_entry_and_mark_hashes_are_the_documented_format():
     digest = "ab" * 32
     expected = hmac.new(key, f"head\0{7}\0{digest}".encode(), hashlib.sha256).hexdigest()
     assert mark_hash("head", 7, digest, key) == expected
+
+
+# -- third round: record, retention and the head when writing ---------------------------------------
+
+def test_entries_cut_off_at_the_end_stay_found_after_the_next_entry(tmp_path):
+    """The head says where the chain ends: the next entry follows it, not the last line left in
+    the day file, so a tail removed by hand is still a finding once the kiosk writes again
+    (kills ``_head`` 1, 4-7, 12 and 13: head.json not read or not recognised)."""
+    audit = make_log(tmp_path, n=3)
+    path = day_file(audit)
+    write_lines(path, lines_of(path)[:-1])
+    entry = audit.record("session.start")
+    assert entry["seq"] == 4
+    result = verify(audit.folder)
+    assert not result.ok and (result.problem.seq, result.problem.line) == (4, 3)
+    assert "sequence 4 where 3" in result.problem.reason
+
+
+def test_an_entrys_defaults_and_an_enum_role(tmp_path):
+    """record 1-4 (the default outcome and role) and 18, 24, 25 (an enum role is written as
+    its value, not as 'Role.STAFF')."""
+    from kiosk.roles import Role
+
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, clock=Clock())
+    entry = audit.record("session.start")
+    assert (entry["outcome"], entry["role"]) == ("ok", "system")
+    assert audit.record("staff.enter", "ok", Role.STAFF)["role"] == "staff"
+    assert [e["role"] for e in audit.entries()] == ["system", "staff"]
+
+
+def test_day_files_are_readable_by_the_kiosk_only(tmp_path):
+    """record 101 and 104: the day file is made 0600 whatever the umask leaves."""
+    old = os.umask(0o022)
+    try:
+        audit = make_log(tmp_path, n=1)
+    finally:
+        os.umask(old)
+    assert day_file(audit).stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("t, stamp", [
+    (1_790_000_001.25, "2026-09-21T14:13:21.250Z"),  # an odd second (_now_iso 13: t % 2)
+    (1_790_000_000.9375, "2026-09-21T14:13:20.937Z"),  # milliseconds cut, not rounded (14: * 1001)
+])
+def test_the_milliseconds_of_any_second(tmp_path, t, stamp):
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, clock=Clock(t))
+    assert audit.record("session.start")["t"] == stamp
+
+
+MIDNIGHT = 1_789_948_800.0  # 2026-09-21T00:00:00Z
+
+
+def test_retention_cuts_at_the_day_the_retention_began(tmp_path):
+    """30 days' retention, pruned 10 s after midnight: the day 31 days back goes, the day 30
+    days back (the cut day) stays, and prune() says how many it removed though it stopped at a
+    kept day (_prune_locked 12: 86401 s a day, 21: the cut day removed, 22: no count)."""
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, retention_days=30, clock=clock)
+    for days_back in (31, 30, 1):
+        clock.t = MIDNIGHT - days_back * 86400 + 3600
+        audit.record("session.start")
+    assert len(list(audit.folder.glob("audit-*.jsonl"))) == 3
+    clock.t = MIDNIGHT + 10
+    assert audit.prune() == 1
+    assert sorted(p.name for p in audit.folder.glob("audit-*.jsonl")) == [
+        "audit-20260822.jsonl", "audit-20260920.jsonl"]
+    assert audit.prune() == 0 and verify(audit.folder).ok
+
+
+def test_an_unreadable_old_day_file_before_the_newest_is_kept(tmp_path):
+    """_prune_locked 53: the unreadable day is kept and prune() still answers 0."""
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, retention_days=30, clock=clock)
+    audit.record("session.start")
+    first = day_file(audit)
+    first.write_text(first.read_text() + "garbage\n")
+    clock.t += 40 * 86400
+    audit.record("session.start")  # a new day: retention runs and keeps the unreadable file
+    assert audit.prune() == 0 and first.exists() and not (audit.folder / "anchor.json").exists()
+    assert len(list(audit.folder.glob("audit-*.jsonl"))) == 2
+
+
+def test_the_default_retention_is_a_year(tmp_path):
+    """AuditLog.__init__ 1 (366 days)."""
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, clock=clock)
+    start = clock.t
+    for days in (0, 365):
+        clock.t = start + days * 86400
+        audit.record("session.start")
+    assert len(list(audit.folder.glob("audit-*.jsonl"))) == 2  # the cut day itself is kept
+    clock.t = start + 366 * 86400
+    audit.record("session.start")
+    assert sorted(int(e["seq"]) for e in audit.entries()) == [2, 3]
+
+
+def test_retention_runs_once_a_day_not_on_every_entry(tmp_path):
+    """record 136: the day retention last ran is remembered."""
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit", "K", key=KEY, clock=clock)
+    runs = []
+    real = audit._prune_locked
+    audit._prune_locked = lambda now: runs.append(now) or real(now)
+    for _ in range(3):
+        audit.record("session.start")
+    clock.t += 86400
+    audit.record("session.start")
+    audit.record("session.start")
+    assert len(runs) == 2
