@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -65,7 +64,6 @@ class GatewayClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
-        self._local = threading.local()
         self._requests = requests
         self.session = requests.Session()
         self.session.verify = verify

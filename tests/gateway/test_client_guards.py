@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+import requests
 from gw_faults import DOSSIER, closed_port
 
 from kiosk import config
@@ -142,8 +143,49 @@ def test_query_parameters_are_sent(gw):
 
 def test_only_http_urls(gw):
     for bad in ("ftp://gw.example", "gw.example", "file:///etc/passwd"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError) as info:
             C.GatewayClient(bad)
+        assert str(info.value) == "base_url must be an http(s) URL"
+    # a base path keeps every character but its trailing slashes
+    assert C.GatewayClient("https://gw.example/API-X//").base_url == "https://gw.example/API-X"
+
+
+def test_a_client_made_without_options_verifies_tls_and_bounds_every_wait():
+    """The constructor's defaults are the safe ones: whatever builds a client without settings
+    (a tool, a test gateway, a future caller) still verifies the gateway's certificate, gives up
+    on a silent gateway and retries only a few times."""
+    client = C.GatewayClient("https://gw.example")
+    assert client.session.verify is True
+    assert client.timeout == (3.0, 15.0)
+    assert (client.retries, client.backoff, client.max_backoff) == (3, 0.25, 4.0)
+    assert client.kiosk_id is None and make("https://gw.example", kiosk_id="KIOSK-7").kiosk_id == "KIOSK-7"
+
+
+@pytest.mark.parametrize("raised,error,message", [
+    (requests.exceptions.SSLError("certificate verify failed"), E.GatewayTlsError, "TLS failure: SSLError"),
+    (requests.exceptions.ConnectTimeout("connect"), E.GatewayTimeout, "connect timeout"),
+    (requests.exceptions.ReadTimeout("read"), E.GatewayTimeout, "read timeout"),
+    # the kernel gave up on the connection (SYNs unanswered): a timeout, not a refusal
+    (requests.exceptions.ConnectionError("NewConnectionError: [Errno 110] Connection timed out"), E.GatewayTimeout,
+     "timeout while reading"),
+    (requests.exceptions.ConnectionError("[Errno 111] Connection refused"), E.GatewayUnavailable,
+     "connection failed: ConnectionError"),
+    (requests.exceptions.ProxyError("proxy"), E.GatewayUnavailable, "connection failed: ProxyError"),
+    (requests.exceptions.ChunkedEncodingError("chunk"), E.GatewayUnavailable, "request failed: ChunkedEncodingError"),
+])
+def test_each_transport_failure_is_its_typed_error(monkeypatch, raised, error, message):
+    """What the citizen and the technician read: a certificate that does not verify, a timeout
+    (try again) and a gateway that cannot be reached are told apart, and the detail names only
+    the kind of failure."""
+    client = make("https://gw.example")
+
+    def fail(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(client.session, "request", fail)
+    with pytest.raises(E.GatewayError) as info:
+        client.request("GET", "/v1/x")
+    assert type(info.value) is error and str(info.value) == message
 
 
 def test_proxies_from_the_environment_are_ignored(gw, monkeypatch):
