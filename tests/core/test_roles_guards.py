@@ -172,3 +172,86 @@ def test_an_unreadable_lock_file_locks_every_role_once_and_the_lock_ends(stored,
     g = gate(stored, clock, tmp_path)
     assert g.locked_for() == 0 and g.check(PIN) is PinResult.OK
     assert first - time.time() <= MAX_LOCKOUT_SECONDS
+
+
+# -- third round: the lock file's every-role lock, its writes -----------------------------------------
+
+def test_a_broken_lock_file_that_cannot_be_mended_reads_as_a_fresh_first_lock(stored, tmp_path):  # noqa: F811
+    """The file can be neither read nor rewritten: every read answers the fallback lock itself,
+    no try spent and the first of a streak (load 28: failures 1; 31, 32: no streak)."""
+    g = gate(stored, Clock(time.time()), tmp_path, attempts=3)
+    (tmp_path / "pin-lock.json").write_bytes(b"{not json")
+
+    def cannot_write(data):
+        raise OSError(30, "Read-only file system")
+
+    g.store._replace = cannot_write
+    assert g.locked_for() == 300 and g.attempts_left() == 3 and g.streak == 1
+    assert g.check(PIN) is PinResult.LOCKED
+
+
+def test_a_roles_own_longer_lock_outlasts_the_every_role_lock(tmp_path):
+    """A role locked past the every-role lock keeps its own lock's end and streak
+    (load 48-54: the every-role lock's end or a fresh streak put in their place)."""
+    now = time.time()
+    path = tmp_path / "pin-lock.json"
+    own = {"failures": 2, "locked_until": now + 7200, "streak": 3}
+    path.write_text(json.dumps({"staff": own, roles.ALL_LOCKED: now + 3600}))
+    assert PinLockStore(path).load("staff") == own
+    shorter = {"failures": 1, "locked_until": now + 60, "streak": 2}
+    path.write_text(json.dumps({"staff": shorter, roles.ALL_LOCKED: now + 3600}))
+    assert PinLockStore(path).load("staff") == {**shorter, "locked_until": now + 3600}
+
+
+def test_an_every_role_lock_ending_this_instant_is_over(tmp_path, monkeypatch):
+    """load 44: a lock until T is over at T (as ``locked_for`` counts it): the role's own
+    state is read as it is, its streak not raised."""
+    now = 1_790_000_000.0
+    monkeypatch.setattr(roles.time, "time", lambda: now)
+    path = tmp_path / "pin-lock.json"
+    state = {"failures": 1, "locked_until": 0.0, "streak": 0}
+    path.write_text(json.dumps({"staff": state, roles.ALL_LOCKED: now}))
+    assert PinLockStore(path).load("staff") == state
+
+
+def test_saving_one_role_keeps_the_every_role_lock(tmp_path):
+    """save 1: only a technician's reset (clear_all) ends the lock an unreadable file set."""
+    path = tmp_path / "pin-lock.json"
+    until = time.time() + 3600
+    path.write_text(json.dumps({roles.ALL_LOCKED: until}))
+    store = PinLockStore(path)
+    store.save("staff", {"failures": 1, "locked_until": 0.0, "streak": 0})
+    assert store.load("technician")["locked_until"] == until
+    store.save("technician", {"failures": 0, "locked_until": 0.0, "streak": 0}, clear_all=True)
+    assert roles.ALL_LOCKED not in json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("content", [b"[]", b"42", b'"x"'])
+def test_saving_over_json_that_is_not_a_lock_file(tmp_path, content):
+    """save 8: JSON that is not an object is written over, not indexed."""
+    path = tmp_path / "pin-lock.json"
+    path.write_bytes(content)
+    state = {"failures": 1, "locked_until": 0.0, "streak": 0}
+    PinLockStore(path).save("staff", state)
+    assert json.loads(path.read_text()) == {"staff": state}
+
+
+def test_the_lock_file_is_private_from_its_first_byte(tmp_path, monkeypatch):
+    """_replace 15 and 18: the file is made 0600, not widened by the umask until a chmod."""
+    import os
+
+    modes = []
+    real = os.write
+
+    def write(fd, data):
+        modes.append(os.fstat(fd).st_mode & 0o777)
+        return real(fd, data)
+
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setattr(roles.os, "write", write)
+        PinLockStore(tmp_path / "pin-lock.json").save("staff", {"failures": 1})
+    finally:
+        os.umask(old)
+        monkeypatch.undo()
+    assert modes == [0o600] and (tmp_path / "pin-lock.json").stat().st_mode & 0o777 == 0o600
