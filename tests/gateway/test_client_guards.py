@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 from gw_faults import DOSSIER, closed_port
+from urllib3 import exceptions as u3
 
 from kiosk import config
 from kiosk.gateway import client as C
@@ -326,6 +327,16 @@ def test_retry_after_is_obeyed_but_capped(gw):
     assert client.sleeps == [2.0, 10.0, 0.0]  # an hour asked: the cap; not a number: the backoff (0 here)
 
 
+def test_each_retry_is_logged_with_its_cause_and_count(gw, caplog):
+    """What a technician reads in the log: which call, why it failed, which attempt of how many."""
+    server = gw(problem(503), problem(504), (200, {}, {"ok": True}))
+    with caplog.at_level("INFO", logger="kiosk.gateway.client"):
+        assert make(server.url, retries=2).request("GET", "/v1/x") == {"ok": True}
+    assert [r.getMessage() for r in caplog.records if r.name == "kiosk.gateway.client"] == [
+        "gateway GET /v1/x failed (gateway.unavailable), attempt 1/3",
+        "gateway GET /v1/x failed (gateway.unavailable), attempt 2/3"]
+
+
 def test_a_429_is_unavailable_and_retried(gw):
     server = gw(problem(429), (200, {}, {"ok": True}))
     assert make(server.url, retries=1).request("GET", "/v1/x") == {"ok": True}
@@ -448,6 +459,35 @@ def test_the_whole_answer_must_arrive_by_connect_plus_twice_read_timeout(monkeyp
     with pytest.raises(E.GatewayTimeout) as info:
         client._read_body(late, 100.0)
     assert str(info.value) == "response took too long"
+
+
+class _Breaking:
+    """A response body whose reading fails with ``error`` after a first chunk."""
+
+    def __init__(self, error):
+        self.error, self.sent = error, False
+
+    def read1(self, amt, decode_content=False):
+        if self.sent:
+            raise self.error
+        self.sent = True
+        return b'{"a": '
+
+
+@pytest.mark.parametrize("error,kind,message", [
+    (u3.ReadTimeoutError(None, "/v1/x", "read timed out"), E.GatewayTimeout, "read timeout"),
+    (u3.SSLError("bad record mac"), E.GatewayTlsError, "TLS failure while reading"),
+    (u3.ProtocolError("connection reset"), E.GatewayUnavailable, "connection broken: ProtocolError"),
+    (u3.DecodeError("bad gzip"), E.GatewayUnavailable, "connection broken: DecodeError"),
+    (ConnectionResetError(104, "reset"), E.GatewayUnavailable, "connection broken: ConnectionResetError"),
+])
+def test_a_body_broken_off_midway_is_its_typed_error(error, kind, message):
+    """An answer cut in the middle of its body (timeout, TLS record error, reset, bad
+    compression) is never half-read as a success, and says which failure it was."""
+    client = make("http://127.0.0.1:9")
+    with pytest.raises(E.GatewayError) as info:
+        client._read_body(SimpleNamespace(raw=_Breaking(error)), C.time.monotonic())
+    assert type(info.value) is kind and str(info.value) == message
 
 
 def test_latency_is_measured(gw):
