@@ -539,8 +539,10 @@ def _problem_type(body: bytes) -> str:
 
 
 def _retry_after(resp) -> float | None:
+    """Retry-After in seconds (RFC 9110: ASCII digits; an HTTP date is not used here)."""
     raw = resp.headers.get("Retry-After")
-    if raw and raw.strip().isdigit():
+    # ASCII digits only: headers arrive as Latin-1, where '²' passes isdigit() but float() refuses it
+    if raw and raw.strip().isascii() and raw.strip().isdigit():
         return float(raw.strip())
     return None
 

@@ -337,6 +337,17 @@ def test_each_retry_is_logged_with_its_cause_and_count(gw, caplog):
         "gateway GET /v1/x failed (gateway.unavailable), attempt 2/3"]
 
 
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("value", ["\u00b2", "1\u00b3", "\u00b9\u00b2"])
+def test_a_retry_after_of_superscript_digits_is_no_number_not_a_crash(gw, status, value):
+    """Header values arrive as Latin-1, where '²' and '³' are digits to ``str.isdigit`` but not
+    numbers to ``float``: such an answer is the gateway's typed refusal, never a ValueError."""
+    server = gw(problem(status, **{"Retry-After": value}))
+    with pytest.raises(E.GatewayUnavailable) as info:
+        make(server.url).request("GET", "/v1/x")
+    assert info.value.status == status and info.value.retry_after is None
+
+
 def test_a_429_is_unavailable_and_retried(gw):
     server = gw(problem(429), (200, {}, {"ok": True}))
     assert make(server.url, retries=1).request("GET", "/v1/x") == {"ok": True}
@@ -459,6 +470,23 @@ def test_the_whole_answer_must_arrive_by_connect_plus_twice_read_timeout(monkeyp
     with pytest.raises(E.GatewayTimeout) as info:
         client._read_body(late, 100.0)
     assert str(info.value) == "response took too long"
+
+
+def test_each_read_asks_for_a_bounded_piece_of_the_decoded_body():
+    """A compressed answer is decoded a piece at a time: with no size asked (``read1(None)``) one
+    read could inflate a whole gzip bomb in memory before the size limit is checked."""
+    asked: list = []
+
+    class Counting(_Raw):
+        def read1(self, amt, decode_content=False):
+            asked.append((amt, decode_content))
+            return super().read1(amt, decode_content)
+
+    clock = [0.0]
+    client = make("http://127.0.0.1:9")
+    body = Counting(clock, [(0.0, b"a"), (0.0, b"b")])
+    assert client._read_body(SimpleNamespace(raw=body), C.time.monotonic()) == b"ab"
+    assert len(asked) == 3 and all(amt is not None and 0 < amt <= 64 * 1024 and decode for amt, decode in asked)
 
 
 class _Breaking:
