@@ -1,5 +1,6 @@
-"""Staff and technician modes in plain Python: PIN entry, assisting a citizen, the help queue,
-cash confirmation, reprints, the outbox, ending a session; device switching, the diagnostic
+"""Staff and technician modes in plain Python: PIN entry, assisting a citizen, confirming the
+applicant on the citizen's behalf, the help queue, cash confirmation, reprints, the outbox,
+ending a session; device switching, the diagnostic
 bundle and leaving the kiosk.  Every action writes an audit entry (no personal data).
 
 The screens (``kiosk/screens/staff.py``, ``technician.py``, ``pin.py``) call only this.
@@ -16,7 +17,9 @@ from kiosk.audit import AuditLog
 from kiosk.devices.base import DeviceKind
 from kiosk.errors import KioskError
 from kiosk.gateway.client import new_idempotency_key
+from kiosk.gateway.contract.payments import STAFF_CHECK_DOCUMENTS, StaffCheck
 from kiosk.roles import PinLockStore, PinResult, Role
+from kiosk.text import is_id_number
 
 log = logging.getLogger("kiosk.staff")
 
@@ -108,6 +111,28 @@ class StaffMode:
         """The citizen agreed that staff act on their behalf: the session becomes a staff one."""
         self.core.session.role = Role.STAFF
         self.audit.record("staff.consent", "ok", Role.STAFF, journey=self.core.session.journey)
+
+    def confirm_applicant(self, id_number: str, document: str) -> StaffCheck:
+        """Staff, just signed in with the staff PIN, checked ``document`` (one of
+        ``STAFF_CHECK_DOCUMENTS``) against the citizen and typed the ID number on it: the
+        check is the applicant proof of this session (kept by the identify journey, wiped with
+        the session), the journey moves on, and the PIN's sign-in ends (one confirmation per
+        PIN).  The audit entry names the journey and the document, never the number."""
+        if self.active is not Role.STAFF:
+            raise StaffError("staff.confirm.pin_first", "next.enter_staff_pin")
+        if document not in STAFF_CHECK_DOCUMENTS:
+            raise StaffError("staff.confirm.which_document", "next.staff_pick_document")
+        if not is_id_number(id_number):
+            raise StaffError("staff.confirm.bad_number", "next.check_id_number")
+        journeys = self.core.journeys
+        if journeys is None or not journeys.identify.staff_may_confirm:
+            raise StaffError("staff.confirm.not_here", "next.try_again")
+        check = StaffCheck(id_number, document, self.staff_id)
+        self.audit.record("staff.applicant_confirmed", "ok", Role.STAFF, journey=self.core.session.journey,
+                          document=document)
+        self.leave()
+        journeys.identify.use_staff_check(check)
+        return check
 
     def end_session(self) -> None:
         """Staff end the citizen's session: everything is wiped."""

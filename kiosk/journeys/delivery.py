@@ -5,8 +5,10 @@ the slip → done.
 Rules that live here:
 - only a dossier whose result is ready, and not booked or handed over already, goes on;
 - only the dossier's applicant has its result posted: the booking carries proof (the claim code
-  of the scanned dossier receipt, else the ID number the chip gave in this session); with
-  neither, the identify steps come first and then the address; a refused proof is explained;
+  of the scanned dossier receipt, else the ID number the chip gave in this session, else
+  staff's check of the citizen's document, made with the staff PIN from the identify step);
+  with none, the identify steps come first and then the address; a refused proof is explained
+  (a refused staff check is forgotten: staff may check again);
 - the booking's idempotency key stays in the draft: tapping confirm again, or after a time-out,
   gets the first booking back; another dossier means a new booking and a new key; a second
   booking to a different address is refused;
@@ -28,7 +30,7 @@ from kiosk.gateway.models import Dossier
 from kiosk.gateway.service import GatewayNotReady
 from kiosk.journeys import identify
 from kiosk.journeys.base import JourneyService, code_task
-from kiosk.journeys.pay import applicant_proof, proof_refused
+from kiosk.journeys.pay import applicant_proof, forget_refused, proof_refused
 from kiosk.receipts import DeliverySlipInfo
 from kiosk.text import localized
 from kiosk.units import from_residence
@@ -38,6 +40,7 @@ log = logging.getLogger("kiosk.journeys.delivery")
 FLOW = Flow("delivery", ("delivery_code", *identify.STEPS,  # after consent: on to the address
                          "delivery_address", "delivery_confirm", "delivery_done", "done"),
             {("delivery_code", "found"): "delivery_address", ("delivery_code", "identify"): "identify_key",
+             ("identify_key", identify.STAFF_EVENT): "delivery_address",
              ("delivery_confirm", "booked"): "delivery_done"},
             stages=(Stage("stage.code", ("delivery_code",)), identify.STAGE,
                     Stage("stage.address", ("delivery_address",)), Stage("stage.confirm", ("delivery_confirm",)),
@@ -164,7 +167,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             try:
                 return gateway.book_delivery(code, address, name, phone, idempotency_key=key, proof=proof)
             except E.ApplicantProofRefused as exc:
-                raise proof_refused("delivery", exc) from exc
+                raise proof_refused("delivery", exc, proof) from exc
             except (E.GatewayUnavailable, E.GatewayTimeout, GatewayNotReady) as exc:
                 raise CitizenError("delivery.not_booked", "next.delivery_try_later", type(exc).__name__) from exc
             except E.Conflict as exc:
@@ -178,7 +181,7 @@ class DeliveryService(JourneyService[DeliveryDraft]):
             self.core.close_way_back()
             self.move("booked")
 
-        return self.gateway_call(work, "book").then(booked)
+        return self.gateway_call(work, "book").then(booked, forget_refused(self.core))
 
     def print_slip(self) -> Task:
         """The delivery slip of the booking, printed once (the result is a PrintResult)."""

@@ -11,6 +11,13 @@ the citizen types.  Only a chip that refuses PACE needs what BAC needs (the full
 birth date; the expiry is tried from the renewal ages, kiosk/devices/cardreader/key.py): the
 read then comes back to the key step, which asks for those (``draft.need_bac``).
 
+Staff confirm on the citizen's behalf: where a journey allows it (pay and delivery: their flow
+has the ``STAFF_EVENT`` transition from the key step), a clerk who entered the staff PIN checks
+an identity document against the person and types the ID number on it
+(``kiosk.staff.StaffMode.confirm_applicant``).  The check (``StaffCheck``: number, document,
+who) is kept in this draft, in the session's memory only, wiped with it, and shown to the
+gateway as the applicant proof when the chip was not read (``kiosk.journeys.pay.applicant_proof``).
+
 Rules: only an identity whose passive authentication did not fail is ever kept (the reader
 raises instead); a read is cancelled when the citizen leaves the step or the session ends.
 """
@@ -36,6 +43,8 @@ BAC_NEEDED = ("card.need-dob", "card.need-bac")  # the reader's answers when the
 log = logging.getLogger("kiosk.journeys.identify")
 
 STEPS = ("identify_key", "identify_read", "identify_result")  # consent: the key step's first part
+# from the key step, once staff confirmed the applicant: on to what the journey does next
+STAFF_EVENT = "staff_confirmed"
 # inside another journey, reading the card is one stage; it is skipped when this session
 # already read it
 STAGE = Stage("stage.card", STEPS, optional=True)
@@ -48,10 +57,12 @@ FLOW = Flow("identify", (*STEPS, "done"),
 class IdentifyDraft:
     key: CardKey | None = None  # what opens the chip: the CAN, or the ID number and birth date
     need_bac: bool = False  # the chip refused PACE: ask for the full number and the birth date
+    staff_entry: bool = False  # staff entered the PIN: the key step shows the clerk's entry
+    staff_check: Any = None  # kiosk.gateway.contract.payments.StaffCheck, once staff confirmed
 
     def wipe(self) -> None:
-        self.key = None
-        self.need_bac = False
+        self.key = self.staff_check = None
+        self.need_bac = self.staff_entry = False
 
 
 class IdentifyService(JourneyService[IdentifyDraft]):
@@ -162,3 +173,47 @@ class IdentifyService(JourneyService[IdentifyDraft]):
 
     def decline(self) -> None:
         self.core.home()  # nothing was read; nothing is kept
+
+    # -- staff confirm on the citizen's behalf -------------------------------------------------
+
+    @property
+    def staff_may_confirm(self) -> bool:
+        """The journey lets staff confirm the applicant from this step (pay, delivery)."""
+        return self.core.can(STAFF_EVENT)
+
+    @property
+    def staff_check(self) -> Any:
+        """Staff's check of the citizen's document in this session (a ``StaffCheck``), or None."""
+        draft = self.existing
+        return draft.staff_check if draft is not None else None
+
+    def open_staff_entry(self) -> None:
+        """Staff entered the PIN: the key step shows the clerk's entry (the document checked, the
+        ID number)."""
+        if self.staff_may_confirm:
+            self.draft.staff_entry = True
+            self.changed()
+
+    def close_staff_entry(self) -> None:
+        """The clerk's entry closed without a check: back to the card."""
+        draft = self.existing
+        if draft is not None and draft.staff_entry:
+            draft.staff_entry = False
+            self.changed()
+
+    def use_staff_check(self, check: Any) -> None:
+        """Staff confirmed (``kiosk.staff.StaffMode.confirm_applicant`` checked the PIN, the
+        number and the document): kept for this session; on to what the journey does next."""
+        if not self.staff_may_confirm:
+            raise CitizenError("identify.staff_not_here", "next.ask_staff")
+        draft = self.draft
+        draft.staff_check, draft.staff_entry = check, False
+        self.core.advance(STAFF_EVENT)
+
+    def drop_staff_check(self) -> None:
+        """The gateway refused staff's check (not this dossier's applicant): forgotten, so staff
+        can check again from the identify step."""
+        draft = self.existing
+        if draft is not None and draft.staff_check is not None:
+            draft.staff_check = None
+            self.changed()

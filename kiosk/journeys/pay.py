@@ -5,8 +5,10 @@ done.  The submit journey runs the same steps after sending a dossier with a fee
 Rules that live here:
 - only the dossier's applicant pays for it: the gateway wants proof (``applicant_proof``), the
   claim code when the code came from scanning the dossier receipt's QR, else the ID number
-  read from the chip in this session; with neither, the citizen goes through the identify
-  steps first and comes back to the amount; a proof the gateway refuses is explained;
+  read from the chip in this session, else staff's check of the citizen's document (staff
+  confirm on the citizen's behalf from the identify step, with the staff PIN); with none, the
+  citizen goes through the identify steps first and comes back to the amount; a proof the
+  gateway refuses is explained (a refused staff check is forgotten: staff may check again);
 - a provisional dossier, or one already paid, is not paid again; a rejected one is never paid;
 - one idempotency key per method for the session: the same request sent twice returns the
   first payment; a new code after expiry starts a new key;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,26 +57,49 @@ def pay_transitions(after: str) -> dict[tuple[str, str], str]:
 
 
 FLOW = Flow("pay", ("pay_code", *identify.STEPS, *STEPS, "done"),  # after consent: on to the amount
-            {("pay_code", "found"): "pay_amount", ("pay_code", "identify"): "identify_key", **pay_transitions("done")},
+            {("pay_code", "found"): "pay_amount", ("pay_code", "identify"): "identify_key",
+             ("identify_key", identify.STAFF_EVENT): "pay_amount", **pay_transitions("done")},
             stages=(Stage("stage.code", ("pay_code",)), identify.STAGE, Stage("stage.amount", ("pay_amount",)),
                     Stage("stage.payment", ("pay_qr", "pay_cash")), Stage("stage.receipt", ("pay_done",))))
 
 
 def applicant_proof(session, claim_code: str | None = None) -> ApplicantProof | None:
-    """What shows the gateway the citizen acts for a dossier's applicant: the claim code from
-    the scanned dossier receipt, else the ID number the chip gave in this session (consent
-    given), else None."""
+    """What shows the gateway the citizen acts for a dossier's applicant (one kind only): the
+    claim code from the scanned dossier receipt, else the ID number the chip gave in this
+    session (consent given), else staff's check of the citizen's document made in this
+    session, else None."""
     if claim_code:
         return ApplicantProof(claim_code=claim_code)
     identity = session.identity
     number = getattr(identity, "id_number", "") if identity is not None and session.consent_given else ""
-    return ApplicantProof(id_number=number) if number else None
+    if number:
+        return ApplicantProof(id_number=number)
+    draft = session.peek(identify.IdentifyDraft)
+    check = draft.staff_check if draft is not None else None
+    return ApplicantProof(staff_check=check) if check is not None else None
 
 
-def proof_refused(journey: str, exc: ApplicantProofRefused) -> CitizenError:
-    """The gateway's 403 as the citizen hears it: identify first, or not your dossier."""
+STAFF_CHECK_REFUSED = "identify.staff_check_refused"
+
+
+def proof_refused(journey: str, exc: ApplicantProofRefused, proof: ApplicantProof | None = None) -> CitizenError:
+    """The gateway's 403 as the citizen hears it: identify first, or not your dossier (staff's
+    check refused: the number staff typed is not the applicant's; see ``forget_refused``)."""
+    if not exc.missing and proof is not None and proof.staff_check is not None:
+        return CitizenError(STAFF_CHECK_REFUSED, "next.staff_check_again", type(exc).__name__)
     key = f"{journey}.identify_first" if exc.missing else f"{journey}.not_applicant"
     return CitizenError(key, "next.identify_or_receipt", type(exc).__name__)
+
+
+def forget_refused(core) -> Callable[[KioskError], None]:
+    """An error callback: a staff check the gateway refused is forgotten (on the UI thread), so
+    the identify step offers the card and staff's confirmation again."""
+
+    def forget(err: KioskError) -> None:
+        if getattr(err, "message_key", "") == STAFF_CHECK_REFUSED:
+            core.journeys.identify.drop_staff_check()
+
+    return forget
 
 
 @dataclass(repr=False, eq=False)
@@ -172,7 +198,7 @@ class PayService(JourneyService[PayDraft]):
             except Conflict as exc:  # the gateway says there is nothing (left) to pay
                 raise CitizenError("pay.already_paid", "next.pay_nothing_to_pay", type(exc).__name__) from exc
             except ApplicantProofRefused as exc:
-                raise proof_refused("pay", exc) from exc
+                raise proof_refused("pay", exc, proof) from exc
             if payment.status not in ("paid", "pending"):  # a replay of an expired/cancelled payment
                 d.keys.pop(method, None)
                 raise CitizenError("pay.expired", "next.pay_new_code")
@@ -182,7 +208,7 @@ class PayService(JourneyService[PayDraft]):
             d.payment, d.expired, d.poll_error = payment, False, None
             return payment
 
-        return self.gateway_call(work, f"create-{method}").then(keep)
+        return self.gateway_call(work, f"create-{method}").then(keep, forget_refused(self.core))
 
     def vietqr(self) -> Task:
         """A VietQR code for the fee (or, on a retry, the same one): on to the code, or straight
@@ -300,9 +326,9 @@ class PayService(JourneyService[PayDraft]):
             try:
                 return gateway.demo_confirm_payment(pid, proof=proof)
             except ApplicantProofRefused as exc:
-                raise proof_refused("pay", exc) from exc
+                raise proof_refused("pay", exc, proof) from exc
 
-        return self.gateway_call(work, "demo").then(done)
+        return self.gateway_call(work, "demo").then(done, forget_refused(self.core))
 
     # -- cash at the counter -------------------------------------------------------------------
 
