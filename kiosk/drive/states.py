@@ -54,6 +54,7 @@ from kiosk.drive.lookup import (
 from kiosk.drive.pay import to_pay_amount, to_pay_cash, to_pay_code_error, to_pay_done, to_pay_qr, to_pay_qr_expired
 from kiosk.drive.rating import to_done_rating_reasons, to_done_rating_thanks, to_help_ticket_rating
 from kiosk.drive.staff import to_pin_staff, to_staff, to_staff_badge
+from kiosk.drive.staff_proof import to_pay_identify_offer, to_pay_identify_staff
 from kiosk.drive.statuses import to_status_of
 from kiosk.drive.submit import (
     to_submit_delivery_post,
@@ -113,6 +114,9 @@ STATES: list[tuple[str, Callable]] = [
     ("identify_read-error", to_identify_failed),
     ("identify_result", to_identify_result),
     ("identify_key-bac", to_identify_bac),
+    # staff confirm on the citizen's behalf (pay, delivery): the offer, then the clerk's entry
+    ("identify_key-pay", to_pay_identify_offer),
+    ("identify_key-staff", to_pay_identify_staff),
     ("consent", to_consent),
     ("done-card-left", to_done_card_left),
     # staff and technician modes

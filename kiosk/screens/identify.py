@@ -1,5 +1,7 @@
 """Identify with the chip ID card: the key (typed ID number or the card's front QR) → place
-the card → reading progress → who the chip says you are, with its authenticity → consent."""
+the card → reading progress → who the chip says you are, with its authenticity → consent.
+In the pay and delivery journeys the key step also offers "Nhân viên xác nhận giúp": the staff
+PIN, then the clerk's entry (the document checked, the ID number on it)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from kivy.uix.progressbar import ProgressBar
 from kivy.uix.widget import Widget
 
 from kiosk.core import CitizenError
+from kiosk.errors import KioskError
+from kiosk.gateway.contract.payments import STAFF_CHECK_DOCUMENTS
 from kiosk.journeys.identify import CAN_DIGITS
+from kiosk.roles import Role
 from kiosk.screens.base import KioskScreen
 from kiosk.text import is_id_number, mask_id
 from kiosk.widgets import theme as th
@@ -33,6 +38,9 @@ class IdentifyKeyScreen(KioskScreen):
     receives the data, under which law) → the last 6 digits of the ID number, with a picture of
     where they are on each card generation, masked once typed (the card's front QR also does)
     → and only when the chip refused PACE, the full number and the birth date BAC needs.
+    Where the journey lets staff confirm the applicant (pay, delivery), "Nhân viên xác nhận
+    giúp" opens the staff PIN pad, then the clerk's entry ("staff"): which document they
+    checked against the person, and the 12-digit ID number on it, masked once complete.
     Which part shows comes from the session and the journey's draft."""
 
     title_key = "identify.title"
@@ -78,6 +86,32 @@ class IdentifyKeyScreen(KioskScreen):
             self.tr(self.qr_demo, "identify.demo_qr")
         self.consent = ConsentPanel(self, landscape=t.landscape)
         self.agree, self.decline = self.consent.agree, self.consent.decline
+        # staff confirm on the citizen's behalf (pay, delivery): the PIN, then the clerk's entry
+        self.by_staff = BigButton("", action=self.ask_staff, kind="secondary", size=th.FONT_BODY)
+        self.by_staff.min_height = 100
+        self.tr(self.by_staff, "identify.staff_confirm")
+        self.staff_document = ""
+        self.staff_docs_title = self.tr(Text("", size=th.FONT_BODY, bold=True), "identify.staff_document")
+        self.staff_docs: dict[str, BigButton] = {}
+        self.staff_docs_row = hbox(spacing=16, size_hint_y=None)
+        for doc in STAFF_CHECK_DOCUMENTS:
+            btn = BigButton("", action=lambda d=doc: self.choose_document(d), kind="secondary", size=th.FONT_SMALL)
+            btn.selected, btn.min_height, btn.text_margin = False, 100, 10  # three abreast, a tick each
+            self.tr(btn, f"identify.staff_doc.{doc}")
+            self.staff_docs[doc] = btn
+            self.staff_docs_row.add_widget(btn)
+            btn.bind(height=self._fit_docs_row)
+        self.staff_go = BigButton("", action=self.staff_confirm)
+        self.tr(self.staff_go, "identify.staff_go")
+        self.staff_cancel = BigButton("", action=self.staff_cancelled, kind="secondary")
+        self.tr(self.staff_cancel, "identify.staff_cancel")
+        self.staff_buttons = hbox(self.staff_cancel, self.staff_go, size_hint_y=None, spacing=16)
+        for btn in (self.staff_go, self.staff_cancel):
+            btn.bind(height=lambda *_: setattr(self.staff_buttons, "height",
+                                               max(self.staff_go.height, self.staff_cancel.height)))
+        # the demo's sample-QR button and staff's offer share a row (the pad needs the height)
+        self.extras_row = hbox(spacing=16, size_hint_y=None)
+        self._offer_staff = False
         self.form = self.body
         self._subscribed = False
         # large text needs the room: the camera picture goes, scanning still works
@@ -89,43 +123,87 @@ class IdentifyKeyScreen(KioskScreen):
 
     # -- which part shows ------------------------------------------------------------------
 
+    def _fit_docs_row(self, *_) -> None:
+        """Three abreast; one under the other in large text and in landscape's narrower column
+        (each name whole on its button)."""
+        t = th.get_theme()
+        row, heights = self.staff_docs_row, [b.height for b in self.staff_docs.values()]
+        row.orientation = "vertical" if t.text_scale > 1 or t.landscape else "horizontal"
+        row.height = sum(heights) + row.spacing * (len(heights) - 1) if row.orientation == "vertical" \
+            else max(heights)
+
+    def _fit_extras_row(self, *_) -> None:
+        self.extras_row.height = max((b.height for b in self.extras_row.children), default=0)
+
+    def _extras(self, offer_staff: bool) -> list:
+        """Below the pad in the card's key: the demo's sample QR and staff's offer, side by side
+        when both are there."""
+        extras = ([self.qr_demo] if self.qr_demo else []) + ([self.by_staff] if offer_staff else [])
+        for w in (self.qr_demo, self.by_staff):
+            if w is not None and w.parent is not None:
+                w.parent.remove_widget(w)
+        if len(extras) < 2:
+            return extras
+        self.extras_row.clear_widgets()
+        for w in extras:
+            self.extras_row.add_widget(w)
+            w.unbind(height=self._fit_extras_row)
+            w.bind(height=self._fit_extras_row)
+        self._fit_extras_row()
+        return [self.extras_row]
+
     def _phase(self) -> str:
         if not self.core.session.consent_given:
             return "consent"
-        draft = self.app.journeys.identify.existing
+        identify = self.app.journeys.identify
+        draft = identify.existing
+        if draft is not None and draft.staff_entry and identify.staff_may_confirm:
+            return "staff"
         return "bac" if draft is not None and draft.need_bac else "can"
 
     def _render(self, relayout: bool = False) -> None:
         phase = self._phase()
-        if phase == self.phase and not relayout:
+        offer_staff = self.app.journeys.identify.staff_may_confirm
+        if phase == self.phase and offer_staff == self._offer_staff and not relayout:
             self._show()
             return
         if phase != self.phase:
             self.digits = self.dob = ""
+            self.staff_document = ""
             self.hide_error()
-        self.phase = phase
+        self.phase, self._offer_staff = phase, offer_staff
         t = th.get_theme()
         keep = () if t.landscape else (self.title, self.subtitle)
         for child in list(self.body.children):
             if child not in keep:
                 self.body.remove_widget(child)
-        self.title_key_now = "consent.title" if phase == "consent" else "identify.title"
+        self.title_key_now = {"consent": "consent.title", "staff": "identify.staff_title"}.get(phase, "identify.title")
         self.tr(self.title, self.title_key_now)
         self.tr(self.subtitle, {"consent": "consent.subtitle", "can": "identify.can_subtitle",
-                                "bac": "identify.bac_subtitle"}[phase])
+                                "bac": "identify.bac_subtitle", "staff": "identify.staff_subtitle"}[phase])
+        for w in (self.qr_demo, self.by_staff):  # out of the row they may share
+            if w is not None and w.parent is self.extras_row:
+                self.extras_row.remove_widget(w)
+        staff = [self.by_staff] if offer_staff else []
+        self._fit_docs_row()
         if phase == "consent":
             parts = self.consent.layout()
         elif phase == "can":
             # no room for the camera picture beside the pictures and the pad: scanning the front
             # QR still works (the subtitle says so); the demo keeps its sample-QR button
-            parts = [self.cards, self.field, self.keyboard] + ([self.qr_demo] if self.qr_demo else [])
+            parts = [self.cards, self.field, self.keyboard] + self._extras(offer_staff)
+        elif phase == "staff":  # the clerk's entry: what they checked, the number on it
+            parts = [self.staff_docs_title, self.staff_docs_row, self.field, self.keyboard, self.staff_buttons]
         else:
-            parts = [self.field, self.dob_field, self.keyboard, self.go]
+            parts = [self.field, self.dob_field, self.keyboard, self.go] + staff
         if t.landscape:
             for w in (self.title, self.subtitle, *parts):  # out of the last phase's columns
                 if w.parent is not None:
                     w.parent.remove_widget(w)
-            right = 3 if phase == "consent" else 2  # consent: the law beside the buttons
+            # consent: the law beside the buttons; else the pad and what follows it on the right
+            # (the clerk's entry: the number above the pad, the documents listed on the left)
+            first = self.field if phase == "staff" else self.keyboard
+            right = 3 if phase == "consent" else len(parts) - parts.index(first)
             self.form = vbox(self.title, self.subtitle, *parts[:-right], spacing=20)
             self.body.add_widget(hbox(self.form, vbox(Widget(), *parts[-right:], spacing=20), spacing=48))
         else:
@@ -159,13 +237,16 @@ class IdentifyKeyScreen(KioskScreen):
     def on_leave(self, *args) -> None:
         self.scan.stop()
         self.core.scanning.pause(self.scanned)
+        if self.phase == "staff":  # the clerk's entry ends with the screen: the PIN is asked again
+            self._close_staff_entry()
 
     # -- typing ----------------------------------------------------------------------------
 
     def key(self, ch: str) -> None:
         self.hide_error()
         bac = self.phase == "bac"
-        want = 12 if bac else CAN_DIGITS
+        whole = bac or self.phase == "staff"  # the full 12-digit number
+        want = 12 if whole else CAN_DIGITS
         typing_dob = bac and len(self.digits) == want
         if ch == BACKSPACE:
             if typing_dob and self.dob:
@@ -179,7 +260,7 @@ class IdentifyKeyScreen(KioskScreen):
                 self.dob = (self.dob + ch)[:8]
             elif len(self.digits) < want:
                 self.digits += ch
-                if not bac and len(self.digits) == CAN_DIGITS:
+                if not whole and len(self.digits) == CAN_DIGITS:
                     self._show()
                     self.confirm()  # the sixth digit: on to placing the card, nothing more to tap
                     return
@@ -189,17 +270,26 @@ class IdentifyKeyScreen(KioskScreen):
         if self.phase == "consent":
             return
         bac = self.phase == "bac"
-        want = 12 if bac else CAN_DIGITS
+        whole = bac or self.phase == "staff"
+        want = 12 if whole else CAN_DIGITS
         if self.digits:
             self._tr.pop(id(self.field_text), None)
             # shown while typing (large, so a wrong digit is seen), masked once complete
             done = len(self.digits) == want
-            self.field_text.text = (mask_id(self.digits) if bac else "• " * (CAN_DIGITS - 1) + "•") if done \
+            self.field_text.text = (mask_id(self.digits) if whole else "• " * (CAN_DIGITS - 1) + "•") if done \
                 else group_digits(self.digits)
             self.field_text.role = "text"
         else:
-            self.tr(self.field_text, "identify.placeholder" if bac else "identify.can_placeholder")
+            self.tr(self.field_text, {"bac": "identify.placeholder", "staff": "identify.staff_placeholder"}
+                    .get(self.phase, "identify.can_placeholder"))
             self.field_text.role = "muted"
+        if self.phase == "staff":
+            for doc, btn in self.staff_docs.items():
+                btn.selected = doc == self.staff_document  # the document checked has a tick
+                btn.kind = "primary" if btn.selected else "secondary"
+            self.field.border_role = "primary"
+            self.staff_go.disabled = len(self.digits) != 12 or not self.staff_document
+            return
         if bac:
             if self.dob:
                 self._tr.pop(id(self.dob_text), None)
@@ -215,6 +305,9 @@ class IdentifyKeyScreen(KioskScreen):
 
     def confirm(self) -> None:
         identify = self.app.journeys.identify
+        if self.phase == "staff":
+            self.staff_confirm()
+            return
         try:
             if self.phase == "bac":
                 identify.use_number(self.digits, dob=parse_dob(self.dob))
@@ -226,7 +319,7 @@ class IdentifyKeyScreen(KioskScreen):
     def scanned(self, payload) -> None:
         from kiosk.payloads import DossierCodePayload, IdCardQr
 
-        if self.phase == "consent":
+        if self.phase in ("consent", "staff"):  # the clerk types what they checked
             if isinstance(payload, IdCardQr):
                 payload.wipe()  # nothing personal before consent
             return
@@ -242,9 +335,47 @@ class IdentifyKeyScreen(KioskScreen):
         key = "identify.scanned_dossier" if isinstance(payload, DossierCodePayload) else "identify.scanned_other"
         self.show_error(CitizenError(key, "next.show_card_qr"), container=self.form)
 
+    # -- staff confirm on the citizen's behalf ----------------------------------------------
+
+    def ask_staff(self) -> None:
+        """"Nhân viên xác nhận giúp": the staff PIN pad; the right PIN opens the clerk's entry
+        (a wrong PIN or a lock shows on the pad, as everywhere; cancel comes back here)."""
+        from kiosk.screens.staff import open_pin
+
+        def unlocked() -> None:
+            self.app.journeys.identify.open_staff_entry()
+            self.app.show_step(self.name)
+
+        self.hide_error()
+        open_pin(self.app, Role.STAFF, unlocked)
+
+    def choose_document(self, document: str) -> None:
+        self.hide_error()
+        self.staff_document = document
+        self._show()
+
+    def staff_confirm(self) -> None:
+        number, document = self.digits, self.staff_document
+        try:
+            self.app.staff.confirm_applicant(number, document)
+        except KioskError as err:
+            self.show_error(err, container=self.form)
+            return
+        self.digits = self.staff_document = ""  # the number does not stay on screen
+
+    def staff_cancelled(self) -> None:
+        self._close_staff_entry()
+
+    def _close_staff_entry(self) -> None:
+        self.digits = self.staff_document = ""
+        if self.app.staff.active is Role.STAFF:
+            self.app.staff.leave()
+        self.app.journeys.identify.close_staff_entry()
+
     def wipe(self) -> None:
         super().wipe()
         self.digits = self.dob = ""
+        self.staff_document = ""
         self.phase = ""
         self._render()
 
