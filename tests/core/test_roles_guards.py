@@ -192,7 +192,8 @@ def test_a_broken_lock_file_that_cannot_be_mended_reads_as_a_fresh_first_lock(st
 
 def test_a_roles_own_longer_lock_outlasts_the_every_role_lock(tmp_path):
     """A role locked past the every-role lock keeps its own lock's end and streak
-    (load 48-54: the every-role lock's end or a fresh streak put in their place)."""
+    (load 48-56, 58, 59, 62-67, 70, 71: the every-role lock's end or a fresh streak put in
+    their place)."""
     now = time.time()
     path = tmp_path / "pin-lock.json"
     own = {"failures": 2, "locked_until": now + 7200, "streak": 3}
@@ -201,6 +202,10 @@ def test_a_roles_own_longer_lock_outlasts_the_every_role_lock(tmp_path):
     shorter = {"failures": 1, "locked_until": now + 60, "streak": 2}
     path.write_text(json.dumps({"staff": shorter, roles.ALL_LOCKED: now + 3600}))
     assert PinLockStore(path).load("staff") == {**shorter, "locked_until": now + 3600}
+    # a role never locked before: the every-role lock is the first of its streak (load 68: 2)
+    for fresh in ({"failures": 1, "locked_until": 0.0, "streak": 0}, {"failures": 1}):
+        path.write_text(json.dumps({"staff": fresh, roles.ALL_LOCKED: now + 3600}))
+        assert PinLockStore(path).load("staff") == {"failures": 1, "locked_until": now + 3600, "streak": 1}
 
 
 def test_an_every_role_lock_ending_this_instant_is_over(tmp_path, monkeypatch):
@@ -255,3 +260,27 @@ def test_the_lock_file_is_private_from_its_first_byte(tmp_path, monkeypatch):
         os.umask(old)
         monkeypatch.undo()
     assert modes == [0o600] and (tmp_path / "pin-lock.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_role_state_that_does_not_read_under_the_every_role_lock(tmp_path):
+    """load 79-87: a role's entry with a lock end or streak that is not a number reads, under
+    the every-role lock, as that lock's first lock with no try spent."""
+    now = time.time()
+    path = tmp_path / "pin-lock.json"
+    for broken in ({"failures": 2, "locked_until": "soon", "streak": 3},
+                   {"failures": 2, "locked_until": now + 7200, "streak": [3]}):
+        path.write_text(json.dumps({"staff": broken, roles.ALL_LOCKED: now + 3600}))
+        assert PinLockStore(path).load("staff") == {"failures": 0, "locked_until": now + 3600, "streak": 1}
+
+
+def test_a_wrong_try_never_lifts_the_every_role_lock(stored, tmp_path):  # noqa: F811
+    """PinGate._save 1: a try counted by one gate (whose clock is past the lock) keeps the lock
+    set for every role; only a reset (right PIN, technician) ends it."""
+    until = time.time() + 3600
+    path = tmp_path / "pin-lock.json"
+    path.write_text(json.dumps({roles.ALL_LOCKED: until}))
+    g = gate(stored, Clock(until + 1), tmp_path, attempts=3)
+    assert g.check(WRONG) is PinResult.WRONG
+    assert PinLockStore(path).load("technician")["locked_until"] == until
+    assert g.check(PIN) is PinResult.OK
+    assert roles.ALL_LOCKED not in json.loads(path.read_text())
