@@ -140,3 +140,37 @@ def test_staff_confirms_helper_is_what_the_gallery_uses(staff_app):
     open_staff_entry(drv)
     staff_confirms(drv)
     assert drv.app.journeys.pay.proof().staff_check.id_number == SAMPLE_PERSON_ID
+
+
+def test_the_number_staff_typed_is_in_no_log_file_or_screen(staff_app):
+    import logging
+
+    from kiosk import logs
+    from kiosk.drive.staff_proof import to_pay_amount_by_staff
+    from kiosk.gateway.embedded import DB_NAME
+
+    drv = staff_app
+    path = logs.setup(drv.data_dir, "debug")
+    try:
+        to_pay_amount_by_staff(drv)
+        drv.tap(drv.screen.cash)
+        drv.wait_until(lambda: drv.app.current == "pay_cash", 20, "the cash ticket")
+        drv.clock.advance(drv.app.core.idle.warn_after + drv.app.core.idle.countdown + 1)
+        drv.wait_until(lambda: drv.app.current == "attract", 5, "the timeout reset")
+    finally:
+        for handler in logging.getLogger("kiosk").handlers:
+            handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "journey started" in text and "session reset" in text  # it did log
+    secrets = (SAMPLE_PERSON_ID, SAMPLE_PERSON_ID[-9:], mask_id(SAMPLE_PERSON_ID))
+    assert not [s for s in secrets if s in text]
+    # the kiosk's own files (audit, outbox…; the embedded gateway's database stands for the remote one)
+    for file in drv.data_dir.rglob("*"):
+        if file.is_file() and not file.name.startswith(DB_NAME):
+            data = file.read_bytes()
+            assert not [s for s in secrets if s.encode() in data], file.name
+    for screen in drv.app.screens.values():
+        for widget in drv.walk(screen):
+            said = str(getattr(widget, "text", "")).replace(" ", "")
+            assert not [s for s in secrets if s in said], (screen.name, said)
+    assert not drv.app.core.session.holds_data()
