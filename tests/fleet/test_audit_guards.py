@@ -745,3 +745,25 @@ def test_retention_runs_once_a_day_not_on_every_entry(tmp_path):
     audit.record("session.start")
     audit.record("session.start")
     assert len(runs) == 2
+
+
+def test_the_log_reads_the_same_under_a_locale_that_is_not_utf8(tmp_path):
+    """A technician's shell with LANG=C (no UTF-8 mode): the day files are UTF-8 whatever the
+    locale, so a log holding Vietnamese text still verifies and a lost head is still found from
+    the last line (verify 132, 134 and _last_line 3, 5: the locale's encoding)."""
+    import locale
+    import sys
+
+    audit = AuditLog(tmp_path / "audit", "HN-TEST-01", key=KEY, clock=Clock())
+    audit.record("journey.start", "ok", "citizen", place="Hà Nội")
+    old = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, "C")
+        if sys.flags.utf8_mode or locale.getencoding().lower().replace("-", "") == "utf8":
+            pytest.skip("this Python reads files as UTF-8 in every locale")
+        assert verify(audit.folder).ok
+        (audit.folder / "head.json").unlink()
+        assert audit.record("session.end")["seq"] == 2
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
+    assert verify(audit.folder).ok and [e["seq"] for e in audit.entries()] == [1, 2]
