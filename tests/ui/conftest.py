@@ -28,16 +28,37 @@ _configure_kivy_before_any_import()
 
 # -- `kiosk screenshots` in the background ---------------------------------------------------------
 
-# (size, language, variants): large text and high contrast (``--variants``) in portrait
-# Vietnamese only, in the same process as its plain render (each state is reached once there)
-SCREENSHOT_RUNS = [("1080x1920", "vi", "plain,large,contrast"), ("1920x1080", "en", "plain")]
+# Each run: (size, language, variants, states or () for every state).  Landscape English
+# first (the key-content test of landscape reads it), then portrait Vietnamese in plain and
+# large text (each state reached once, then large text turned on, as the access panel does),
+# then high contrast for a sample of states that between them hold every kind of widget: high
+# contrast changes colours only, so its layout is the plain one, checked above in full (the
+# gallery in docs/screens renders every state in every variant).
+CONTRAST_SAMPLE = ("attract", "menu", "lookup_code-error", "lookup_status", "pay_qr", "identify_key", "staff",
+                   "technician", "help_over-journey", "confirm_home", "submit_form-error", "submit_form-editor",
+                   "delivery_address-picker-ward", "delivery_done")
+SCREENSHOT_RUNS = [("1920x1080", "en", "plain", ()), ("1080x1920", "vi", "plain,large", ()),
+                   ("1080x1920", "vi", "contrast", CONTRAST_SAMPLE)]
 _shots: dict = {}
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that read the background renders (marked ``gallery``) run last: by then the renders
+    have had the whole suite's time, and no test waits for them while others could run."""
+    items.sort(key=lambda item: item.get_closest_marker("gallery") is not None)
+
+
 def pytest_collection_finish(session):
-    """When the screenshot test is going to run, start its renders now, one after the other in
-    a background thread (each a `kiosk screenshots` process): they overlap the other tests."""
-    if not any(item.name.startswith("test_screenshots_command_renders_every_state") for item in session.items):
+    """When a test that reads the renders is going to run, start them now, one after the other
+    in a background thread (each a `kiosk screenshots` process): they overlap the other tests."""
+    wanted = set()
+    for item in session.items:
+        marker = item.get_closest_marker("gallery")
+        if marker is not None:  # gallery(size, lang, variants), or the test's parameters
+            params = getattr(item, "callspec", None)
+            wanted.add(tuple(marker.args) if marker.args else
+                       (params.params["size"], params.params["lang"], params.params["variants"]))
+    if not wanted:
         return
     import subprocess
     import threading
@@ -46,17 +67,20 @@ def pytest_collection_finish(session):
     from tests.conftest import ROOT, kiosk_cmd
 
     base = Path(tempfile.mkdtemp(prefix="kiosk-test-shots-"))
-    for size, lang, variants in SCREENSHOT_RUNS:
-        _shots[(size, lang, variants)] = {"done": threading.Event(), "out": base / f"{size}-{lang}",
-                                          "run": None, "seconds": None}
+    for size, lang, variants, states in SCREENSHOT_RUNS:
+        if (size, lang, variants) not in wanted:
+            continue
+        _shots[(size, lang, variants)] = {"done": threading.Event(), "out": base / f"{size}-{lang}-{variants}",
+                                          "states": states, "run": None, "seconds": None}
 
     def render_all() -> None:
         for (size, lang, variants), slot in _shots.items():
             start = time.monotonic()
+            only = [a for state in slot["states"] for a in ("--only", state)]
             try:
                 slot["run"] = subprocess.run(
                     kiosk_cmd("screenshots", "--out", str(slot["out"]), "--size", size, "--lang", lang,
-                              "--variants", variants),
+                              "--variants", variants, *only),
                     capture_output=True, text=True, cwd=ROOT, timeout=1300)
             except subprocess.TimeoutExpired as exc:
                 slot["run"] = subprocess.CompletedProcess(exc.cmd, -9, str(exc.stdout or ""), "timed out")

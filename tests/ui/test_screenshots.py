@@ -11,10 +11,10 @@ from tests.ui.conftest import SCREENSHOT_RUNS, background_screenshots
 # Every state in each orientation, Vietnamese in portrait and English in landscape: between
 # them both languages and both layouts are checked on every screen (the whole gallery, both
 # languages at both sizes, is what `kiosk screenshots` writes into docs/screens).  Portrait
-# Vietnamese also renders every state in large text and in high contrast (the same state
-# reached once, then the access panel's settings turned on).  The renders run in background
-# processes started when the tests are collected (see conftest.py), so they overlap the rest
-# of the suite instead of adding to it.
+# Vietnamese also renders every state in large text (the same state reached once, then the
+# access panel's setting turned on), and a sample of states in high contrast (SCREENSHOT_RUNS).
+# The renders run in background processes started when the tests are collected (see
+# conftest.py), so they overlap the rest of the suite instead of adding to it.
 #
 # Large text is checked like the rest, but what its checks find is reported (a warning in the
 # test summary, and docs/screens/README.md) rather than failed on, until the screens it names
@@ -33,9 +33,10 @@ def picture_problems(stdout: str) -> dict[str, str]:
     return found
 
 
+@pytest.mark.gallery
 @pytest.mark.timeout(1500)
-@pytest.mark.parametrize("size, lang, variants", SCREENSHOT_RUNS)
-def test_screenshots_command_renders_every_state(size, lang, variants):
+@pytest.mark.parametrize("size, lang, variants, states", SCREENSHOT_RUNS)
+def test_screenshots_command_renders_every_state(size, lang, variants, states):
     import warnings
 
     from kiosk.screenshots import parse_variants, picture_name
@@ -44,14 +45,16 @@ def test_screenshots_command_renders_every_state(size, lang, variants):
     assert run.returncode in (0, 1), run.stdout[-3000:] + run.stderr[-3000:]
     said = picture_problems(run.stdout)
     w, h = map(int, size.split("x"))
+    names = [name for name, _ in STATES if not states or name in states]
+    assert len(names) == len(states or STATES), set(states) - set(names)
     for variant in parse_variants(variants):
-        for name, _ in STATES:
+        for name in names:
             path = out / picture_name(name, variant, lang)
             assert path.exists(), path
             assert path.name in said, path
             with Image.open(path) as im:
                 assert im.size == (w, h)
-    assert len(said) == len(STATES) * len(parse_variants(variants))
+    assert len(said) == len(names) * len(parse_variants(variants))
     bad = {name: what for name, what in said.items() if what != "ok"}
     failing = {name: what for name, what in bad.items()
                if what.startswith("BLANK") or not any(mark in name for mark in REPORTED_ONLY)}
