@@ -37,7 +37,7 @@ class IdlePolicy:
         self.clock = clock
         self._armed = False
         self._last = self.clock()
-        self._held_until = 0.0
+        self._holds: dict[str, float] = {}  # owner -> until (clock time)
 
     @property
     def armed(self) -> bool:
@@ -49,23 +49,43 @@ class IdlePolicy:
         self._last = self.clock()
 
     def disarm(self) -> None:
+        """The session ended: no timing, and every hold ends with it."""
         self._armed = False
-        self._held_until = 0.0
+        self._holds.clear()
 
-    def hold(self, seconds: float) -> None:
+    def hold(self, seconds: float, owner: str = "default") -> None:
         """No warning for the next ``seconds``: the citizen is busy elsewhere on purpose (paying
-        with their phone while a VietQR code is valid).  Timing starts again when the hold ends."""
-        self._held_until = max(self._held_until, self.clock() + max(0.0, seconds))
+        with their phone while a VietQR code is valid, waiting for the staff they called).
 
-    def release(self) -> None:
-        """End a hold early (the payment finished or expired): timing starts from now."""
-        if self._held_until > self.clock():
-            self._last = self.clock()
-        self._held_until = 0.0
+        Each ``owner`` (a name: "pay", "help") holds on its own: a new hold replaces only that
+        owner's earlier one, and releasing it never ends another owner's.  Timing starts again
+        when the last hold ends."""
+        self._holds[owner] = self.clock() + max(0.0, seconds)
+
+    def release(self, owner: str = "default") -> None:
+        """End ``owner``'s hold early (the payment finished, staff came): timing starts from now
+        (another owner's hold still running keeps the warning off until it ends)."""
+        until = self._holds.pop(owner, None)
+        if until is not None and until > self.clock():
+            self._last = max(self._last, self.clock())
+
+    def holding(self, owner: str) -> bool:
+        """Does ``owner`` hold the timeout now?"""
+        return self._holds.get(owner, 0.0) > self.clock()
 
     @property
     def held(self) -> bool:
-        return self._held_until > self.clock()
+        now = self.clock()
+        return any(until > now for until in self._holds.values())
+
+    def _end_holds(self, now: float) -> float:
+        """Forget the holds that ended (timing starts again at their end); the latest end of
+        those still running, or 0."""
+        for owner, until in list(self._holds.items()):
+            if until <= now:
+                del self._holds[owner]
+                self._last = max(self._last, until)
+        return max(self._holds.values(), default=0.0)
 
     def touch(self) -> None:
         """Any interaction; also the one-tap 'more time'."""
@@ -77,11 +97,9 @@ class IdlePolicy:
         if not self._armed:
             return IdleStatus(IdlePhase.INACTIVE, 0.0)
         now = self.clock()
-        if self._held_until:
-            if now < self._held_until:
-                return IdleStatus(IdlePhase.ACTIVE, self._held_until - now + self.warn_after + self.countdown)
-            self._last = max(self._last, self._held_until)
-            self._held_until = 0.0
+        held_until = self._end_holds(now)
+        if held_until:
+            return IdleStatus(IdlePhase.ACTIVE, held_until - now + self.warn_after + self.countdown)
         quiet = now - self._last
         if quiet < self.warn_after:
             return IdleStatus(IdlePhase.ACTIVE, self.warn_after + self.countdown - quiet)
