@@ -218,6 +218,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "fullscreen": Key(p_bool, "yes"),
         "idle_warning_seconds": Key(p_int(10, 900), "90"),
         "idle_reset_seconds": Key(p_int(20, 300), "30"),
+        "help_wait_minutes": Key(p_int(1, 60), "15"),
         "log_level": Key(p_choice("debug", "info", "warning", "error"), "info"),
     },
     "devices": {

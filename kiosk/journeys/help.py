@@ -10,6 +10,13 @@ session, across "home" too (it holds no personal data), until the citizen cancel
 close it; while it is open the service asks the gateway now and then whether staff took it or
 marked it done, and only then (``helped``) is the citizen asked to rate the help.  In the help
 journey, the ticket closes the way back: back never lands one tap from a second ticket.
+
+Waiting is not idling: the ticket tells the citizen to wait by the kiosk, so while it is open
+the idle timeout is held (the idle policy's hold named ``HOLD``, which no other part of the app
+releases), for at most kiosk.ini's ``help_wait_minutes`` from the call; past that, or once the
+ticket is done or cancelled, the usual warning and reset apply again, so an abandoned ticket
+never keeps a session for ever.  When the wait began is the ticket's own (in the session's
+draft, wiped with it), never the service's: a new session's ticket starts its own wait.
 """
 
 from __future__ import annotations
@@ -30,12 +37,14 @@ FLOW = Flow("help", ("help_reason", "help_ticket"), {("help_reason", "ticket"): 
 
 OPEN = ("waiting", "in_service")
 POLL_SECONDS = 5.0  # how often an open ticket's status is asked
+HOLD = "help"  # the idle policy's hold while the citizen waits for staff
 
 
 @dataclass(repr=False, eq=False)
 class HelpDraft:
     ticket: Any = None  # the gateway's HelpTicket (its status follows the gateway's)
     printed: bool | None = None  # None: no printer
+    waiting_since: float | None = None  # when the ticket was taken, on the idle policy's clock
 
     @property
     def open(self) -> bool:
@@ -48,7 +57,7 @@ class HelpDraft:
         return self.ticket is not None and self.ticket.status == "done"
 
     def wipe(self) -> None:
-        self.ticket, self.printed = None, None
+        self.ticket, self.printed, self.waiting_since = None, None, None
 
 
 class HelpService(JourneyService[HelpDraft]):
@@ -61,7 +70,8 @@ class HelpService(JourneyService[HelpDraft]):
         self._clock = clock
         self._next_poll = 0.0
         self._polling = False
-        self._kept: tuple[Any, bool | None] | None = None
+        self._kept: tuple[Any, bool | None, float | None] | None = None
+        self._shown_minutes: int | None = None  # the wait last shown, in whole minutes
         core.on_tick(self._tick)
         core.on_wipe(self._keep_across_home)
         core.subscribe(self._on_core)
@@ -87,6 +97,23 @@ class HelpService(JourneyService[HelpDraft]):
         d = self.existing
         return d is not None and d.helped
 
+    @property
+    def wait_limit(self) -> float:
+        """Seconds a citizen waiting for staff is not timed out (kiosk.ini help_wait_minutes)."""
+        return 60.0 * self.core.settings.kiosk.help_wait_minutes
+
+    def waited(self) -> float | None:
+        """Seconds since the open ticket was taken (None: no open ticket)."""
+        d = self.existing
+        if d is None or not d.open or d.waiting_since is None:
+            return None
+        return max(0.0, self.core.idle.clock() - d.waiting_since)
+
+    def wait_held(self) -> bool:
+        """Is the idle timeout held for this wait now (an open ticket, within the limit)?"""
+        waited = self.waited()
+        return waited is not None and waited < self.wait_limit
+
     # -- asking, cancelling -----------------------------------------------------------------------
 
     def ask(self, reason: str, label: str) -> Task:
@@ -109,9 +136,12 @@ class HelpService(JourneyService[HelpDraft]):
             return ticket, printed
 
         def done(result: tuple[Any, bool | None]) -> Any:
-            self.draft.ticket, self.draft.printed = result
+            d = self.draft
+            d.ticket, d.printed = result
+            d.waiting_since = self.core.idle.clock()  # this ticket's own wait starts now
             self._next_poll = self._clock() + POLL_SECONDS
             log.info("help requested", extra={"reason": reason, "ticket": result[0].ticket})
+            self._hold_while_waiting()
             self._after_ticket()
             return result[0]
 
@@ -136,6 +166,7 @@ class HelpService(JourneyService[HelpDraft]):
             if d is not None and d.ticket is not None and d.ticket.id == updated.id:
                 d.ticket = updated
             log.info("help cancelled", extra={"ticket": updated.ticket})
+            self._hold_while_waiting()
             self.changed()
             return updated
 
@@ -164,6 +195,7 @@ class HelpService(JourneyService[HelpDraft]):
             d.ticket = found
             if changed:
                 log.info("help ticket moved", extra={"ticket": found.ticket, "status": found.status})
+                self._hold_while_waiting()
                 self.changed()
             return found
 
@@ -174,18 +206,43 @@ class HelpService(JourneyService[HelpDraft]):
         return self.gateway_call(work, "check").then(done, failed)
 
     def _tick(self) -> None:
+        self._hold_while_waiting()
+        waited = self.waited()
+        minutes = None if waited is None else int(waited // 60)
+        if minutes != self._shown_minutes:  # the wait shown on the ticket moves on
+            self._shown_minutes = minutes
+            if minutes is not None:
+                self.changed()
         if self.open and not self._polling and self._clock() >= self._next_poll:
             self.check()
+
+    def _hold_while_waiting(self) -> None:
+        """The idle policy's ``HOLD`` follows the ticket: held for what is left of the wait
+        limit while it is open (again after "home", which keeps it), released once it is not."""
+        idle = self.core.idle
+        waited = self.waited()
+        if waited is not None and waited < self.wait_limit:
+            if idle.armed and not idle.holding(HOLD):
+                idle.hold(self.wait_limit - waited, owner=HOLD)
+                log.info("idle held while waiting for staff", extra={"seconds": round(self.wait_limit - waited)})
+        elif idle.holding(HOLD):
+            idle.release(owner=HOLD)
 
     # -- kept across "home" -----------------------------------------------------------------------
 
     def _keep_across_home(self, reason: str) -> None:
         d = self.existing
         self._polling = False
-        self._kept = (d.ticket, d.printed) if reason == "home" and d is not None and d.open else None
+        self._shown_minutes = None
+        keep = reason == "home" and d is not None and d.open
+        self._kept = (d.ticket, d.printed, d.waiting_since) if keep else None
+        if not keep:  # the session ends (or the ticket did): so does the wait's hold
+            self.core.idle.release(owner=HOLD)
 
     def _on_core(self, event: str, value: Any) -> None:
         if event == "wiped" and value == "home" and self._kept is not None:
-            self.draft.ticket, self.draft.printed = self._kept
+            d = self.draft
+            d.ticket, d.printed, d.waiting_since = self._kept
             self._kept = None
+            self._hold_while_waiting()
             self.changed()

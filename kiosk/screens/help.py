@@ -70,7 +70,8 @@ class HelpReasonScreen(KioskScreen):
 
 class TicketView(Panel):
     """The ticket as the citizen sees it, on the ticket screen and in the help panel: the number
-    (an information panel, not a button: a coloured frame, no fill), where to wait, the paper."""
+    (an information panel, not a button: a coloured frame, no fill), where to wait, how long they
+    have waited (and that the screen does not time out meanwhile), the paper."""
 
     def __init__(self, app, number_size: float = th.FONT_DISPLAY * 1.6, role: str = "background", **kw):
         t = th.get_theme()
@@ -83,8 +84,9 @@ class TicketView(Panel):
         self.number_panel.add_widget(self.number_label)
         self.number_panel.add_widget(self.number)
         self.wait = Text("", size=th.FONT_HEADING, halign="center")
+        self.waited = Text("", size=th.FONT_BODY, halign="center")
         self.paper = Text("", size=th.FONT_BODY, halign="center", role="muted")
-        for w in (self.number_panel, self.wait, self.paper):
+        for w in (self.number_panel, self.wait, self.waited, self.paper):
             self.add_widget(w)
 
     def render(self) -> None:
@@ -92,13 +94,14 @@ class TicketView(Panel):
         draft, ticket = help_.existing, help_.ticket
         self.number_label.text = self.app.t("help.your_number")
         if ticket is None:
-            self.number.text = self.wait.text = self.paper.text = ""
+            self.number.text = self.wait.text = self.waited.text = self.paper.text = ""
             return
         self.number.text = ticket.ticket
         if ticket.status not in ("waiting", "in_service"):  # done or cancelled: nobody to wait for
             self.wait.text = self.app.t("help.helped_title" if ticket.status == "done" else "help.cancelled")
-            self.paper.text = ""
+            self.waited.text = self.paper.text = ""
             return
+        self.waited.text = self.waited_text()
         if ticket.status == "in_service":
             self.wait.text = self.app.t("help.serving")
         else:
@@ -106,6 +109,18 @@ class TicketView(Panel):
             self.wait.text = self.app.t("help.coming" if ahead == 0 else "help.ahead", count=ahead)
         printed = draft.printed if draft is not None else None
         self.paper.text = "" if printed is None else self.app.t("help.printed" if printed else "help.not_printed")
+
+    def waited_text(self) -> str:
+        """How long the citizen has waited, in whole minutes; while the idle timeout is held for
+        the wait, that the screen stays as it is."""
+        help_ = self.app.journeys.help
+        waited = help_.waited()
+        if waited is None:
+            return ""
+        minutes = int(waited // 60)
+        if minutes < 1:
+            return self.app.t("help.waited_now")
+        return self.app.t("help.waited" if help_.wait_held() else "help.waited_long", minutes=minutes)
 
 
 class HelpTicketScreen(KioskScreen):
