@@ -84,6 +84,7 @@ from kiosk.gateway.contract.kiosks import (
     RatingIn,
 )
 from kiosk.gateway.contract.payments import (
+    STAFF_CHECK_DOCUMENTS,
     ApplicantProof,
     CashConfirmation,
     DeliveryBooking,
@@ -91,6 +92,7 @@ from kiosk.gateway.contract.payments import (
     DemoBankConfirmation,
     Payment,
     PaymentRequest,
+    StaffCheck,
 )
 from kiosk.gateway.contract.problems import IdempotencyRecord, Problem
 from kiosk.gateway.contract.wire import (
@@ -123,7 +125,8 @@ __all__ = [
     "LifeEvent", "RequiredDocument", "ProcedureFee", "ProcedureSummary", "Procedure", "ProcedureList",
     "ProcedurePage", "Province",
     # acting for the applicant, payments and delivery
-    "ApplicantProof", "PaymentRequest", "DemoBankConfirmation", "Payment", "CashConfirmation", "DeliveryBooking",
+    "ApplicantProof", "StaffCheck", "STAFF_CHECK_DOCUMENTS",
+    "PaymentRequest", "DemoBankConfirmation", "Payment", "CashConfirmation", "DeliveryBooking",
     "DeliveryConfirmation",
     # kiosks, help and ratings
     "AuditHead", "Heartbeat", "HeartbeatAck", "Health", "HelpRequestIn", "HelpTicket", "HelpStatusChange",

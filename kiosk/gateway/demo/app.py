@@ -14,8 +14,10 @@ Who is asking (docs/gateway.md, "Who is asking"):
   only then does ``X-Kiosk-Id`` name the kiosk.  Outside demo mode ``create_app`` refuses to
   build a gateway with no credentials at all, and ``/v1/demo/*`` does not exist;
 - paying for a dossier and booking delivery of its result need **proof that the caller acts
-  for the applicant** (``ApplicantProof``: the ID number read from the applicant's chip, or the
-  receipt's claim code), else 403 ``applicant_proof_required`` / ``applicant_proof_mismatch``;
+  for the applicant** (``ApplicantProof``: the ID number read from the applicant's chip, the
+  receipt's claim code, or a ``StaffCheck``: the number a clerk typed after checking the
+  citizen's document, recorded with who attested it), else 403 ``applicant_proof_required`` /
+  ``applicant_proof_mismatch``;
 - dossier look-ups (and every proof) are **rate-limited per kiosk** (429 with Retry-After); a
   wrong proof costs ``PROOF_FAILURE_COST`` look-ups;
 - a request body over its limit is refused with 413 **before it is read** (``BodyLimit``);
