@@ -335,6 +335,13 @@ def test_each_retry_is_logged_with_its_cause_and_count(gw, caplog):
     assert [r.getMessage() for r in caplog.records if r.name == "kiosk.gateway.client"] == [
         "gateway GET /v1/x failed (gateway.unavailable), attempt 1/3",
         "gateway GET /v1/x failed (gateway.unavailable), attempt 2/3"]
+    # the last failure is raised, not logged as one more retry
+    caplog.clear()
+    server = gw(problem(503), problem(503))
+    with caplog.at_level("INFO", logger="kiosk.gateway.client"), pytest.raises(E.GatewayUnavailable):
+        make(server.url, retries=1).request("GET", "/v1/x")
+    assert [r.getMessage() for r in caplog.records if r.name == "kiosk.gateway.client"] == [
+        "gateway GET /v1/x failed (gateway.unavailable), attempt 1/2"]
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -542,6 +549,10 @@ def test_parse_turns_any_reading_failure_into_a_bad_response():
                        (M.RatingAck, {"id": "x"})):
         with pytest.raises(E.GatewayBadResponse, match="does not follow the contract"):
             C.GatewayClient._parse(kind, data)
+    # a failure that is not the schema's own names its kind only (no data from the answer)
+    with pytest.raises(E.GatewayBadResponse) as info:
+        C.GatewayClient._parse(list[M.Province], deep)
+    assert str(info.value) == "response does not follow the contract: RecursionError"
 
 
 # -- input checks before any call -------------------------------------------------------------------
