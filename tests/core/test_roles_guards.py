@@ -284,3 +284,25 @@ def test_a_wrong_try_never_lifts_the_every_role_lock(stored, tmp_path):  # noqa:
     assert PinLockStore(path).load("technician")["locked_until"] == until
     assert g.check(PIN) is PinResult.OK
     assert roles.ALL_LOCKED not in json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x", "not a hash made by 'kiosk config hash-pin' (scrypt$N$r$p$salt$hash)"),
+    (stored_fields(n="2e14"), "its N, r and p are not whole numbers"),
+    (stored_fields(n="8192"), "N=8192 is too weak or not a power of two (at least 2^14 = 16384)"),
+    (stored_fields(r="4"), "r=4, p=1: expected r of at least 8 and p from 1 to 16"),
+    (stored_fields(n=str(2**21)), "N=2097152, r=8 need 2048 MiB: more than the 256 MiB a check may use"),
+    (stored_fields(salt=bytes(8)), "its salt has 8 bytes (at least 16)"),
+    (stored_fields(digest=bytes(65)), "its hash has 65 bytes (32 to 64)"),
+    ("scrypt$16384$8$1$!!!!$AAAA", "its salt is not base64"),
+])
+def test_config_check_says_what_is_wrong_with_a_pin_hash(text, message):
+    """The reason ``kiosk config check`` shows a technician, word for word (parse_pin_hash 13-16,
+    25, 26, 37, 44, 49-60 and the salt and digest messages; _b64 6): a wrong figure (the MiB
+    needed) would send them after the wrong parameter."""
+    with pytest.raises(ValueError) as refused:
+        parse_pin_hash(text)
+    assert str(refused.value) == message
+    with pytest.raises(ValueError) as refused:
+        hash_pin("12")
+    assert str(refused.value) == "a PIN is 4 to 12 digits"  # hash_pin 9-12
