@@ -295,10 +295,11 @@ def test_a_wrong_try_never_lifts_the_every_role_lock(stored, tmp_path):  # noqa:
     (stored_fields(salt=bytes(8)), "its salt has 8 bytes (at least 16)"),
     (stored_fields(digest=bytes(65)), "its hash has 65 bytes (32 to 64)"),
     ("scrypt$16384$8$1$!!!!$AAAA", "its salt is not base64"),
+    (stored_fields().rsplit("$", 1)[0] + "$!!!!", "its hash is not base64"),
 ])
 def test_config_check_says_what_is_wrong_with_a_pin_hash(text, message):
     """The reason ``kiosk config check`` shows a technician, word for word (parse_pin_hash 13-16,
-    25, 26, 37, 44, 49-60 and the salt and digest messages; _b64 6): a wrong figure (the MiB
+    25, 26, 37, 44, 49-60, 63, 67, 68, 70 and the salt and digest messages; _b64 6): a wrong figure (the MiB
     needed) would send them after the wrong parameter."""
     with pytest.raises(ValueError) as refused:
         parse_pin_hash(text)
