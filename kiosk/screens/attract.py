@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from kivy.clock import Clock
+from kivy.uix.gridlayout import GridLayout
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets import theme as th
@@ -41,16 +42,15 @@ class AttractScreen(KioskScreen):
         panel.add_widget(self.services)
         panel.add_widget(self.prompt)
         panel.add_widget(self.prompt_sub)
-        row = hbox(self.vi, self.en, self.access, size_hint_y=None)
-        self.row = row
-
-        def fit_row(*_):
-            row.height = max(b.height for b in row.children)
-
-        self._fit_row = fit_row
+        # the language and text-size buttons (and "Listen"): one row; two rows of two in large
+        # text, where four to a row leave no room for a whole word ("English")
+        row = GridLayout(cols=3, size_hint_y=None, spacing=t.px(24))
         for b in (self.vi, self.en, self.access):
-            b.bind(height=fit_row)
-        fit_row()
+            row.add_widget(b)
+        row.bind(minimum_height=row.setter("height"))
+        self.row = row
+        t.follow(text_scale=self._arrange_row)
+        self._arrange_row()
         # a card someone left on the reader is called out to whoever comes next (or back)
         self.card_left = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), role="accent")
         self.card_left.add_widget(self.tr(Text("", size=th.FONT_HEADING, bold=True, role="on_primary",
@@ -78,8 +78,12 @@ class AttractScreen(KioskScreen):
     def add_control(self, button) -> None:
         """One more control beside the language and text-size buttons (e.g. "Listen")."""
         self.row.add_widget(button)
-        button.bind(height=self._fit_row)
-        self._fit_row()
+        self._arrange_row()
+
+    def _arrange_row(self, *_) -> None:
+        count = len(self.row.children)
+        large = th.get_theme().text_scale > 1
+        self.row.cols = min(count, 2) if large and count > 3 else max(count, 1)
 
     def start(self) -> None:
         self.app.start_session()

@@ -17,7 +17,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.lookup import LookupCodeScreen
 from kiosk.widgets import theme as th
 from kiosk.widgets.address import AddressForm
-from kiosk.widgets.common import BigButton, Text, content_panel, hbox, info_panel, vbox
+from kiosk.widgets.common import BigButton, Text, content_panel, hbox, info_panel, keep_on_one_line, vbox
 from kiosk.widgets.printstatus import PrintStatus
 
 FINISHED_SAMPLE = "H26.99-241125-0004"  # the demo's dossier whose result is ready
@@ -259,6 +259,7 @@ class DeliveryDoneScreen(DeliveryScreen):
         self.booked = content_panel(role="ok", spacing=8)
         self.tracking_label = self.tr(Text("", size=th.FONT_BODY, role="on_primary"), "delivery.done.tracking")
         self.tracking = Text("", size=th.FONT_DISPLAY, role="on_primary", bold=True)
+        keep_on_one_line(self.tracking)  # read character by character: never broken (large text)
         self.where = Text("", size=th.FONT_BODY, role="on_primary")
         for w in (self.tracking_label, self.tracking, self.where):
             self.booked.add_widget(w)

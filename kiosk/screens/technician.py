@@ -20,7 +20,7 @@ from kiosk.devices.base import DeviceKind, DeviceStatus
 from kiosk.roles import Role
 from kiosk.screens.staff import TabbedPanelScreen, line, open_pin, section_title
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import Picture
+from kiosk.widgets.common import Picture, wrap_paths
 from kiosk.widgets.longpress import LongPress
 
 log = logging.getLogger("kiosk.screens.technician")
@@ -345,9 +345,12 @@ class TechnicianScreen(TabbedPanelScreen):
                 line(self.app.t("tech.bundle_hint"), "muted", size=th.FONT_SMALL)]
         result = self.results.get("bundle")
         if result:
-            rows.append(line(self.app.t("tech.bundle_done", folder=result["folder"]), "ok", size=th.FONT_SMALL))
+            done = line(self.app.t("tech.bundle_done", folder=result["folder"]), "ok", size=th.FONT_SMALL)
+            wrap_paths(done)
+            rows.append(done)
         for target in bundle_targets(self.core.settings):
             b = self.button("tech.bundle_to", lambda d=target: self.export(d), kind="secondary", target=str(target))
+            wrap_paths(b)  # a long folder path goes on to the next line after a '/'
             self.bundle_buttons.append(b)
             rows.append(b)
         self.panel(*rows)

@@ -56,6 +56,71 @@ class Text(Label):
             self.height = max(self.texture_size[1], 1)
 
 
+def _extent(label, text: str, font_size: float) -> float:
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_size=font_size, font_name=label.font_name, bold=label.bold)
+    return core.get_extents(text)[0]
+
+
+def break_paths(text: str, fits) -> str:
+    """``text`` with each path too wide for its line (``fits(piece)`` is False) broken into
+    lines after its separators ('/'), as a technician reads a path: never inside a folder's
+    name.  Kivy breaks lines at spaces only, and splits a longer word anywhere."""
+    out = []
+    for part in text.split(" "):
+        if "/" not in part or "\n" in part or fits(part):
+            out.append(part)
+            continue
+        pieces = [p + "/" for p in part.split("/")[:-1]] + [part.split("/")[-1]]
+        lines, current = [], ""
+        for piece in (p for p in pieces if p):
+            if current and not fits(current + piece):
+                lines.append(current)
+                current = piece
+            else:
+                current += piece
+        lines.append(current)
+        out.append("\n".join(lines))
+    return " ".join(out)
+
+
+def wrap_paths(label) -> None:
+    """Let ``label`` (a Text or BigButton) wrap a long path at its separators: the text it is
+    given is kept, and what it shows gets a line break after the '/' where the line is full."""
+    state = {"shown": None, "given": label.text}
+
+    def redo(*_):
+        if label.text != state["shown"]:
+            state["given"] = label.text
+        width = label.text_size[0] if label.text_size else None
+        if not width:
+            return
+        shown = break_paths(state["given"], lambda s: _extent(label, s, label.font_size) <= width)
+        state["shown"] = shown
+        if shown != label.text:
+            label.text = shown
+
+    label.bind(text=redo, text_size=redo, font_size=redo)
+    redo()
+
+
+def keep_on_one_line(label, least: float = 0.5) -> None:
+    """A code read character by character (a tracking code) never breaks: where its line is
+    narrower than the code at the label's size (large text), its font is made smaller to fit,
+    down to ``least`` of that size."""
+    def redo(*_):
+        full = th.get_theme().font(label.design_size)
+        width = label.text_size[0] if label.text_size and label.text_size[0] else label.width
+        needed = _extent(label, label.text, full) if label.text else 0
+        size = full if needed <= width else max(full * least, full * width / needed * 0.97)
+        if abs(label.font_size - size) > 0.5:
+            label.font_size = size
+
+    label.bind(text=redo, text_size=redo, font_size=redo, design_size=redo)
+    redo()
+
+
 # A wide outline is drawn as triangles: Kivy's defaults (round joints at each of 30 steps per
 # corner) made about 40 triangles per step, and on a software renderer 24 keypad outlines took
 # 15 ms a frame.  Mitred joints and 8 steps per corner look the same at these radii.

@@ -60,6 +60,15 @@ class DatePadEditor(ModalView):
         self.shown.size_hint_x = 0.56
         months = hbox(self.prev, self.shown, self.next, spacing=16, size_hint_y=None, height=t.px(120))
         years = hbox(self.year_back, self.year_on, spacing=16, size_hint_y=None, height=t.px(110))
+        # each row as tall as its tallest part: in large text the month's name may take two
+        # lines, and a row of fixed height let it run up over the hint
+        for row, least in ((months, 120), (years, 110)):
+            def fit(*_, row=row, least=least):
+                row.height = max([th.get_theme().px(least), *(c.height for c in row.children)])
+
+            for child in row.children:
+                child.bind(height=fit)
+            fit()
         self.grid = GridLayout(cols=7, spacing=t.px(10), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         self.cancel = BigButton(app.t("entry.cancel"), action=self.dismiss, kind="secondary", size=th.FONT_BODY)
