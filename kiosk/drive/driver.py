@@ -222,11 +222,10 @@ class AppDriver:
                 needed = getattr(content, "minimum_height", 0) if content is not None else 0
                 if needed > widget.height + 2:
                     problems.append(f"does not fit: the screen needs {needed:.0f} px, has {widget.height:.0f}")
-        from kiosk.widgets import theme as th
-
-        # large text scrolls the page on purpose: there the check is asked for on its own
-        # (hidden_key_content), not yet part of every layout check
-        return problems + (self.hidden_key_content() if th.get_theme().text_scale <= 1 else [])
+        # key content is in view on arrival at every text size: in large text a page may
+        # scroll, but never to reach the status, the documents list, the first field or the
+        # primary button
+        return problems + self.hidden_key_content()
 
     def key_widgets(self, screen=None) -> list[tuple[str, object]]:
         """What the screen declares it must show whole without scrolling (``key_content``: names
@@ -246,9 +245,13 @@ class AppDriver:
         """Key content of the current screen (the status, the documents list, the first field,
         the primary button: ``KioskScreen.key_content``) that is not wholly in view: outside
         the window, under the bars, or scrolled, even in part, out of a scroll area that
-        holds it.  A dialog over the screen is not counted (it is the screen's business)."""
+        holds it.  Under an open dialog the screen is not checked: the dialog covers it, and
+        the citizen may have scrolled it to what opened the dialog (a date field far down)."""
+        from kivy.uix.modalview import ModalView
         from kivy.uix.scrollview import ScrollView
 
+        if any(isinstance(w, ModalView) for w in self.window.children):
+            return []
         screen = self.screen
         problems = []
         sx0, sy0 = screen.to_window(screen.x, screen.y)

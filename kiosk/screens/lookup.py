@@ -360,7 +360,9 @@ class LookupCodeScreen(KioskScreen):
 
 class LookupStatusScreen(KioskScreen):
     title_key = "status.title"
-    key_content = ("status_panel", "done_button")  # in view without scrolling (the layout check)
+    # in view without scrolling (the layout check): where the dossier stands (a request for more
+    # documents then goes on under it) and the button
+    key_content = ("status_now", "done_button")
 
     def build(self) -> None:
         t = th.get_theme()
@@ -390,9 +392,42 @@ class LookupStatusScreen(KioskScreen):
         self.printed = Panel(orientation="vertical", size_hint_y=None, padding=t.px(24), role="ok")
         self.printed.add_widget(self.tr(Text("", size=th.FONT_BODY, bold=True, role="on_primary"), "status.printed"))
         self.printed.bind(minimum_height=self.printed.setter("height"))
-        self.actions = vbox(self.print_button, self.done_button, spacing=20, size_hint_y=None)
+        # the two buttons one above the other; side by side in portrait large text, where the
+        # status above them needs the height (the page scrolls for the rest, the buttons stay)
+        self.buttons = vbox(self.print_button, self.done_button, spacing=20, size_hint_y=None)
+        self.buttons.bind(minimum_height=self._fit_buttons)
+        self.actions = vbox(self.buttons, spacing=20, size_hint_y=None)
         self.actions.bind(minimum_height=self.actions.setter("height"))
         (self.right_column if t.landscape else self.body).add_widget(self.actions)
+        t.follow(text_scale=self._on_text_scale)
+        self._arrange_buttons()
+
+    def _large(self) -> bool:
+        return th.get_theme().text_scale > 1
+
+    def _fit_buttons(self, *_) -> None:
+        box = self.buttons
+        if box.orientation == "horizontal":
+            box.height = max(b.height for b in box.children)
+        else:
+            box.height = box.minimum_height
+
+    def _arrange_buttons(self) -> None:
+        side_by_side = self._large() and not th.get_theme().landscape
+        self.buttons.orientation = "horizontal" if side_by_side else "vertical"
+        for b in (self.print_button, self.done_button):
+            if side_by_side:
+                b.bind(height=self._fit_buttons)
+            else:
+                b.unbind(height=self._fit_buttons)
+        self._fit_buttons()
+
+    def _on_text_scale(self, _theme, _value) -> None:
+        self._arrange_buttons()
+        draft = self.app.journeys.lookup.existing
+        if draft is not None and draft.dossier is not None:
+            self.render()  # where the status goes depends on the text size
+            self.scroll.scroll_y = 1
 
     def _error_index(self, target) -> int:
         return len(target.children)  # above the buttons
@@ -450,18 +485,25 @@ class LookupStatusScreen(KioskScreen):
         now = Panel(orientation="vertical", size_hint_y=None, padding=t.px(28), spacing=t.px(8),
                     role=STATUS_ROLE.get(status, "primary"))
         now.bind(minimum_height=now.setter("height"))
-        now.add_widget(Text(self.app.t("status.now"), size=th.FONT_SMALL, role="on_primary"))
-        now.add_widget(Text(self.app.t(f"dossier.status.{status}"), size=th.FONT_TITLE, role="on_primary", bold=True))
+        # the status itself (and the date), in view on arrival; what the agency asks for goes on
+        # under it in the same panel, and may need the page scrolled in large text
+        head_now = fit_height(vbox(spacing=8))
+        head_now.add_widget(Text(self.app.t("status.now"), size=th.FONT_SMALL, role="on_primary"))
+        head_now.add_widget(Text(self.app.t(f"dossier.status.{status}"), size=th.FONT_TITLE, role="on_primary",
+                                 bold=True))
         expected = getattr(d, "expected_date", None)
         if expected:
-            now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
-                                size=th.FONT_BODY, role="on_primary"))
+            head_now.add_widget(Text(self.app.t("status.expected", date=self.app.format_date(expected)),
+                                     size=th.FONT_BODY, role="on_primary"))
+        now.add_widget(head_now)
+        self.status_now = head_now
         if status == "supplement_requested" and d.latest is not None and localized(d.latest, "note", lang):
             # what to bring, where and by when, from the agency's request: with the status
             now.add_widget(Text(localized(d.latest, "note", lang), size=th.FONT_BODY, role="on_primary"))
-        # landscape gives the left column little height under its buttons: where the dossier
-        # stands comes first there, the dossier's name and code below it
-        self.summary.add_widget(now, index=len(self.summary.children) if t.landscape else 0)
+        # landscape gives the left column little height under its buttons, and large text the
+        # page: where the dossier stands comes first there, the dossier's name and code below it
+        first = t.landscape or self._large()
+        self.summary.add_widget(now, index=len(self.summary.children) if first else 0)
         self.status_panel = now
 
         self.content.add_widget(Text(self.app.t("status.timeline"), size=th.FONT_HEADING, bold=True))
@@ -489,7 +531,7 @@ class LookupStatusScreen(KioskScreen):
         box.add_widget(Text(self.app.t("status.provisional.queued_at", date=self.app.format_datetime(p.queued_at)),
                             size=th.FONT_SMALL, role="on_primary"))
         self.summary.add_widget(box)
-        self.status_panel = box
+        self.status_panel = self.status_now = box
         self.print_button.disabled = True  # a status slip needs the gateway's dossier
 
     def _clear(self) -> None:

@@ -58,3 +58,78 @@ def test_key_content_in_view_in_landscape():
     said = picture_problems(run.stdout)
     for state in states:
         assert said.get(f"{state}-en.png") == "ok", (state, said.get(f"{state}-en.png"), run.stderr[-2000:])
+
+
+# -- large text (1.5×): a page may scroll, but never to reach its key content -----------------------
+
+LARGE_TEXT_REACH = [S.to_status, S.to_status_printed, S.to_status_paper_out, S.to_submit_details,
+                    S.to_submit_form, S.to_submit_form_error, S.to_submit_review]
+
+
+@pytest.fixture
+def large(app):
+    drv = app
+    yield drv
+    if drv.app.theme.text_scale > 1:
+        drv.app.toggle_large_text()
+        drv.frames(3)
+
+
+@pytest.mark.parametrize("reach", LARGE_TEXT_REACH, ids=lambda f: f.__name__)
+def test_key_content_in_view_when_large_text_is_turned_on_there(large, reach):
+    """Large text turned on (as the access panel does) on the screen: its status, documents
+    list, first field (or the field the message is about) and button stay in view; the status
+    comes first, the documents list has the height, the fields come before the applicant."""
+    drv = large
+    reach(drv)
+    drv.app.toggle_large_text()
+    drv.frames(6)
+    assert drv.app.theme.text_scale >= 1.5
+    assert drv.key_widgets(), reach.__name__
+    assert drv.hidden_key_content() == [], reach.__name__
+    assert drv.layout_problems() == [], reach.__name__
+
+
+@pytest.mark.parametrize("status", ["supplement_requested", "received", "rejected"])
+def test_the_status_is_in_view_on_arrival_in_large_text(large, status):
+    """Large text on before the look-up (a session's reset turns it off, so it is turned on
+    with the code typed): the status is the first thing on the page (a request for more
+    documents goes on under it), the buttons side by side under the page."""
+    from kiosk.drive.statuses import STATUS_SAMPLES
+
+    drv = large
+    S.to_lookup(drv)
+    S.type_code(drv, STATUS_SAMPLES[status])
+    drv.app.toggle_large_text()
+    drv.frames(3)
+    drv.screen.lookup()  # "Tra cứu" (in large text the code page scrolls to it)
+    drv.wait_until(lambda: drv.app.current == "lookup_status", 20, f"a dossier in status {status}")
+    drv.frames(3)
+    screen = drv.screen
+    assert screen.summary.children[-1] is screen.status_panel, "the status comes first"
+    assert screen.buttons.orientation == "horizontal"
+    assert drv.hidden_key_content() == [], status
+    assert drv.layout_problems() == [], status
+
+
+def test_the_form_in_large_text_on_arrival(large):
+    """Large text on at the procedure's details, then on to the form: the documents list is
+    whole, then the first field comes before the applicant's details; back to normal text the
+    applicant is first again."""
+    from kiosk.drive.submit import jump
+
+    drv = large
+    S.to_submit_details(drv)
+    drv.app.toggle_large_text()
+    drv.frames(6)
+    assert drv.hidden_key_content() == []
+    jump(drv, "submit_form")
+    drv.wait_until(lambda: drv.screen.entries, 20, "the form")
+    drv.frames(3)
+    screen = drv.screen
+    assert screen.content.children[-1] is screen.fields_panel
+    assert drv.hidden_key_content() == []
+    drv.app.toggle_large_text()
+    drv.frames(6)
+    assert screen.content.children[-1] is screen.who_panel
+    assert drv.layout_problems() == []

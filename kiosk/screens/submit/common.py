@@ -55,6 +55,21 @@ def reveal(scroll: ScrollView, widget) -> None:
     Clock.schedule_once(go, 0.3)
 
 
+def reveal_soon(scroll: ScrollView, widget, frames: int = 6) -> None:
+    """``reveal`` frame by frame while a new layout settles (the text size just changed), then
+    once more when it has (``reveal``'s own later passes)."""
+    def go(_dt, left=frames):
+        if widget.parent is None or not scroll.children:
+            return
+        scroll.scroll_to(widget, padding=th.get_theme().px(120), animate=False)
+        sync(scroll)
+        if left > 1:
+            Clock.schedule_once(lambda dt: go(dt, left - 1), 0)
+
+    Clock.schedule_once(go, 0)
+    reveal(scroll, widget)
+
+
 def doc_state_key(slot) -> str:
     """How a required document is given: read from the chip, filled in here, or photographed."""
     if slot.mode == "chip":

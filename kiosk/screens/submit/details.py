@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.screens.submit.common import SubmitScreen, column, doc_state_key, scroll_page, to_top
 from kiosk.text import localized
 from kiosk.widgets import theme as th
-from kiosk.widgets.common import BigButton, Text, content_panel, hbox
+from kiosk.widgets.common import BigButton, Text, content_panel, fit_height, hbox, vbox
 
 
 class SubmitDetailsScreen(SubmitScreen):
@@ -23,6 +23,33 @@ class SubmitDetailsScreen(SubmitScreen):
             self.body.add_widget(w)
         self.place(self.scroll, self.start)  # landscape: the button beside the page, which keeps the height
 
+        th.get_theme().follow(text_scale=self._on_text_scale)
+
+    def _compact(self) -> bool:
+        """Large text in portrait: the documents list needs every line of the screen's height."""
+        t = th.get_theme()
+        return t.text_scale > 1 and not t.landscape
+
+    def _on_text_scale(self, _theme, _value) -> None:
+        self.start.min_height = 130 if self._compact() else 160
+        if self.draft.procedure is not None:
+            self.render()
+            to_top(self.scroll)
+
+    def _place_intro(self) -> None:
+        """The procedure's name and agency above the page; in compact mode they go on in the
+        page, under the documents list (the step indicator above says where the citizen is)."""
+        for w in (self.heading, self.agency):
+            if w.parent is not None:
+                w.parent.remove_widget(w)
+        if self._compact():
+            self.content.add_widget(self.heading, index=len(self.content.children) - 1)
+            self.content.add_widget(self.agency, index=len(self.content.children) - 2)
+        else:
+            at = len(self.body.children)
+            self.body.add_widget(self.heading, index=at)
+            self.body.add_widget(self.agency, index=at)
+
     def enter(self, **kw) -> None:
         self.render()
         to_top(self.scroll)
@@ -31,12 +58,16 @@ class SubmitDetailsScreen(SubmitScreen):
         self.render()
 
     def _section(self, title_key: str):
-        box = content_panel(spacing=12)
+        # compact: less padding and spacing, lines the documents list needs
+        box = content_panel(pad=16, spacing=6) if self._compact() else content_panel(spacing=12)
         box.add_widget(Text(self.app.t(title_key), size=th.FONT_BODY, bold=True, role="primary"))
         self.content.add_widget(box)
         return box
 
     def render(self) -> None:
+        for w in (self.heading, self.agency):
+            if w.parent is self.content:
+                self.content.remove_widget(w)
         self.content.clear_widgets()
         draft = self.draft
         p = draft.procedure
@@ -72,6 +103,8 @@ class SubmitDetailsScreen(SubmitScreen):
                 for w in (name, state):
                     w.bind(height=lambda *_, r=row, a=name, b=state: setattr(r, "height", max(a.height, b.height)))
                 docs.add_widget(row)
+            elif self._compact():  # a document and how it is given close together
+                docs.add_widget(fit_height(vbox(name, state, spacing=2)))
             else:
                 docs.add_widget(name)
                 docs.add_widget(state)
@@ -79,6 +112,7 @@ class SubmitDetailsScreen(SubmitScreen):
         how.add_widget(Text(self.app.t("submit.details.how_text"), size=th.FONT_SMALL))
         ways = "submit.details.delivery_post" if self.service.offers_post else "submit.details.delivery_pickup"
         how.add_widget(Text(self.app.t(ways), size=th.FONT_SMALL))
+        self._place_intro()
 
     def wipe(self) -> None:
         super().wipe()

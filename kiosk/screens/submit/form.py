@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.core import CitizenError
-from kiosk.screens.submit.common import SubmitScreen, column, reveal, scroll_page, to_top
+from kiosk.screens.submit.common import SubmitScreen, column, reveal, reveal_soon, scroll_page, to_top
 from kiosk.text import mask_id
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Text, content_panel
@@ -32,6 +32,7 @@ class SubmitFormScreen(SubmitScreen):
         self.go.min_height = 150
         self.tr(self.go, "submit.continue")
         self.place(self.scroll, self.go)
+        th.get_theme().follow(text_scale=self._on_text_scale)
 
     def enter(self, **kw) -> None:
         self.hide_error()
@@ -79,11 +80,35 @@ class SubmitFormScreen(SubmitScreen):
             entry = self._entry(f, values.get(f.name, ""), provinces)
             self.entries[f.name] = entry
             box.add_widget(entry)
-        # landscape has little height: the fields to fill come first, the applicant (from the
-        # chip, read only) under them
-        self.content.add_widget(box, index=len(self.content.children) if th.get_theme().landscape else 0)
+        self.who_panel, self.fields_panel = who, box
+        self.content.add_widget(box)
+        self._order_parts()
         self.go.disabled = False
         to_top(self.scroll)
+
+    def _order_parts(self) -> None:
+        """Landscape and large text have little height: the fields to fill come first, the
+        applicant (from the chip, read only) under them."""
+        who, box = getattr(self, "who_panel", None), getattr(self, "fields_panel", None)
+        if who is None or who.parent is not self.content or box.parent is not self.content:
+            return
+        t = th.get_theme()
+        first, second = (box, who) if t.landscape or t.text_scale > 1 else (who, box)
+        if self.content.children[-1] is not first:
+            for w in (first, second):
+                self.content.remove_widget(w)
+            for w in (first, second):
+                self.content.add_widget(w)
+
+    def _on_text_scale(self, _theme, _value) -> None:
+        """Text size changed on this page: its parts in that size's order, the top of the page
+        (or the field the message is about) in view."""
+        self._order_parts()
+        first = self.first_field() if self.message_kind == "error" else None
+        if first is not None and getattr(first, "_error_key", ""):
+            reveal_soon(self.scroll, first)
+        else:
+            to_top(self.scroll)
 
     def _choices(self, f) -> list[tuple[str, str]]:
         """A field's choices in the citizen's language (the values stay the gateway's)."""
@@ -178,3 +203,4 @@ class SubmitFormScreen(SubmitScreen):
             shown.text = ""
         self.content.clear_widgets()
         self.entries, self.applicant, self.fields, self.labels = {}, {}, [], []
+        self.who_panel = self.fields_panel = None

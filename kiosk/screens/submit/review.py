@@ -24,6 +24,12 @@ class SubmitReviewScreen(SubmitScreen):
         self.send.min_height = 150
         self.place(self.scroll, self.send)
         self._show_busy()
+        th.get_theme().follow(text_scale=self._on_text_scale)
+
+    def _on_text_scale(self, _theme, _value) -> None:
+        if self.draft.procedure is not None and self.content.children:
+            self.render()  # the parts' order depends on the text size
+            to_top(self.scroll)
 
     def enter(self, **kw) -> None:
         self.hide_error()
@@ -110,7 +116,8 @@ class SubmitReviewScreen(SubmitScreen):
         else:
             box.add_widget(Text(self.app.t("submit.delivery.pickup", office=self.core.settings.kiosk.location_name),
                                 size=th.FONT_BODY))
-        if th.get_theme().landscape:  # little height: what the citizen gave comes first
+        t = th.get_theme()
+        if t.landscape or t.text_scale > 1:  # little height: what the citizen gave comes first
             for done in reversed(self.content.children[-known:]) if known else []:
                 self.content.remove_widget(done)
                 self.content.add_widget(done)
