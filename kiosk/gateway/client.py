@@ -377,9 +377,11 @@ class GatewayClient:
         return self._parse(M.DeliveryConfirmation, data)
 
     def _proof(self, proof: M.ApplicantProof | None) -> M.ApplicantProof | None:
-        """An applicant's ID number travels over TLS only (or to the embedded gateway on this
+        """An applicant's ID number (read from the chip, or typed by a clerk who checked the
+        card: ``staff_check``) travels over TLS only (or to the embedded gateway on this
         machine); a claim code is a per-dossier secret of no use elsewhere."""
-        if proof is not None and proof.id_number and self.base_url.startswith("http://"):
+        carries_number = proof is not None and (proof.id_number or proof.staff_check is not None)
+        if carries_number and self.base_url.startswith("http://"):
             from urllib.parse import urlsplit
 
             if urlsplit(self.base_url).hostname not in ("127.0.0.1", "::1", "localhost"):
