@@ -81,7 +81,7 @@ def pytest_collection_finish(session):
                 slot["run"] = subprocess.run(
                     kiosk_cmd("screenshots", "--out", str(slot["out"]), "--size", size, "--lang", lang,
                               "--variants", variants, *only),
-                    capture_output=True, text=True, cwd=ROOT, timeout=1300)
+                    capture_output=True, text=True, cwd=ROOT, timeout=2400)
             except subprocess.TimeoutExpired as exc:
                 slot["run"] = subprocess.CompletedProcess(exc.cmd, -9, str(exc.stdout or ""), "timed out")
             finally:

@@ -44,6 +44,7 @@ def test_key_content_in_view_in_portrait(app):
 
 
 @pytest.mark.gallery("1920x1080", "en", "plain")
+@pytest.mark.timeout(2600)
 def test_key_content_in_view_in_landscape():
     """The status beside the printing note, the documents list, the first field (before the
     applicant's read-only details) and the form's part of the review: all were below the fold
@@ -54,7 +55,7 @@ def test_key_content_in_view_in_landscape():
 
     states = ["lookup_status-printed", "lookup_status-paper-out", "submit_details", "submit_form",
               "submit_form-error", "submit_review"]
-    run, _ = background_screenshots("1920x1080", "en", "plain", timeout=1400)
+    run, _ = background_screenshots("1920x1080", "en", "plain", timeout=2500)
     said = picture_problems(run.stdout)
     for state in states:
         assert said.get(f"{state}-en.png") == "ok", (state, said.get(f"{state}-en.png"), run.stderr[-2000:])

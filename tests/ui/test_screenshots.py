@@ -34,14 +34,14 @@ def picture_problems(stdout: str) -> dict[str, str]:
 
 
 @pytest.mark.gallery
-@pytest.mark.timeout(1500)
+@pytest.mark.timeout(2600)
 @pytest.mark.parametrize("size, lang, variants, states", SCREENSHOT_RUNS)
 def test_screenshots_command_renders_every_state(size, lang, variants, states):
     import warnings
 
     from kiosk.screenshots import parse_variants, picture_name
 
-    run, out = background_screenshots(size, lang, variants, timeout=1400)
+    run, out = background_screenshots(size, lang, variants, timeout=2500)
     assert run.returncode in (0, 1), run.stdout[-3000:] + run.stderr[-3000:]
     said = picture_problems(run.stdout)
     w, h = map(int, size.split("x"))
