@@ -9,11 +9,14 @@ previous/next control in reading order, OK activates the control exactly as a ta
 "Gọi nhân viên", repeat says the screen again, volume up/down change the speech volume.
 
 What can be focused is generic: every enabled, visible ``ButtonBehavior`` of the current screen
-and the bars around it, in reading order (top to bottom, then left to right); while a dialog
-(a ``ModalView``) is open, only its controls.  The ring follows screen changes and dialogs:
-a new context is announced (its texts, then the focused control), a control that went away
-hands the focus to the first one, and what a key press changed (a typed digit, an error from
-the gateway) is spoken as it appears.
+and the bars around it, and every panel that takes the citizen somewhere when touched (a
+``goto`` action: the error summary's "take me to the field", which OK runs as a touch does), in
+reading order (top to bottom, then left to right); while a dialog (a ``ModalView``) is open,
+only its controls.  A screen may put the ring on a control itself (``focus``): the error
+summary when "Tiếp tục" found fields to fix, the field it takes the citizen to.  The ring
+follows screen changes and dialogs: a new context is announced (its texts, then the focused
+control), a control that went away hands the focus to the first one, and what a key press
+changed (a typed digit, an error from the gateway) is spoken as it appears.
 
 Privacy: the first key press of a session asks for the headset ("Hãy cắm tai nghe …", once)
 and focuses the first control; OK confirms it.  Until then only texts that cannot be personal
@@ -67,6 +70,26 @@ def _shown(widget, root) -> bool:
             return False
         w = parent
     return True
+
+
+def _goes_to(widget) -> bool:
+    """A panel that takes the citizen somewhere when touched: the error summary's "take me to
+    the field" (``kiosk.screens.base.MessagePanel.goto``, set while it offers that)."""
+    return not isinstance(widget, ButtonBehavior) and callable(getattr(widget, "goto", None))
+
+
+def is_control(widget) -> bool:
+    """What the keypad can focus and OK can activate: a button, or a panel with a ``goto``."""
+    return isinstance(widget, ButtonBehavior) or _goes_to(widget)
+
+
+def activate(widget) -> None:
+    """What a tap on ``widget`` does: a button's own path (on_press, then on_release), a
+    panel's ``goto``."""
+    if isinstance(widget, ButtonBehavior):
+        widget.trigger_action(duration=0)
+    else:
+        widget.goto()
 
 
 def _walk(root):
@@ -221,7 +244,7 @@ class FocusManager:
         if target is None or not self.focusable(target, self.context()):  # gone or turned off since
             self.announce()
             return
-        target.trigger_action(duration=0)  # the tap's own path: on_press, then on_release
+        activate(target)  # the tap's own path: on_press then on_release, or the panel's goto
 
     def do_down(self) -> None:
         self._move_row(+1)
@@ -270,7 +293,7 @@ class FocusManager:
         return ("dialog", id(context)) if isinstance(context, ModalView) else ("screen", self.app.current)
 
     def focusable(self, widget, context) -> bool:
-        return (isinstance(widget, ButtonBehavior) and not widget.disabled and widget.width > 1
+        return (is_control(widget) and not getattr(widget, "disabled", False) and widget.width > 1
                 and widget.height > 1 and _shown(widget, context) and self._inside(widget, context))
 
     @staticmethod
@@ -286,9 +309,27 @@ class FocusManager:
         context = context or self.context()
         found = []
         for widget in _walk(context):
-            if isinstance(widget, ButtonBehavior) and self.focusable(widget, context):
+            if is_control(widget) and self.focusable(widget, context):
                 found.append(widget)
         return reading_order(found)
+
+    def focus(self, widget, lead=()) -> bool:
+        """Put the ring on ``widget`` for the screen (the error summary once "Tiếp tục" found
+        fields to fix; the field that summary takes the citizen to) and say it, after the texts
+        of the labels in ``lead`` (the field's name and its problem; before the headset only
+        those that cannot be personal).  Nothing happens unless the keypad is in use; whether
+        the ring went there."""
+        context = self.context()
+        if not self.active or widget is None or not self.focusable(widget, context):
+            return False
+        self._place = self.place(context)
+        self._settle = 0
+        self._set_target(widget)
+        said = [label.text.strip() for label in lead if label.text.strip()
+                and (self.headset or self.public(label, control=True))]
+        self._texts, self._changed_texts = self.texts(context), None  # said here: not again as a change
+        self.say("\n".join([*said, self.describe(widget)]))
+        return True
 
     def target(self):
         return self._target() if self._target is not None else None

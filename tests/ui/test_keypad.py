@@ -214,3 +214,63 @@ def test_key_map_errors_are_clear():
     acc = config.from_text(base + "key_help = F4 numpad5\nkey_repeat =\n").accessibility
     assert acc.key_help == (285, 261) and acc.key_repeat == ()
     assert config.defaults().accessibility.key_ok == (13, 271)
+
+
+def _keypad_on_the_form_error(drv, heard):
+    """The form with a field to fix (reached by touch, as a helper might), then the keypad: the
+    headset confirmed."""
+    from kiosk.drive.submit import to_submit_form_error
+
+    to_submit_form_error(drv)
+    press(drv, "down")  # the first press asks for the headset
+    press(drv, "ok")
+    assert drv.app.keypad.headset
+    return drv.screen
+
+
+def test_the_keypad_reaches_the_error_summary_and_it_focuses_the_field(app, heard):
+    """The error summary's "take me to the field" is a control like any other: the ring reaches
+    it, OK runs it, and the ring lands on the field to fix (scrolled into view), whose name and
+    problem are said; OK there opens its editor."""
+    from kiosk.screens.submit.common import to_top
+    from kiosk.widgets import entry
+
+    drv = app
+    screen = _keypad_on_the_form_error(drv, heard)
+    keypad, field = drv.app.keypad, screen.entries["place_of_birth"]
+    assert field.error.text
+    focus_on(drv, screen.message)  # fails when the summary cannot be focused
+    assert drv.app.t("message.goto") in said(heard)
+    to_top(screen.scroll)  # the field scrolled away again
+    drv.frames(3)
+    heard.clear()
+    press(drv, "ok")
+    drv.advance(0.4)  # the page scrolls once its layout has settled
+    assert keypad.target() is field.box and keypad.ring.shown
+    assert drv.reachable(field.box) and drv.hidden_key_content() == []
+    assert field.label.text in said(heard) and field.error.text in said(heard)
+    assert entry.open_editor() is None  # with the keypad, the ring is the focus: OK opens the editor
+    press(drv, "ok")
+    editor = entry.open_editor()
+    assert editor is not None and editor.field is field
+    drv.tap(editor.cancel)
+
+
+def test_continue_by_keypad_puts_the_ring_on_the_error_summary(app, heard):
+    """OK on "Tiếp tục" with a field to fix: the ring moves to the summary and it is said once,
+    so that one more OK takes the citizen to the field."""
+    drv = app
+    screen = _keypad_on_the_form_error(drv, heard)
+    keypad = drv.app.keypad
+    screen.hide_error()
+    drv.frames(2)
+    focus_on(drv, screen.go)
+    heard.clear()
+    press(drv, "ok")
+    drv.frames(4)
+    assert screen.message.parent is not None and keypad.target() is screen.message
+    text = drv.app.t("message.goto")
+    assert said(heard).count(text) == 1
+    press(drv, "ok")
+    drv.advance(0.4)
+    assert keypad.target() is screen.entries["place_of_birth"].box

@@ -462,3 +462,32 @@ def test_the_form_in_english_the_date_pad_and_a_birth_in_2030(app):
     drv.tap(screen.go)
     assert drv.app.current == "submit_form"
     assert born.error.text == "Ngày này chưa tới: mời bạn chọn một ngày đã qua."
+
+
+def test_the_error_summary_opens_the_field_to_fix_in_its_editor(app):
+    """Touched, the form's "some fields need fixing" does not only scroll to the first field
+    with a problem: it focuses it, the field's editor open on it; what is typed there fixes it,
+    and the field is in view once the editor closes."""
+    from kiosk.drive.submit import to_submit_form_error
+    from kiosk.screens.submit.common import to_top
+
+    drv = app
+    to_submit_form_error(drv)
+    screen = drv.screen
+    field = screen.entries["place_of_birth"]
+    assert field.error.text and entry.open_editor() is None
+    to_top(screen.scroll)
+    drv.frames(3)
+    drv.tap(screen.message_goto)
+    # a scrolling page hands a tap on after 0.2 s; the editor opens once the page has scrolled
+    drv.wait_until(lambda: entry.open_editor() is not None, 3, "the field's editor")
+    editor = entry.open_editor()
+    assert editor is not None and editor.field is field, "the summary only scrolled: no editor on the field"
+    editor.type_text("Bệnh viện Phụ sản Hà Nội")
+    drv.tap(editor.ok)
+    drv.advance(0.4)  # the page scrolls once its layout has settled
+    assert entry.open_editor() is None and field.value == "Bệnh viện Phụ sản Hà Nội" and not field.error.text
+    _x, y0 = screen.scroll.to_window(*screen.scroll.pos)
+    y1 = y0 + screen.scroll.height
+    _bx, by = field.box.to_window(*field.box.pos)
+    assert y0 <= by and by + field.box.height <= y1, "the field is scrolled out of the page"

@@ -70,6 +70,39 @@ def reveal_soon(scroll: ScrollView, widget, frames: int = 6) -> None:
     reveal(scroll, widget)
 
 
+OPEN_AFTER_REVEAL = 0.35  # seconds: the editor opens once ``reveal`` has scrolled (0.05 s, 0.3 s)
+
+
+def take_to_field(app, scroll: ScrollView, field) -> None:
+    """The error summary's "take me to the field": ``field`` (an EntryField with a problem)
+    scrolled into view and focused the way the citizen is using the kiosk: with the tactile
+    keypad the focus ring lands on it and its name and problem are said (OK then opens its
+    editor); by touch its editor opens on it once the page has scrolled to it (the citizen
+    sees where the field is, and finds it there when the editor closes)."""
+    reveal(scroll, field)
+    keypad = getattr(app, "keypad", None)
+    if keypad is not None and keypad.active:
+        keypad.focus(field.box, lead=(field.label, field.error))
+        return
+
+    def open_editor(*_):
+        if field.get_root_window() is not None and getattr(field, "_error_key", ""):  # still shown, still to fix
+            field.open()
+
+    Clock.schedule_once(open_editor, OPEN_AFTER_REVEAL)
+
+
+def offer_fixes(screen, scroll: ScrollView, field) -> None:
+    """Fields need fixing (the summary is shown): ``field``, the first of them, is scrolled
+    into view, and the summary takes the citizen to it when touched or activated by keypad.
+    With the keypad in use the ring moves to the summary, so that OK is all it takes."""
+    reveal(scroll, field)
+    screen.offer_goto(lambda: take_to_field(screen.app, scroll, field))
+    keypad = getattr(screen.app, "keypad", None)
+    if keypad is not None and keypad.active:
+        keypad.focus(screen.message)
+
+
 def doc_state_key(slot) -> str:
     """How a required document is given: read from the chip, filled in here, or photographed."""
     if slot.mode == "chip":

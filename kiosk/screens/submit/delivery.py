@@ -4,7 +4,7 @@ when the procedure allows it."""
 from __future__ import annotations
 
 from kiosk.core import CitizenError
-from kiosk.screens.submit.common import SubmitScreen, column, reveal, scroll_page, to_top
+from kiosk.screens.submit.common import SubmitScreen, column, offer_fixes, scroll_page, to_top
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Text
 
@@ -102,8 +102,7 @@ class SubmitDeliveryScreen(SubmitScreen):
             self.show_error(CitizenError("submit.form.check", "next.submit_fix_fields"))
             first = self.address.fields.get(problems[0][0])
             if first is not None:
-                reveal(self.scroll, first)
-                self.offer_goto(lambda: reveal(self.scroll, first))  # the message takes you back to it
+                offer_fixes(self, self.scroll, first)  # the message takes you to it, and focuses it
             return
         self.service.choose_delivery("post", self.address.values())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.core import CitizenError
-from kiosk.screens.submit.common import SubmitScreen, column, reveal, reveal_soon, scroll_page, to_top
+from kiosk.screens.submit.common import SubmitScreen, column, offer_fixes, reveal_soon, scroll_page, to_top
 from kiosk.text import mask_id
 from kiosk.widgets import theme as th
 from kiosk.widgets.common import BigButton, Text, content_panel
@@ -192,8 +192,7 @@ class SubmitFormScreen(SubmitScreen):
                 first = first or entry
         self.show_error(CitizenError("submit.form.check", "next.submit_fix_fields"))
         if first is not None:
-            reveal(self.scroll, first)
-            self.offer_goto(lambda: reveal(self.scroll, first))  # the message takes you back to it
+            offer_fixes(self, self.scroll, first)  # the message takes you to it, and focuses it
 
     def wipe(self) -> None:
         super().wipe()
