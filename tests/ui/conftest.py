@@ -129,6 +129,32 @@ def app(ui):
     drain_outbox(ui)
 
 
+class GateClock:
+    """A PIN gate's clock that tests move by hand (``gate.clock = GateClock()``)."""
+
+    def __init__(self):
+        self.t = 10_000.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def staff_app(app):
+    """The shared app with fresh PIN gates on the real clock, before and after (a lockout or a
+    hand-moved clock never leaks into the next test)."""
+    core = app.app.core
+
+    def fresh():
+        for gate in (core.staff_gate, core.technician_gate):
+            gate._failures, gate._locked_until = 0, 0.0
+            gate.clock = time.monotonic
+
+    fresh()
+    yield app
+    fresh()
+
+
 def drain_outbox(drv, timeout: float = 30.0) -> None:
     """What a test left waiting in the offline outbox (the gateway was down, or the worker was
     paused) is delivered before the next test: each test starts with an empty outbox, as a

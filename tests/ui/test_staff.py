@@ -3,33 +3,12 @@ help queue, cash confirmation, reprint, outbox retry, ending the session; audit 
 
 from __future__ import annotations
 
-import pytest
-
 from kiosk import drive as S
 from kiosk.audit import verify
 from kiosk.drive.fixtures import outbox_worker_paused
 from kiosk.gateway.demo.samples import sample_submission
 from kiosk.roles import Role
-
-
-class GateClock:
-    def __init__(self):
-        self.t = 10_000.0
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def staff_app(app):
-    """The shared app with fresh PIN gates (lockout state never leaks between tests)."""
-    core = app.app.core
-    for gate in (core.staff_gate, core.technician_gate):
-        gate._failures, gate._locked_until = 0, 0.0
-    yield app
-    for gate in (core.staff_gate, core.technician_gate):
-        gate._failures, gate._locked_until = 0, 0.0
-        gate.clock = __import__("time").monotonic
+from tests.ui.conftest import GateClock
 
 
 def audit_actions(drv, since=0):

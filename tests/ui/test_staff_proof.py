@@ -7,8 +7,6 @@ pay and delivery offer it; the delivery journey goes on to the address."""
 
 from __future__ import annotations
 
-import pytest
-
 from kiosk.drive.common import type_digits, type_pin
 from kiosk.drive.pay import to_pay_identify
 from kiosk.drive.staff_proof import (
@@ -21,24 +19,7 @@ from kiosk.journeys.identify import IdentifyDraft
 from kiosk.roles import Role
 from kiosk.samples import SAMPLE_PERSON_ID, STAFF_PIN
 from kiosk.text import mask_id
-
-
-class GateClock:
-    def __init__(self):
-        self.t = 10_000.0
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def staff_app(app):
-    """The shared app with a fresh staff PIN gate (lockout state never leaks between tests)."""
-    gate = app.app.core.staff_gate
-    gate._failures, gate._locked_until = 0, 0.0
-    yield app
-    gate._failures, gate._locked_until = 0, 0.0
-    gate.clock = __import__("time").monotonic
+from tests.ui.conftest import GateClock
 
 
 def entries(drv, since: int = 0) -> list[dict]:
