@@ -335,23 +335,6 @@ def test_gateway_down_prints_a_provisional_receipt_and_keeps_the_dossier(app, mo
     assert outbox.provisional_status(ref).dossier_code.startswith("H26.99-")
 
 
-def test_large_text_keeps_the_submit_screens_whole(app):
-    """Large-text mode (1.5x) on the busiest submit screens: nothing clipped, overlapping or
-    broken mid-word (the dossier code stays on one line)."""
-    from kiosk import drive as S
-
-    drv = app
-    try:
-        for reach in (S.to_submit_find, S.to_submit_form_error, S.to_submit_photos_hint, S.to_submit_sent):
-            reach(drv)
-            drv.app.theme.text_scale = drv.app.settings.accessibility.large_text_scale
-            drv.frames(6)
-            assert drv.layout_problems() == [], reach.__name__
-            drv.app.theme.text_scale = 1.0
-    finally:
-        drv.app.theme.text_scale = 1.0
-
-
 def test_without_a_document_camera_papers_go_to_staff(app, monkeypatch):
     """A HID or serial scanner is no camera: the citizen is told to hand the paper documents
     to staff, and may go on."""
