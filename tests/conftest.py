@@ -24,5 +24,31 @@ def settings(tmp_path):
     return config.load(ROOT / "kiosk.ini").replace(kiosk={"data_dir": str(tmp_path / "data")})
 
 
+def kiosk_with_staff(settings, gateway_url: str, **staff_kw):
+    """A whole kiosk without its window, wired as the app wires it: simulated devices opened,
+    the gateway client (to ``gateway_url``), the outbox, the core with its journeys, the audit
+    log and staff mode.  Returns (core, staff, audit, client, outbox); the caller closes the
+    outbox and shuts the core down."""
+    from kiosk.audit import AuditLog
+    from kiosk.core import KioskCore
+    from kiosk.devices.registry import build_devices
+    from kiosk.gateway.client import GatewayClient
+    from kiosk.gateway.outbox import Outbox
+    from kiosk.gateway.service import GatewayService
+    from kiosk.journeys import Journeys
+    from kiosk.staff import StaffMode
+
+    devices = build_devices(settings, simulated=True)
+    devices.open_all()
+    client = GatewayClient.from_settings(settings, base_url=gateway_url)
+    outbox = Outbox.from_settings(settings)
+    service = GatewayService(settings, devices.board, client=client, outbox=outbox, background=False)
+    core = KioskCore(settings, devices=devices, gateway=service)
+    Journeys(core)
+    audit = AuditLog.from_settings(settings)
+    staff = StaffMode(core, audit, outbox=outbox, **staff_kw)
+    return core, staff, audit, client, outbox
+
+
 def kiosk_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "kiosk", *args]

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 from kiosk import config
-from kiosk.audit import AuditLog, verify
+from kiosk.audit import verify
 from kiosk.core import KioskCore
 from kiosk.devices.base import DeviceKind
-from kiosk.devices.registry import build_devices
 from kiosk.gateway.demo.samples import sample_submission
 from kiosk.gateway.models import ApplicantProof
 from kiosk.gateway.outbox import Outbox
@@ -18,7 +17,7 @@ from kiosk.gateway.service import GatewayService
 from kiosk.journeys import Journeys
 from kiosk.roles import PinResult, Role
 from kiosk.staff import StaffError, StaffMode
-from tests.conftest import ROOT
+from tests.conftest import ROOT, kiosk_with_staff
 
 SAMPLE_DOSSIER = "H26.99-241125-0002"
 UNPAID_DOSSIER = "H26.99-241125-0006"  # the demo sample whose fee is not paid yet
@@ -45,21 +44,11 @@ def gateway():
 
 @pytest.fixture
 def kit(tmp_path, gateway):
-    from kiosk.gateway.client import GatewayClient
-
     settings = config.load(ROOT / "kiosk.ini").replace(kiosk={"data_dir": str(tmp_path / "data")})
-    devices = build_devices(settings, simulated=True)
-    devices.open_all()
-    client = GatewayClient.from_settings(settings, base_url=gateway)
-    outbox = Outbox.from_settings(settings)
-    service = GatewayService(settings, devices.board, client=client, outbox=outbox, background=False)
-    core = KioskCore(settings, devices=devices, gateway=service)
-    Journeys(core)
+    exits = []
+    core, staff, audit, client, outbox = kiosk_with_staff(settings, gateway, exit_kiosk=lambda: exits.append(1))
     clock = Clock()
     core.staff_gate.clock = core.technician_gate.clock = clock
-    audit = AuditLog.from_settings(settings)
-    exits = []
-    staff = StaffMode(core, audit, outbox=outbox, exit_kiosk=lambda: exits.append(1))
     yield core, staff, audit, clock, client, exits
     outbox.close()
     core.shutdown()

@@ -12,16 +12,12 @@ import time
 import pytest
 
 from kiosk import config
-from kiosk.audit import AuditLog, verify
-from kiosk.core import CitizenError, KioskCore
-from kiosk.devices.registry import build_devices
-from kiosk.gateway.outbox import Outbox
-from kiosk.gateway.service import GatewayService
-from kiosk.journeys import Journeys
+from kiosk.audit import verify
+from kiosk.core import CitizenError
 from kiosk.journeys.identify import IdentifyDraft
 from kiosk.roles import PinResult, Role
-from kiosk.staff import StaffError, StaffMode
-from tests.conftest import ROOT
+from kiosk.staff import StaffError
+from tests.conftest import ROOT, kiosk_with_staff
 
 RESULT_READY = "H26.99-241125-0004"
 OWNER = "001189012345"
@@ -31,21 +27,12 @@ STAFF_PIN = "246810"
 
 @pytest.fixture
 def kit(tmp_path):
-    from kiosk.gateway.client import GatewayClient
     from kiosk.gateway.embedded import EmbeddedGateway
 
     gw = EmbeddedGateway(None, db_path=None)
     url = gw.start()
     settings = config.load(ROOT / "kiosk.ini").replace(kiosk={"data_dir": str(tmp_path / "data")})
-    devices = build_devices(settings, simulated=True)
-    devices.open_all()
-    client = GatewayClient.from_settings(settings, base_url=url)
-    outbox = Outbox.from_settings(settings)
-    service = GatewayService(settings, devices.board, client=client, outbox=outbox, background=False)
-    core = KioskCore(settings, devices=devices, gateway=service)
-    Journeys(core)
-    audit = AuditLog.from_settings(settings)
-    staff = StaffMode(core, audit, outbox=outbox)
+    core, staff, audit, _client, outbox = kiosk_with_staff(settings, url)
     yield core, staff, audit, gw.app.state.store
     outbox.close()
     core.shutdown()
