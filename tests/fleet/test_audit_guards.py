@@ -417,13 +417,20 @@ def test_prune_keeps_the_newest_day_whatever_its_age(tmp_path):
     assert audit.verify().ok and audit.record("session.start")["seq"] == 9 and audit.verify().ok
 
 
-def test_an_unreadable_old_day_file_is_kept_not_pruned(tmp_path):
+def unreadable_old_day(tmp_path):
+    """A 30-day log whose first day file ends in a line that does not read, 40 days on: the
+    log and that file."""
     clock = Clock()
     audit = AuditLog(tmp_path / "audit", "K", key=KEY, retention_days=30, clock=clock)
     audit.record("session.start")
     first = day_file(audit)
     first.write_text(first.read_text() + "garbage\n")
     clock.t += 40 * 86400
+    return audit, first
+
+
+def test_an_unreadable_old_day_file_is_kept_not_pruned(tmp_path):
+    audit, first = unreadable_old_day(tmp_path)
     assert audit.prune() == 0 and first.exists() and not (audit.folder / "anchor.json").exists()
 
 
@@ -707,12 +714,7 @@ def test_retention_cuts_at_the_day_the_retention_began(tmp_path):
 
 def test_an_unreadable_old_day_file_before_the_newest_is_kept(tmp_path):
     """_prune_locked 53: the unreadable day is kept and prune() still answers 0."""
-    clock = Clock()
-    audit = AuditLog(tmp_path / "audit", "K", key=KEY, retention_days=30, clock=clock)
-    audit.record("session.start")
-    first = day_file(audit)
-    first.write_text(first.read_text() + "garbage\n")
-    clock.t += 40 * 86400
+    audit, first = unreadable_old_day(tmp_path)
     audit.record("session.start")  # a new day: retention runs and keeps the unreadable file
     assert audit.prune() == 0 and first.exists() and not (audit.folder / "anchor.json").exists()
     assert len(list(audit.folder.glob("audit-*.jsonl"))) == 2
